@@ -1,0 +1,10 @@
+DROP TABLE audit_head;
+DROP TABLE audit_log;
+DROP TABLE relations;
+DROP TABLE provisions;
+DROP TABLE versions;
+DROP TABLE blobs;
+DROP TABLE documents;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE org_units;

@@ -1,0 +1,73 @@
+//! /api/v1/audit: the audit log of one entity.
+
+use actix_web::{get, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::AuditEntry;
+use super::{parse_id, AuthUser, State};
+use crate::auth::Action;
+use crate::db;
+use crate::error::{ApiResult, AppError, Problem};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Entries after this sequence number.
+    pub after: Option<i64>,
+    /// 1 to 500, default 100.
+    pub limit: Option<i64>,
+}
+
+/// Who did what to an entity (`document`, `user`, `org_unit`), when, why, and from
+/// which state to which, oldest first.
+#[utoipa::path(
+    tag = "audit",
+    params(("entity_type" = String, Path), ("entity_id" = String, Path), AuditQuery),
+    responses(
+        (status = 200, body = Vec<AuditEntry>),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/audit/{entity_type}/{entity_id}")]
+pub async fn entity_audit(
+    st: State,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    query: web::Query<AuditQuery>,
+) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ReadAudit)?;
+    let (entity_type, entity_id) = path.into_inner();
+    if !matches!(entity_type.as_str(), "document" | "user" | "org_unit") {
+        return Err(AppError::NotFound);
+    }
+    let entity_id = parse_id(&entity_id)?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::invalid("limit", "between 1 and 500"));
+    }
+    let after = query.after.unwrap_or(0);
+    let caller = user.caller;
+    let rows = st
+        .db
+        .run(move |conn| -> ApiResult<_> {
+            if entity_type == "document" {
+                // A deleted document's history stays readable; a live one must be visible.
+                if let Ok(d) = db::documents::get(conn, &entity_id) {
+                    crate::service::ensure_visible(Some(&caller), d)?;
+                }
+            }
+            Ok(db::audit::for_entity(
+                conn,
+                &entity_type,
+                &entity_id,
+                after,
+                limit,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(AuditEntry::from).collect::<Vec<_>>()))
+}

@@ -1,0 +1,79 @@
+//! /api/v1/auth: login, refresh, logout, and who am I.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::dto::UserResponse;
+use super::{AuthUser, State};
+use crate::db;
+use crate::error::{ApiResult, Problem};
+use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse};
+
+/// Exchange a username and password for an access token and a refresh token.
+/// Repeated failures lock the account for a while (429 with Retry-After).
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, headers(("Retry-After" = u64)))
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(st: State, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+    let state = st.get_ref().clone();
+    let tokens = st
+        .db
+        .run(move |conn| accounts::login(conn, &state.keys, &state.settings.auth, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Exchange a refresh token for a new pair; each refresh token works once.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(st: State, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let state = st.get_ref().clone();
+    let tokens = st
+        .db
+        .tx(move |conn| accounts::refresh(conn, &state.keys, &state.settings.auth, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// End this session: its refresh token and access tokens stop working.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 204), (status = 401, body = Problem)),
+    security(("bearer" = []))
+)]
+#[post("/auth/logout")]
+pub async fn logout(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
+    st.db
+        .tx(move |conn| accounts::logout(conn, &user.caller, &user.session_id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in account.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, body = UserResponse), (status = 401, body = Problem)),
+    security(("bearer" = []))
+)]
+#[get("/auth/me")]
+pub async fn me(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
+    let id = user.caller.user_id;
+    let u = st
+        .db
+        .run(move |conn| -> ApiResult<_> { Ok(db::users::get(conn, &id)?) })
+        .await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from_row(u)?))
+}

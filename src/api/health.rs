@@ -1,0 +1,35 @@
+//! Liveness and readiness.
+
+use actix_web::{get, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::State;
+use crate::error::{ApiResult, AppError, Problem};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The database answers and every migration is applied.
+#[utoipa::path(tag = "health", responses((status = 200, body = Health), (status = 503, body = Problem)))]
+#[get("/readyz")]
+pub async fn readyz(st: State) -> ApiResult<HttpResponse> {
+    let db = st.db.clone();
+    let current = tokio::task::spawn_blocking(move || db.migrations_current())
+        .await
+        .map_err(AppError::internal)??;
+    if current {
+        Ok(HttpResponse::Ok().json(Health { status: "ready" }))
+    } else {
+        Err(AppError::Unavailable("migrations are pending".into()))
+    }
+}

@@ -1,0 +1,180 @@
+//! HTTP only: thin handlers (parse, authorise, call a use case, map errors), DTOs and
+//! extractors. A file per resource; routes are assembled in `app.rs`.
+
+pub mod audit;
+pub mod auth;
+pub mod documents;
+pub mod dto;
+pub mod health;
+pub mod org_units;
+pub mod users;
+pub mod versions;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use crate::auth::token::TokenKeys;
+use crate::config::Settings;
+use crate::db::{self, Db};
+use crate::error::{ApiResult, AppError};
+use crate::service::Caller;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Db,
+    pub keys: TokenKeys,
+}
+
+pub type State = web::Data<Arc<AppState>>;
+
+fn state(req: &HttpRequest) -> ApiResult<Arc<AppState>> {
+    req.app_data::<State>()
+        .map(|s| s.get_ref().clone())
+        .ok_or_else(|| AppError::internal("application state missing"))
+}
+
+fn bearer(req: &HttpRequest) -> ApiResult<Option<String>> {
+    match req.headers().get(header::AUTHORIZATION) {
+        None => Ok(None),
+        Some(v) => {
+            let v = v
+                .to_str()
+                .map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
+            match v.split_once(' ') {
+                Some((scheme, token))
+                    if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+                {
+                    Ok(Some(token.trim().to_owned()))
+                }
+                _ => Err(AppError::Unauthorized(
+                    "expected Authorization: Bearer <token>".into(),
+                )),
+            }
+        }
+    }
+}
+
+/// Resolves a bearer token to a caller: the token must verify, its session must still
+/// be open (logout ends it), and the account must still be active.
+async fn authenticate(req: &HttpRequest) -> ApiResult<Option<(Caller, String)>> {
+    let Some(token) = bearer(req)? else {
+        return Ok(None);
+    };
+    let st = state(req)?;
+    let claims = st.keys.verify(&token)?;
+    let claims2 = claims.clone();
+    let caller = st
+        .db
+        .run(move |conn| -> ApiResult<Caller> {
+            let user = db::users::get(conn, &claims2.sub).map_err(|e| match e {
+                db::DbError::NotFound => AppError::Unauthorized("unknown account".into()),
+                other => other.into(),
+            })?;
+            if !user.active {
+                return Err(AppError::Unauthorized("account is inactive".into()));
+            }
+            if !db::tokens::family_active(conn, &claims2.sid, db::now())? {
+                return Err(AppError::Unauthorized("session has ended".into()));
+            }
+            let role = user.role.parse().map_err(AppError::internal)?;
+            let org_chain = match &user.org_unit_id {
+                Some(o) => db::org_units::ancestors_and_self(conn, o)?,
+                None => vec![],
+            };
+            Ok(Caller {
+                user_id: user.id,
+                username: user.username,
+                role,
+                org_unit_id: user.org_unit_id,
+                org_chain,
+            })
+        })
+        .await?;
+    Ok(Some((caller, claims.sid)))
+}
+
+/// An authenticated caller (401 without a valid token).
+pub struct AuthUser {
+    pub caller: Caller,
+    pub session_id: String,
+}
+
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match authenticate(&req).await? {
+                Some((caller, session_id)) => Ok(AuthUser { caller, session_id }),
+                None => Err(AppError::Unauthorized("sign in first".into())),
+            }
+        })
+    }
+}
+
+/// The caller if a token is sent, the public otherwise. A bad token is still a 401.
+pub struct MaybeUser(pub Option<Caller>);
+
+impl FromRequest for MaybeUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeUser(authenticate(&req).await?.map(|(c, _)| c))) })
+    }
+}
+
+/// The `If-Match` header: required on every write to a versioned resource.
+pub struct IfMatch(pub String);
+
+impl IfMatch {
+    /// The row version encoded in an ETag made by [`row_etag`].
+    pub fn row_version(&self) -> ApiResult<i32> {
+        self.0
+            .rsplit_once('-')
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or(AppError::PreconditionFailed)
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.trim()
+                    .trim_start_matches("W/")
+                    .trim_matches('"')
+                    .to_owned()
+            });
+        std::future::ready(match value {
+            Some(v) if !v.is_empty() => Ok(IfMatch(v)),
+            _ => Err(AppError::PreconditionRequired),
+        })
+    }
+}
+
+/// ETag of a row with an id and a row version.
+pub fn row_etag(id: &str, row_version: i32) -> String {
+    format!("\"{id}-{row_version}\"")
+}
+
+/// Maps a path id that is not a UUID to 404 before touching the database.
+pub fn parse_id(raw: &str) -> ApiResult<String> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| AppError::NotFound)
+}

@@ -1,0 +1,130 @@
+//! /api/v1/org-units: the units that issue and draft documents.
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+
+use super::dto::OrgUnitResponse;
+use super::{parse_id, row_etag, AuthUser, IfMatch, State};
+use crate::auth::Action;
+use crate::db;
+use crate::error::{ApiResult, Problem};
+use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnitRequest};
+
+fn with_etag(status: actix_web::http::StatusCode, u: OrgUnitResponse) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, row_etag(&u.id, u.row_version)))
+        .json(u)
+}
+
+/// All org units, by code.
+#[utoipa::path(
+    tag = "org-units",
+    responses((status = 200, body = Vec<OrgUnitResponse>), (status = 401, body = Problem)),
+    security(("bearer" = []))
+)]
+#[get("/org-units")]
+pub async fn list_org_units(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ReadOrgUnits)?;
+    let list = st
+        .db
+        .run(|conn| -> ApiResult<Vec<OrgUnitResponse>> {
+            db::org_units::list(conn)?
+                .into_iter()
+                .map(OrgUnitResponse::from_row)
+                .collect()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Create an org unit (admin).
+#[utoipa::path(
+    tag = "org-units",
+    request_body = CreateOrgUnitRequest,
+    responses(
+        (status = 201, body = OrgUnitResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/org-units")]
+pub async fn create_org_unit(
+    st: State,
+    user: AuthUser,
+    body: web::Json<CreateOrgUnitRequest>,
+) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ManageOrgUnits)?;
+    let caller = user.caller;
+    let u = st
+        .db
+        .tx(move |conn| svc::create(conn, &caller, &body))
+        .await?;
+    Ok(with_etag(
+        actix_web::http::StatusCode::CREATED,
+        OrgUnitResponse::from_row(u)?,
+    ))
+}
+
+/// One org unit.
+#[utoipa::path(
+    tag = "org-units",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = OrgUnitResponse, headers(("ETag" = String))),
+        (status = 401, body = Problem), (status = 404, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/org-units/{id}")]
+pub async fn get_org_unit(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ReadOrgUnits)?;
+    let id = parse_id(&id)?;
+    let u = st
+        .db
+        .run(move |conn| -> ApiResult<_> { Ok(db::org_units::get(conn, &id)?) })
+        .await?;
+    Ok(with_etag(
+        actix_web::http::StatusCode::OK,
+        OrgUnitResponse::from_row(u)?,
+    ))
+}
+
+/// Change an org unit (admin; send `If-Match`).
+#[utoipa::path(
+    tag = "org-units",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = UpdateOrgUnitRequest,
+    responses(
+        (status = 200, body = OrgUnitResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem), (status = 428, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/org-units/{id}")]
+pub async fn update_org_unit(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: web::Json<UpdateOrgUnitRequest>,
+) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ManageOrgUnits)?;
+    let id = parse_id(&id)?;
+    let version = if_match.row_version()?;
+    let caller = user.caller;
+    let u = st
+        .db
+        .tx(move |conn| svc::update(conn, &caller, &id, version, &body))
+        .await?;
+    Ok(with_etag(
+        actix_web::http::StatusCode::OK,
+        OrgUnitResponse::from_row(u)?,
+    ))
+}

@@ -1,0 +1,126 @@
+//! /api/v1/users: account administration (admin only).
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+
+use super::dto::UserResponse;
+use super::{parse_id, row_etag, AuthUser, IfMatch, State};
+use crate::auth::Action;
+use crate::db;
+use crate::error::{ApiResult, Problem};
+use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
+
+fn with_etag(status: actix_web::http::StatusCode, u: UserResponse) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, row_etag(&u.id, u.row_version)))
+        .json(u)
+}
+
+/// All accounts.
+#[utoipa::path(
+    tag = "users",
+    responses((status = 200, body = Vec<UserResponse>), (status = 401, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = []))
+)]
+#[get("/users")]
+pub async fn list_users(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ManageUsers)?;
+    let list = st
+        .db
+        .run(|conn| -> ApiResult<Vec<UserResponse>> {
+            db::users::list(conn)?
+                .into_iter()
+                .map(UserResponse::from_row)
+                .collect()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Create an account.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = UserResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users")]
+pub async fn create_user(
+    st: State,
+    user: AuthUser,
+    body: web::Json<CreateUserRequest>,
+) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ManageUsers)?;
+    let caller = user.caller;
+    let u = st
+        .db
+        .tx(move |conn| accounts::create_user(conn, &caller, &body))
+        .await?;
+    Ok(with_etag(
+        actix_web::http::StatusCode::CREATED,
+        UserResponse::from_row(u)?,
+    ))
+}
+
+/// One account.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = UserResponse, headers(("ETag" = String))),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users/{id}")]
+pub async fn get_user(st: State, user: AuthUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ManageUsers)?;
+    let id = parse_id(&id)?;
+    let u = st
+        .db
+        .run(move |conn| -> ApiResult<_> { Ok(db::users::get(conn, &id)?) })
+        .await?;
+    Ok(with_etag(
+        actix_web::http::StatusCode::OK,
+        UserResponse::from_row(u)?,
+    ))
+}
+
+/// Change an account's name, password, role, unit or active flag (send `If-Match`).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, body = UserResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem), (status = 428, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: web::Json<UpdateUserRequest>,
+) -> ApiResult<HttpResponse> {
+    user.caller.require(Action::ManageUsers)?;
+    let id = parse_id(&id)?;
+    let version = if_match.row_version()?;
+    let caller = user.caller;
+    let u = st
+        .db
+        .tx(move |conn| accounts::update_user(conn, &caller, &id, version, &body))
+        .await?;
+    Ok(with_etag(
+        actix_web::http::StatusCode::OK,
+        UserResponse::from_row(u)?,
+    ))
+}

@@ -1,0 +1,413 @@
+//! Versions: add (JSON or multipart upload), list, read, edit while unapproved,
+//! approve, download the original file, read the structure.
+
+use std::collections::HashMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
+use super::{parse_id, AuthUser, IfMatch, MaybeUser, State};
+use crate::db::models::Version;
+use crate::db::{self, Conn};
+use crate::domain::structure::{self, Provision};
+use crate::error::{json_error, ApiResult, AppError, Problem};
+use crate::service::versions::{self as svc, CreateVersionRequest, UpdateVersionRequest, Upload};
+
+/// The multipart form for uploading a version's file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionUpload {
+    /// The original PDF or DOCX.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    pub label: Option<String>,
+    pub body: Option<String>,
+    pub change_summary: Option<String>,
+}
+
+fn file_meta(conn: &mut Conn, v: &Version) -> ApiResult<Option<(String, i64)>> {
+    use crate::db::schema::blobs;
+    use diesel::prelude::*;
+    match &v.blob_sha256 {
+        None => Ok(None),
+        Some(sha) => Ok(Some(
+            blobs::table
+                .find(sha)
+                .select((blobs::content_type, blobs::size))
+                .first(conn)
+                .map_err(db::DbError::from)?,
+        )),
+    }
+}
+
+fn version_response(conn: &mut Conn, v: Version, with_body: bool) -> ApiResult<VersionResponse> {
+    let meta = file_meta(conn, &v)?;
+    Ok(VersionResponse::from_row(v, meta, with_body))
+}
+
+async fn read_json_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> ApiResult<CreateVersionRequest> {
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::BadRequest(format!("could not read the body: {e}")))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge(format!("at most {limit} bytes")));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&buf).map_err(|e| json_error(&e))
+}
+
+async fn read_multipart(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> ApiResult<(CreateVersionRequest, Upload)> {
+    let mut form = Multipart::new(req.headers(), payload);
+    let mut fields = CreateVersionRequest::default();
+    let mut file: Option<(Vec<u8>, Option<String>)> = None;
+    let mut total = 0usize;
+    while let Some(item) = form.next().await {
+        let mut field =
+            item.map_err(|e| AppError::BadRequest(format!("malformed multipart body: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_owned);
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk
+                .map_err(|e| AppError::BadRequest(format!("malformed multipart body: {e}")))?;
+            total += chunk.len();
+            if total > limit {
+                return Err(AppError::PayloadTooLarge(format!("at most {limit} bytes")));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        let text = |data: Vec<u8>| {
+            String::from_utf8(data).map_err(|_| AppError::invalid(name.clone(), "not valid UTF-8"))
+        };
+        match name.as_str() {
+            "file" => file = Some((data, file_name)),
+            "label" => fields.label = Some(text(data)?),
+            "body" => fields.body = Some(text(data)?),
+            "change_summary" => fields.change_summary = Some(text(data)?),
+            other => {
+                return Err(AppError::invalid(
+                    other.to_owned(),
+                    "unknown field; expected file, label, body, change_summary",
+                ))
+            }
+        }
+    }
+    let (data, file_name) =
+        file.ok_or_else(|| AppError::invalid("file", "a file part is required"))?;
+    let content_type = svc::sniff(&data).ok_or_else(|| {
+        AppError::UnsupportedMediaType("the file must be a PDF or a DOCX document".into())
+    })?;
+    Ok((
+        fields,
+        Upload {
+            content_type: content_type.to_owned(),
+            file_name,
+            data,
+        },
+    ))
+}
+
+/// Add a version: JSON with the text, or multipart with a `file` part (PDF or DOCX)
+/// and optional `label`, `body`, `change_summary` parts.
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path)),
+    request_body(content(
+        (CreateVersionRequest = "application/json"),
+        (VersionUpload = "multipart/form-data")
+    )),
+    responses(
+        (status = 201, body = VersionResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/documents/{id}/versions")]
+pub async fn create_version(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let (fields, upload) = if ct.starts_with("application/json") {
+        (
+            read_json_body(payload, st.settings.server.json_limit_bytes).await?,
+            None,
+        )
+    } else if ct.starts_with("multipart/form-data") {
+        let (f, u) = read_multipart(&req, payload, st.settings.server.upload_limit_bytes).await?;
+        (f, Some(u))
+    } else {
+        return Err(AppError::UnsupportedMediaType(
+            "send application/json or multipart/form-data".into(),
+        ));
+    };
+    let caller = user.caller;
+    let v = st
+        .db
+        .tx(move |conn| {
+            let v = svc::create(conn, &caller, &id, &fields, upload)?;
+            version_response(conn, v, false)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
+        .insert_header((header::LOCATION, format!("/api/v1/versions/{}", v.id)))
+        .json(v))
+}
+
+/// A document's versions, oldest first.
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<VersionResponse>), (status = 404, body = Problem)),
+    security((), ("bearer" = []))
+)]
+#[get("/documents/{id}/versions")]
+pub async fn list_versions(
+    st: State,
+    user: MaybeUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let list = st
+        .db
+        .run(move |conn| {
+            svc::list(conn, user.0.as_ref(), &id)?
+                .into_iter()
+                .map(|v| version_response(conn, v, false))
+                .collect::<ApiResult<Vec<_>>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One version, with its text.
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path)),
+    responses((status = 200, body = VersionResponse, headers(("ETag" = String))), (status = 404, body = Problem)),
+    security((), ("bearer" = []))
+)]
+#[get("/versions/{id}")]
+pub async fn get_version(
+    st: State,
+    user: MaybeUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let v = st
+        .db
+        .run(move |conn| {
+            let (v, _) = svc::get(conn, user.0.as_ref(), &id)?;
+            version_response(conn, v, true)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
+        .json(v))
+}
+
+/// Edit a version that is not approved yet (send `If-Match`).
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = UpdateVersionRequest,
+    responses(
+        (status = 200, body = VersionResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem), (status = 428, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/versions/{id}")]
+pub async fn update_version(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: web::Json<UpdateVersionRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let v = st
+        .db
+        .tx(move |conn| {
+            let v = svc::update(conn, &caller, &id, &if_match.0, &body)?;
+            version_response(conn, v, true)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
+        .json(v))
+}
+
+/// Approve a version (approver only, never its author): it becomes immutable.
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = VersionResponse),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/versions/{id}/approve")]
+pub async fn approve_version(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let v = st
+        .db
+        .tx(move |conn| {
+            let v = svc::approve(conn, &caller, &id)?;
+            version_response(conn, v, false)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Download the original file of a version, checked against its SHA-256.
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path), ("If-None-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 404, body = Problem)
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/versions/{id}/file")]
+pub async fn download_file(
+    st: State,
+    user: MaybeUser,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let blob = st
+        .db
+        .run(move |conn| -> ApiResult<_> {
+            let (v, _) = svc::get(conn, user.0.as_ref(), &id)?;
+            let sha = v.blob_sha256.ok_or(AppError::NotFound)?;
+            Ok((db::blobs::get(conn, &sha)?, v.file_name))
+        })
+        .await?;
+    let (blob, file_name) = blob;
+    let etag = format!("\"{}\"", blob.sha256);
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if not_modified {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
+    }
+    let name = file_name.unwrap_or_else(|| {
+        let ext = if blob.content_type == svc::PDF {
+            "pdf"
+        } else {
+            "docx"
+        };
+        format!("{}.{ext}", &blob.sha256[..12])
+    });
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, blob.content_type.clone()))
+        .insert_header((header::ETAG, etag))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii}\""),
+        ))
+        .body(blob.data))
+}
+
+fn to_nodes(tree: Vec<Provision>, ext: &HashMap<String, String>) -> Vec<ProvisionNode> {
+    tree.into_iter()
+        .map(|p| ProvisionNode {
+            external_id: ext.get(&p.path).cloned(),
+            children: to_nodes(p.children, ext),
+            kind: p.kind,
+            number: p.number,
+            path: p.path,
+            heading: p.heading,
+            text: p.text,
+        })
+        .collect()
+}
+
+/// The version's text as Phần / Chương / Mục / Điều / Khoản / Điểm, each provision
+/// with its stable path.
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path)),
+    responses((status = 200, body = StructureResponse), (status = 404, body = Problem)),
+    security((), ("bearer" = []))
+)]
+#[get("/versions/{id}/structure")]
+pub async fn get_structure(
+    st: State,
+    user: MaybeUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let resp = st
+        .db
+        .run(move |conn| -> ApiResult<StructureResponse> {
+            let (v, _) = svc::get(conn, user.0.as_ref(), &id)?;
+            let ext: HashMap<String, String> = db::versions::provisions(conn, &v.id)?
+                .into_iter()
+                .filter_map(|p| p.external_id.map(|e| (p.path, e)))
+                .collect();
+            let tree = structure::parse(v.body.as_deref().unwrap_or(""));
+            Ok(StructureResponse {
+                version_id: v.id,
+                provisions: to_nodes(tree, &ext),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(resp))
+}

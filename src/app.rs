@@ -1,0 +1,187 @@
+//! The one place where routes and middleware are assembled.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{get, web, App, HttpResponse};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::api::{self, AppState};
+use crate::error::{json_payload_error, AppError};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "vanban",
+        description = "Document control for Vietnamese local government: legal normative documents \
+                       and ISO 9001 quality documents, their versions, relations and legal effect.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+        }
+    }
+}
+
+/// Every route of `/api/v1`, registered with `service(...)` so that each one is in the
+/// OpenAPI document (a route missing from it does not compile).
+fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.service(api::auth::login)
+        .service(api::auth::refresh)
+        .service(api::auth::logout)
+        .service(api::auth::me)
+        .service(api::users::list_users)
+        .service(api::users::create_user)
+        .service(api::users::get_user)
+        .service(api::users::update_user)
+        .service(api::org_units::list_org_units)
+        .service(api::org_units::create_org_unit)
+        .service(api::org_units::get_org_unit)
+        .service(api::org_units::update_org_unit)
+        .service(api::documents::list_documents)
+        .service(api::documents::create_document)
+        .service(api::documents::get_document)
+        .service(api::documents::update_document)
+        .service(api::documents::delete_document)
+        .service(api::documents::withdraw_document)
+        .service(api::documents::get_effect)
+        .service(api::documents::list_relations)
+        .service(api::documents::create_relation)
+        .service(api::documents::delete_relation)
+        .service(api::versions::create_version)
+        .service(api::versions::list_versions)
+        .service(api::versions::get_version)
+        .service(api::versions::update_version)
+        .service(api::versions::approve_version)
+        .service(api::versions::download_file)
+        .service(api::versions::get_structure)
+        .service(api::audit::entity_audit)
+        .service(openapi_json);
+}
+
+/// The OpenAPI document of this API.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")))]
+#[get("/openapi.json")]
+async fn openapi_json(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(doc.get_ref())
+}
+
+/// The OpenAPI document, built from the same registrations as the server.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope("/api/v1").configure(api_v1))
+        .service(api::health::healthz)
+        .service(api::health::readyz)
+        .split_for_parts();
+    api
+}
+
+/// One log line per request with its id and latency; an `X-Request-Id` on every
+/// response; and every error that did not come from a handler (unknown route, wrong
+/// method) turned into problem+json.
+async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        let err = match status.as_u16() {
+            404 => AppError::NotFound,
+            405 => AppError::BadRequest(format!("{method} is not allowed on {path}")),
+            413 => AppError::PayloadTooLarge("the request body is too large".into()),
+            s if s >= 500 => AppError::Internal(format!("status {s} without a problem body")),
+            _ => AppError::BadRequest(status.canonical_reason().unwrap_or("bad request").into()),
+        };
+        let mut problem = actix_web::ResponseError::error_response(&err);
+        *problem.status_mut() = status;
+        res = res.into_response(problem);
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), v);
+    }
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        status = status.as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(res)
+}
+
+/// Builds the application for one worker.
+pub fn build(
+    state: Arc<AppState>,
+    doc: utoipa::openapi::OpenApi,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let json_limit = state.settings.server.json_limit_bytes;
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(doc))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(json_limit)
+                .error_handler(|err, _| json_payload_error(err).into()),
+        )
+        .app_data(web::PayloadConfig::default().limit(json_limit))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _| AppError::BadRequest(format!("query: {err}")).into()),
+        )
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .service(scope("/api/v1").configure(api_v1))
+        .service(api::health::healthz)
+        .service(api::health::readyz)
+        .split_for_parts();
+    app.default_service(web::to(|| async {
+        Err::<HttpResponse, _>(AppError::NotFound)
+    }))
+    .wrap(from_fn(observe))
+}

@@ -1,0 +1,81 @@
+//! The role → action matrix. Every route names the action it needs; the matrix is the
+//! single place that says who may do it (tested route by route in `tests/`).
+
+use crate::domain::kinds::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ManageUsers,
+    ManageOrgUnits,
+    ReadOrgUnits,
+    /// Create, edit, delete documents and add versions (kind rules apply on top).
+    EditDocuments,
+    WithdrawDocuments,
+    ApproveVersions,
+    ManageRelations,
+    ReadAudit,
+    /// See drafts of any issuer.
+    ReadAllDrafts,
+}
+
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ManageUsers | ManageOrgUnits => role == Admin,
+        ReadOrgUnits => true,
+        EditDocuments => matches!(role, Drafter | LegalOfficer | IsoController),
+        WithdrawDocuments => matches!(role, LegalOfficer | Approver | IsoController),
+        ApproveVersions => role == Approver,
+        ManageRelations => matches!(role, Drafter | LegalOfficer),
+        ReadAudit => matches!(role, Admin | LegalOfficer | Approver | IsoController),
+        ReadAllDrafts => matches!(role, LegalOfficer | Approver),
+    }
+}
+
+/// Which document kinds a role may write: ISO documents belong to the ISO controller,
+/// legal and policy documents to drafters and legal officers.
+pub fn may_edit_kind(role: Role, is_iso: bool) -> bool {
+    match role {
+        Role::IsoController => is_iso,
+        Role::Drafter | Role::LegalOfficer => !is_iso,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viewer_only_reads() {
+        for a in [
+            Action::ManageUsers,
+            Action::EditDocuments,
+            Action::WithdrawDocuments,
+            Action::ApproveVersions,
+            Action::ManageRelations,
+            Action::ReadAudit,
+            Action::ReadAllDrafts,
+        ] {
+            assert!(!allows(Role::Viewer, a), "{a:?}");
+        }
+        assert!(allows(Role::Viewer, Action::ReadOrgUnits));
+    }
+
+    #[test]
+    fn only_approvers_approve_and_only_admins_manage_users() {
+        for r in Role::ALL {
+            assert_eq!(allows(*r, Action::ApproveVersions), *r == Role::Approver);
+            assert_eq!(allows(*r, Action::ManageUsers), *r == Role::Admin);
+        }
+    }
+
+    #[test]
+    fn iso_documents_belong_to_the_iso_controller() {
+        assert!(may_edit_kind(Role::IsoController, true));
+        assert!(!may_edit_kind(Role::IsoController, false));
+        assert!(!may_edit_kind(Role::Drafter, true));
+        assert!(may_edit_kind(Role::LegalOfficer, false));
+    }
+}

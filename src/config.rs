@@ -1,0 +1,155 @@
+//! Settings: embedded defaults (`config/default.toml`) → optional file → `VANBAN_*`
+//! environment variables; validated once at start.
+
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Dev,
+    Production,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub mode: Mode,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: String,
+    pub workers: usize,
+    pub base_url: String,
+    pub json_limit_bytes: usize,
+    pub upload_limit_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub jwt_secret: String,
+    pub access_ttl_seconds: i64,
+    pub refresh_ttl_seconds: i64,
+    pub max_failed_logins: i32,
+    pub lockout_seconds: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// Environment variables with a short name of their own, beside the generic
+/// `VANBAN_SECTION__KEY` form.
+const SHORT_ENV: &[(&str, &str)] = &[
+    ("VANBAN_DATABASE_URL", "database.url"),
+    ("VANBAN_JWT_SECRET", "auth.jwt_secret"),
+    ("VANBAN_MODE", "mode"),
+    ("VANBAN_LISTEN", "server.listen"),
+    ("VANBAN_BASE_URL", "server.base_url"),
+];
+
+impl Settings {
+    /// Loads the layers. `file` is the optional `--config FILE`.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(path) = file {
+            builder = builder.add_source(config::File::from(path).required(true));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("VANBAN")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .ignore_empty(true)
+                // The short names below are handled explicitly.
+                .source(Some(
+                    std::env::vars().filter(|(k, _)| k.contains("__")).collect(),
+                )),
+        );
+        for (var, key) in SHORT_ENV {
+            if let Ok(value) = std::env::var(var) {
+                if !value.is_empty() {
+                    builder = builder.set_override(*key, value)?;
+                }
+            }
+        }
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let secret_len = self.auth.jwt_secret.len();
+        if self.mode == Mode::Production && secret_len == 0 {
+            return Err(ConfigError::Invalid(
+                "auth.jwt_secret (VANBAN_JWT_SECRET) is required outside dev mode".into(),
+            ));
+        }
+        if secret_len > 0 && secret_len < 32 {
+            return Err(ConfigError::Invalid(
+                "auth.jwt_secret must be at least 32 bytes".into(),
+            ));
+        }
+        if self.auth.access_ttl_seconds <= 0 || self.auth.refresh_ttl_seconds <= 0 {
+            return Err(ConfigError::Invalid(
+                "token lifetimes must be positive".into(),
+            ));
+        }
+        if self.server.json_limit_bytes == 0 || self.server.upload_limit_bytes == 0 {
+            return Err(ConfigError::Invalid("body limits must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> Settings {
+        let s: Settings = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .expect("defaults parse");
+        s
+    }
+
+    #[test]
+    fn defaults_are_dev_on_sqlite() {
+        let s = defaults();
+        assert_eq!(s.mode, Mode::Dev);
+        assert!(s.database.url.starts_with("sqlite://"));
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn production_without_secret_is_refused() {
+        let mut s = defaults();
+        s.mode = Mode::Production;
+        assert!(s.validate().is_err());
+        s.auth.jwt_secret = "x".repeat(32);
+        assert!(s.validate().is_ok());
+        s.auth.jwt_secret = "short".into();
+        assert!(s.validate().is_err());
+    }
+}

@@ -1,0 +1,175 @@
+//! Row structs, `Queryable` in `table!` column order (MultiConnection has no `Selectable`).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = org_units)]
+pub struct OrgUnit {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub org_unit_id: Option<String>,
+    pub active: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshToken {
+    pub id: String,
+    pub user_id: String,
+    pub family_id: String,
+    pub token_hash: String,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = documents)]
+pub struct Document {
+    pub id: String,
+    pub kind: String,
+    pub number: Option<String>,
+    pub number_key: Option<String>,
+    pub title: String,
+    pub title_key: String,
+    pub issuer_id: Option<String>,
+    pub field: Option<String>,
+    pub signer: Option<String>,
+    pub signed_on: Option<NaiveDate>,
+    pub published_on: Option<NaiveDate>,
+    pub effective_from: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    pub state: String,
+    pub external: bool,
+    pub external_id: Option<String>,
+    pub iso_code: Option<String>,
+    pub iso_revision: Option<String>,
+    pub ever_approved: bool,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+/// The editable fields of a document; `None` leaves a field as it is,
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = documents)]
+pub struct DocumentChanges {
+    pub number: Option<Option<String>>,
+    pub number_key: Option<Option<String>>,
+    pub title: Option<String>,
+    pub title_key: Option<String>,
+    pub issuer_id: Option<Option<String>>,
+    pub field: Option<Option<String>>,
+    pub signer: Option<Option<String>>,
+    pub signed_on: Option<Option<NaiveDate>>,
+    pub published_on: Option<Option<NaiveDate>>,
+    pub effective_from: Option<Option<NaiveDate>>,
+    pub effective_until: Option<Option<NaiveDate>>,
+    pub state: Option<String>,
+    pub iso_code: Option<Option<String>>,
+    pub iso_revision: Option<Option<String>>,
+    pub ever_approved: Option<bool>,
+    pub withdrawn_at: Option<Option<NaiveDateTime>>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = versions)]
+pub struct Version {
+    pub id: String,
+    pub document_id: String,
+    pub seq: i32,
+    pub label: String,
+    pub body: Option<String>,
+    pub blob_sha256: Option<String>,
+    pub file_name: Option<String>,
+    pub change_summary: Option<String>,
+    pub author_id: Option<String>,
+    pub approved_at: Option<NaiveDateTime>,
+    pub approved_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = provisions, treat_none_as_default_value = false)]
+pub struct ProvisionRow {
+    pub id: String,
+    pub version_id: String,
+    pub ord: i32,
+    pub depth: i32,
+    pub kind: String,
+    pub number: String,
+    pub path: String,
+    pub heading: Option<String>,
+    pub body: String,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = blobs)]
+pub struct Blob {
+    pub sha256: String,
+    pub content_type: String,
+    pub size: i64,
+    pub data: Vec<u8>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = relations)]
+pub struct Relation {
+    pub id: String,
+    pub source_id: String,
+    pub target_id: String,
+    pub kind: String,
+    pub scope: String,
+    pub effective_on: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason: Option<String>,
+    pub details: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}

@@ -1,0 +1,90 @@
+use diesel::prelude::*;
+
+use super::models::OrgUnit;
+use super::schema::org_units;
+use super::{Conn, DbError, DbResult};
+
+pub fn insert(conn: &mut Conn, unit: &OrgUnit) -> DbResult<OrgUnit> {
+    Ok(diesel::insert_into(org_units::table)
+        .values(unit)
+        .returning(org_units::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn get(conn: &mut Conn, id: &str) -> DbResult<OrgUnit> {
+    Ok(org_units::table.find(id).first(conn)?)
+}
+
+pub fn by_code(conn: &mut Conn, code: &str) -> DbResult<Option<OrgUnit>> {
+    Ok(org_units::table
+        .filter(org_units::code.eq(code))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_name(conn: &mut Conn, name: &str) -> DbResult<Option<OrgUnit>> {
+    Ok(org_units::table
+        .filter(org_units::name.eq(name))
+        .order(org_units::code.asc())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut Conn) -> DbResult<Vec<OrgUnit>> {
+    Ok(org_units::table.order(org_units::code.asc()).load(conn)?)
+}
+
+/// The unit and every unit above it, nearest first (bounded: a cycle cannot loop).
+pub fn ancestors_and_self(conn: &mut Conn, id: &str) -> DbResult<Vec<String>> {
+    let mut chain = vec![id.to_owned()];
+    let mut current = id.to_owned();
+    for _ in 0..16 {
+        let parent: Option<Option<String>> = org_units::table
+            .find(&current)
+            .select(org_units::parent_id)
+            .first(conn)
+            .optional()?;
+        match parent.flatten() {
+            Some(p) if !chain.contains(&p) => {
+                chain.push(p.clone());
+                current = p;
+            }
+            _ => break,
+        }
+    }
+    Ok(chain)
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = org_units)]
+pub struct OrgUnitChanges {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub parent_id: Option<Option<String>>,
+}
+
+/// Applies changes if the row is still at `expected_version`.
+pub fn update(
+    conn: &mut Conn,
+    id: &str,
+    expected_version: i32,
+    changes: &OrgUnitChanges,
+) -> DbResult<OrgUnit> {
+    let n = diesel::update(
+        org_units::table
+            .filter(org_units::id.eq(id))
+            .filter(org_units::row_version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        org_units::updated_at.eq(super::now()),
+        org_units::row_version.eq(org_units::row_version + 1),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        get(conn, id)?;
+        return Err(DbError::Stale);
+    }
+    get(conn, id)
+}

@@ -1,0 +1,94 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::User;
+use super::schema::users;
+use super::{Conn, DbError, DbResult};
+
+pub fn insert(conn: &mut Conn, user: &User) -> DbResult<User> {
+    Ok(diesel::insert_into(users::table)
+        .values(user)
+        .returning(users::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn get(conn: &mut Conn, id: &str) -> DbResult<User> {
+    Ok(users::table.find(id).first(conn)?)
+}
+
+pub fn by_username(conn: &mut Conn, username: &str) -> DbResult<Option<User>> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut Conn) -> DbResult<Vec<User>> {
+    Ok(users::table.order(users::username.asc()).load(conn)?)
+}
+
+pub fn record_login_failure(
+    conn: &mut Conn,
+    id: &str,
+    max_failures: i32,
+    lock_until: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .execute(conn)?;
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::failed_logins.ge(max_failures)),
+    )
+    .set((
+        users::locked_until.eq(Some(lock_until)),
+        users::failed_logins.eq(0),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn record_login_success(conn: &mut Conn, id: &str) -> DbResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub role: Option<String>,
+    pub org_unit_id: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+pub fn update(
+    conn: &mut Conn,
+    id: &str,
+    expected_version: i32,
+    changes: &UserChanges,
+) -> DbResult<User> {
+    let n = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::row_version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        users::updated_at.eq(super::now()),
+        users::row_version.eq(users::row_version + 1),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        get(conn, id)?;
+        return Err(DbError::Stale);
+    }
+    get(conn, id)
+}

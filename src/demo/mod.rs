@@ -1,0 +1,342 @@
+//! The Sơn Tây demo district: its org units, the district's 2016-2020 administrative
+//! reform plan with its full text, every national or provincial document the plan
+//! cites (linked to it by `based_on`), and one account per role. Loading is idempotent.
+//!
+//! `district.json` holds the plan's facts and, where the plan is silent, public facts;
+//! each cited document keeps the sentence of the plan that cites it (`cited_as`).
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::db::audit::Actor;
+use crate::db::{self, Conn};
+use crate::domain::kinds::{DocumentKind, OrgUnitKind, RelationKind, RelationScope, Role};
+use crate::error::{ApiResult, AppError};
+use crate::service::accounts::{self, CreateUserRequest};
+use crate::service::documents::{self as docs, CreateDocumentRequest};
+use crate::service::org_units::{self, CreateOrgUnitRequest};
+use crate::service::relations::{self, CreateRelationRequest};
+use crate::service::versions::{self, NewVersion};
+
+const DISTRICT: &str = include_str!("district.json");
+pub const PLAN_TEXT: &str = include_str!("de-an-cai-cach-hanh-chinh-son-tay-2016-2020.txt");
+
+#[derive(Debug, Deserialize)]
+struct District {
+    org_units: Vec<Unit>,
+    plan: PlanDoc,
+    cited_documents: Vec<Cited>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Unit {
+    code: String,
+    name: String,
+    kind: OrgUnitKind,
+    parent: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PlanDoc {
+    kind: DocumentKind,
+    number: Option<String>,
+    title: String,
+    issuer: String,
+    field: Option<String>,
+    signed_on: Option<NaiveDate>,
+    effective_from: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Cited {
+    kind: DocumentKind,
+    number: String,
+    title: Option<String>,
+    issuer: String,
+    signed_on: Option<NaiveDate>,
+    field: Option<String>,
+    cited_as: String,
+}
+
+/// Relations between cited documents that are public fact: Nghị định 48/2013/NĐ-CP
+/// amends 63/2010/NĐ-CP from 01/07/2013; Nghị định 37/2014/NĐ-CP replaces
+/// 14/2008/NĐ-CP from 20/06/2014.
+const KNOWN_RELATIONS: &[(&str, RelationKind, &str, &str)] = &[
+    (
+        "48/2013/NĐ-CP",
+        RelationKind::Amends,
+        "63/2010/NĐ-CP",
+        "2013-07-01",
+    ),
+    (
+        "37/2014/NĐ-CP",
+        RelationKind::Replaces,
+        "14/2008/NĐ-CP",
+        "2014-06-20",
+    ),
+];
+
+/// The demo account of each role and the unit it belongs to.
+pub const ACCOUNTS: &[(Role, &str)] = &[
+    (Role::Admin, "VP"),
+    (Role::Drafter, "NV"),
+    (Role::LegalOfficer, "TP"),
+    (Role::Approver, "UBND"),
+    (Role::IsoController, "VP"),
+    (Role::Viewer, "X-SONDUNG"),
+];
+
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    pub org_units_added: usize,
+    pub documents_added: usize,
+    pub accounts_added: usize,
+    pub plan_id: String,
+}
+
+fn find_document(
+    conn: &mut Conn,
+    number: Option<&str>,
+    title: &str,
+) -> ApiResult<Option<db::models::Document>> {
+    match number {
+        Some(n) => Ok(
+            db::documents::by_number_key(conn, &crate::domain::number::number_key(n))?
+                .into_iter()
+                .next(),
+        ),
+        None => {
+            use crate::db::schema::documents;
+            use diesel::prelude::*;
+            Ok(documents::table
+                .filter(documents::title.eq(title))
+                .first(conn)
+                .optional()
+                .map_err(db::DbError::from)?)
+        }
+    }
+}
+
+/// Loads the district. Run inside one transaction; safe to run again.
+pub fn load(conn: &mut Conn, password: &str) -> ApiResult<DemoReport> {
+    let district: District = serde_json::from_str(DISTRICT)
+        .map_err(|e| AppError::internal(format!("district.json: {e}")))?;
+    let actor = Actor {
+        id: None,
+        name: "demo".into(),
+    };
+    let mut report = DemoReport::default();
+
+    for u in &district.org_units {
+        if db::org_units::by_code(conn, &u.code)?.is_none() {
+            org_units::insert_audited(
+                conn,
+                &actor,
+                &CreateOrgUnitRequest {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    kind: u.kind,
+                    parent: u.parent.clone(),
+                },
+            )?;
+            report.org_units_added += 1;
+        }
+    }
+
+    for (role, unit) in ACCOUNTS {
+        if db::users::by_username(conn, role.as_str())?.is_none() {
+            accounts::insert_audited(
+                conn,
+                &actor,
+                &CreateUserRequest {
+                    username: role.as_str().to_owned(),
+                    display_name: Some(format!("Demo {}", role.label_vi())),
+                    password: password.to_owned(),
+                    role: *role,
+                    org_unit: Some((*unit).to_owned()),
+                },
+            )?;
+            report.accounts_added += 1;
+        }
+    }
+
+    let p = &district.plan;
+    let plan = match find_document(conn, p.number.as_deref(), &p.title)? {
+        Some(d) => d,
+        None => {
+            let req = CreateDocumentRequest {
+                kind: p.kind,
+                number: p.number.clone(),
+                title: p.title.clone(),
+                issuer: Some(p.issuer.clone()),
+                field: p.field.clone(),
+                signer: Some("Lê Văn Tùng".into()),
+                signed_on: p.signed_on,
+                published_on: None,
+                effective_from: p.effective_from,
+                effective_until: None,
+                external: true,
+                iso_code: None,
+                iso_revision: None,
+            };
+            let doc = docs::new_document(conn, &req, None)?;
+            let doc = docs::insert_audited(conn, &actor, &doc)?;
+            versions::insert_version(
+                conn,
+                &actor,
+                &doc,
+                NewVersion {
+                    label: Some("Bản ban hành".into()),
+                    body: Some(crate::domain::text::nfc(PLAN_TEXT)),
+                    ..Default::default()
+                },
+            )?;
+            report.documents_added += 1;
+            doc
+        }
+    };
+    report.plan_id = plan.id.clone();
+
+    for c in &district.cited_documents {
+        let doc = match find_document(conn, Some(&c.number), "")? {
+            Some(d) => d,
+            None => {
+                let req = CreateDocumentRequest {
+                    kind: c.kind,
+                    number: Some(c.number.clone()),
+                    title: c
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| format!("{} số {}", c.kind.label_vi(), c.number)),
+                    issuer: Some(c.issuer.clone()),
+                    field: c.field.clone(),
+                    signer: None,
+                    signed_on: c.signed_on,
+                    published_on: None,
+                    effective_from: None,
+                    effective_until: None,
+                    external: true,
+                    iso_code: None,
+                    iso_revision: None,
+                };
+                let doc = docs::new_document(conn, &req, None)?;
+                report.documents_added += 1;
+                docs::insert_audited(conn, &actor, &doc)?
+            }
+        };
+        let linked = db::relations::outgoing(conn, &plan.id)?
+            .iter()
+            .any(|r| r.target_id == doc.id);
+        if !linked {
+            relations::insert_audited(
+                conn,
+                &actor,
+                &plan.id,
+                &CreateRelationRequest {
+                    target_id: doc.id.clone(),
+                    kind: RelationKind::BasedOn,
+                    scope: Some(RelationScope::Full),
+                    effective_on: p.effective_from.or(p.signed_on),
+                    effective_until: None,
+                    note: Some(c.cited_as.clone()),
+                },
+                None,
+            )?;
+        }
+    }
+
+    for (source, kind, target, on) in KNOWN_RELATIONS {
+        let (Some(s), Some(t)) = (
+            find_document(conn, Some(source), "")?,
+            find_document(conn, Some(target), "")?,
+        ) else {
+            continue;
+        };
+        if db::relations::outgoing(conn, &s.id)?
+            .iter()
+            .any(|r| r.target_id == t.id)
+        {
+            continue;
+        }
+        relations::insert_audited(
+            conn,
+            &actor,
+            &s.id,
+            &CreateRelationRequest {
+                target_id: t.id.clone(),
+                kind: *kind,
+                scope: None,
+                effective_on: NaiveDate::parse_from_str(on, "%Y-%m-%d").ok(),
+                effective_until: None,
+                note: None,
+            },
+            None,
+        )?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn district_data_is_consistent() {
+        let d: District = serde_json::from_str(DISTRICT).expect("district.json parses");
+        let codes: std::collections::HashSet<_> =
+            d.org_units.iter().map(|u| u.code.as_str()).collect();
+        assert_eq!(codes.len(), d.org_units.len(), "codes are unique");
+        for u in &d.org_units {
+            if let Some(p) = &u.parent {
+                assert!(
+                    codes.contains(p.as_str()),
+                    "{} has unknown parent {p}",
+                    u.code
+                );
+            }
+        }
+        for c in &d.cited_documents {
+            assert!(
+                codes.contains(c.issuer.as_str()),
+                "{} issuer {}",
+                c.number,
+                c.issuer
+            );
+            crate::domain::number::DocumentNumber::parse(&c.number).expect("number parses");
+        }
+        let agencies = d
+            .org_units
+            .iter()
+            .filter(|u| u.kind == OrgUnitKind::Agency)
+            .count();
+        assert_eq!(agencies, 13);
+        let communes = d
+            .org_units
+            .iter()
+            .filter(|u| u.kind == OrgUnitKind::Commune)
+            .count();
+        assert_eq!(communes, 9);
+        for n in [
+            "63/2010/NĐ-CP",
+            "48/2013/NĐ-CP",
+            "130/2005/NĐ-CP",
+            "09/2015/QĐ-TTg",
+            "05/2014/TT-BTP",
+            "390/QĐ-UBND",
+        ] {
+            assert!(
+                d.cited_documents.iter().any(|c| c.number == n),
+                "{n} is cited"
+            );
+        }
+        let d130 = d
+            .cited_documents
+            .iter()
+            .find(|c| c.number == "130/2005/NĐ-CP")
+            .expect("cited");
+        assert_eq!(d130.signed_on, NaiveDate::from_ymd_opt(2005, 10, 17));
+        for (_, unit) in ACCOUNTS {
+            assert!(codes.contains(unit));
+        }
+    }
+}

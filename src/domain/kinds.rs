@@ -1,0 +1,212 @@
+//! The closed vocabularies of the domain (GLOSSARY.md), stored as their snake_case names.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares a closed vocabulary stored as text: serde names, `as_str`, `FromStr`,
+/// the Vietnamese label, and the list of all values.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn label_vi(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "unknown {} {other:?}; expected one of: {}",
+                        stringify!($name),
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What a document is (loại văn bản).
+    DocumentKind {
+        Resolution => "resolution", "Nghị quyết";
+        Decision => "decision", "Quyết định";
+        Decree => "decree", "Nghị định";
+        Circular => "circular", "Thông tư";
+        JointCircular => "joint_circular", "Thông tư liên tịch";
+        Directive => "directive", "Chỉ thị";
+        Law => "law", "Luật";
+        Code => "code", "Bộ luật";
+        Ordinance => "ordinance", "Pháp lệnh";
+        JointResolution => "joint_resolution", "Nghị quyết liên tịch";
+        Edict => "edict", "Sắc lệnh";
+        Scheme => "scheme", "Đề án";
+        Plan => "plan", "Kế hoạch";
+        Program => "program", "Chương trình";
+        IsoManual => "iso_manual", "Sổ tay chất lượng";
+        IsoPolicy => "iso_policy", "Chính sách chất lượng";
+        IsoObjective => "iso_objective", "Mục tiêu chất lượng";
+        IsoProcedure => "iso_procedure", "Quy trình";
+        IsoInstruction => "iso_instruction", "Hướng dẫn";
+        IsoForm => "iso_form", "Biểu mẫu";
+    }
+}
+
+impl DocumentKind {
+    pub fn is_iso(self) -> bool {
+        self.as_str().starts_with("iso_")
+    }
+
+    /// Maps the corpus `doc_type` (Vietnamese) to a kind.
+    pub fn from_vietnamese(s: &str) -> Option<Self> {
+        let s = crate::domain::text::nfc(s.trim());
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.label_vi().eq_ignore_ascii_case(&s) || k.label_vi() == s)
+    }
+}
+
+vocabulary! {
+    /// Where a document is in its life (drafting → … → published; withdrawn at the end).
+    DocumentState {
+        Drafting => "drafting", "Dự thảo";
+        Consultation => "consultation", "Lấy ý kiến";
+        Revising => "revising", "Chỉnh lý";
+        Appraisal => "appraisal", "Thẩm định";
+        Submitted => "submitted", "Đã trình";
+        Signed => "signed", "Đã ký ban hành";
+        Published => "published", "Đã công bố";
+        Withdrawn => "withdrawn", "Đã thu hồi";
+    }
+}
+
+impl DocumentState {
+    /// A draft is anything not yet published (or withdrawn after publication).
+    pub fn is_draft(self) -> bool {
+        !matches!(self, DocumentState::Published | DocumentState::Withdrawn)
+    }
+}
+
+vocabulary! {
+    /// How one document acts on another. `source` acts on `target`: the source is
+    /// based on / amends / replaces / repeals / guides / corrects / suspends the target.
+    RelationKind {
+        BasedOn => "based_on", "Căn cứ";
+        Amends => "amends", "Sửa đổi, bổ sung";
+        Replaces => "replaces", "Thay thế";
+        Repeals => "repeals", "Bãi bỏ";
+        Guides => "guides", "Hướng dẫn";
+        Corrects => "corrects", "Đính chính";
+        Suspends => "suspends", "Đình chỉ / ngưng hiệu lực";
+    }
+}
+
+vocabulary! {
+    /// Whether a relation acts on the whole target or on part of it.
+    RelationScope {
+        Full => "full", "Toàn bộ";
+        Partial => "partial", "Một phần";
+    }
+}
+
+vocabulary! {
+    /// Legal effect of a document on a date (hiệu lực).
+    LegalEffect {
+        NotYetEffective => "not_yet_effective", "Chưa có hiệu lực";
+        InForce => "in_force", "Còn hiệu lực";
+        PartiallyExpired => "partially_expired", "Hết hiệu lực một phần";
+        Expired => "expired", "Hết hiệu lực toàn bộ";
+        Suspended => "suspended", "Ngưng hiệu lực";
+    }
+}
+
+vocabulary! {
+    /// What an account may do.
+    Role {
+        Admin => "admin", "Quản trị hệ thống";
+        Drafter => "drafter", "Chuyên viên soạn thảo";
+        LegalOfficer => "legal_officer", "Công chức pháp chế";
+        Approver => "approver", "Lãnh đạo phê duyệt";
+        IsoController => "iso_controller", "Cán bộ kiểm soát tài liệu ISO";
+        Viewer => "viewer", "Người xem";
+    }
+}
+
+vocabulary! {
+    /// What an org unit is.
+    OrgUnitKind {
+        Province => "province", "Tỉnh";
+        District => "district", "Huyện";
+        Council => "council", "Hội đồng nhân dân";
+        Committee => "committee", "Ủy ban nhân dân";
+        Agency => "agency", "Cơ quan chuyên môn";
+        Commune => "commune", "UBND xã";
+        ExternalBody => "external_body", "Cơ quan ngoài huyện";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn every_value_round_trips_through_text_and_json() {
+        for k in DocumentKind::ALL {
+            assert_eq!(DocumentKind::from_str(k.as_str()), Ok(*k));
+            let json = serde_json::to_string(k).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        for r in RelationKind::ALL {
+            assert_eq!(RelationKind::from_str(r.as_str()), Ok(*r));
+        }
+        assert!(Role::from_str("root").is_err());
+    }
+
+    #[test]
+    fn corpus_doc_types_map_to_kinds() {
+        assert_eq!(
+            DocumentKind::from_vietnamese("Nghị định"),
+            Some(DocumentKind::Decree)
+        );
+        assert_eq!(
+            DocumentKind::from_vietnamese("Thông tư liên tịch"),
+            Some(DocumentKind::JointCircular)
+        );
+        assert_eq!(
+            DocumentKind::from_vietnamese("Bộ luật"),
+            Some(DocumentKind::Code)
+        );
+        assert_eq!(
+            DocumentKind::from_vietnamese("Sắc lệnh"),
+            Some(DocumentKind::Edict)
+        );
+        assert_eq!(DocumentKind::from_vietnamese("Công văn"), None);
+    }
+
+    #[test]
+    fn drafts_are_the_unpublished_states() {
+        assert!(DocumentState::Drafting.is_draft());
+        assert!(DocumentState::Signed.is_draft());
+        assert!(!DocumentState::Published.is_draft());
+    }
+}

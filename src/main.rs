@@ -1,0 +1,330 @@
+//! The `vanban` command line.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use diesel::Connection;
+
+use vanban::api::AppState;
+use vanban::auth::token::{random_secret, TokenKeys};
+use vanban::config::{Mode, Settings};
+use vanban::db::{self, Db};
+use vanban::domain::kinds::Role;
+
+#[derive(Parser)]
+#[command(
+    name = "vanban",
+    version,
+    about = "Document control for Vietnamese local government"
+)]
+struct Cli {
+    /// A TOML file layered over config/default.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// sqlite://PATH or postgres://... (default sqlite://./data/vanban.db).
+    #[arg(long, global = true, env = "VANBAN_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (migrates the database first).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load the Sơn Tây demo district first (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the Sơn Tây demo district without serving.
+    Demo,
+    /// Import corpus files (.jsonl or .jsonl.gz) of articles or documents.
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from VANBAN_USER_PASSWORD or generated and printed.
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Org unit id or code.
+        #[arg(long)]
+        org_unit: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exits non-zero if any row was edited or deleted.
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+fn settings(cli: &Cli) -> anyhow::Result<Settings> {
+    let mut s = Settings::load(cli.config.as_deref())?;
+    if let Some(url) = &cli.database_url {
+        s.database.url = url.clone();
+    }
+    Ok(s)
+}
+
+fn open_db(s: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&s.database.url, s.database.pool_size)
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", s.database.url))?;
+    let applied = db
+        .migrate()
+        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    for m in applied {
+        tracing::info!(migration = %m, "applied");
+    }
+    Ok(db)
+}
+
+/// The demo accounts' password: VANBAN_DEMO_PASSWORD, else one generated once and kept
+/// in ./data/demo-password so that later runs print the same one.
+fn demo_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("VANBAN_DEMO_PASSWORD") {
+        if !p.is_empty() {
+            return Ok(p);
+        }
+    }
+    let path = PathBuf::from("data/demo-password");
+    if let Ok(p) = std::fs::read_to_string(&path) {
+        if !p.trim().is_empty() {
+            return Ok(p.trim().to_owned());
+        }
+    }
+    let p = vanban::auth::password::generate();
+    std::fs::create_dir_all("data").context("cannot create ./data")?;
+    std::fs::write(&path, &p).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(p)
+}
+
+fn load_demo(db: &Db) -> anyhow::Result<String> {
+    let password = demo_password()?;
+    let mut conn = db.get()?;
+    let pw = password.clone();
+    let report = conn
+        .transaction(|c| vanban::demo::load(c, &pw))
+        .map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
+    tracing::info!(
+        org_units = report.org_units_added,
+        documents = report.documents_added,
+        accounts = report.accounts_added,
+        "demo district loaded"
+    );
+    Ok(password)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    match &cli.command {
+        Command::Serve { listen, demo } => {
+            let mut s = settings(&cli)?;
+            if let Some(l) = listen {
+                s.server.listen = l.clone();
+            }
+            let db = open_db(&s)?;
+            let demo_password = if *demo { Some(load_demo(&db)?) } else { None };
+            serve(s, db, demo_password)
+        }
+        Command::Migrate => {
+            let s = settings(&cli)?;
+            open_db(&s)?;
+            println!("migrations are current on {}", s.database.url);
+            Ok(())
+        }
+        Command::Demo => {
+            let s = settings(&cli)?;
+            let db = open_db(&s)?;
+            let pw = load_demo(&db)?;
+            print_accounts(&pw);
+            Ok(())
+        }
+        Command::Import { files, quiet } => {
+            let s = settings(&cli)?;
+            let db = open_db(&s)?;
+            for f in files {
+                let started = std::time::Instant::now();
+                let r = vanban::import::import_file(&db, f, !quiet)?;
+                println!(
+                    "{}: {} records, {} documents added, {} provisions added, {} already present ({:.1} s)",
+                    f.display(),
+                    r.records,
+                    r.documents_added,
+                    r.provisions_added,
+                    r.skipped,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    org_unit,
+                },
+        } => {
+            let s = settings(&cli)?;
+            let db = open_db(&s)?;
+            let (password, generated) = match std::env::var("VANBAN_USER_PASSWORD") {
+                Ok(p) if !p.is_empty() => (p, false),
+                _ => (vanban::auth::password::generate(), true),
+            };
+            let req = vanban::service::accounts::CreateUserRequest {
+                username: name.clone(),
+                display_name: None,
+                password: password.clone(),
+                role: *role,
+                org_unit: org_unit.clone(),
+            };
+            let mut conn = db.get()?;
+            let actor = vanban::db::audit::Actor {
+                id: None,
+                name: "cli".into(),
+            };
+            let u = conn
+                .transaction(|c| vanban::service::accounts::insert_audited(c, &actor, &req))
+                .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem().detail))?;
+            println!("added {} ({})", u.username, u.role);
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let s = settings(&cli)?;
+            let db = open_db(&s)?;
+            let mut conn = db.get()?;
+            let bar = indicatif::ProgressBar::new(0);
+            let v = db::audit::verify(&mut conn, |done, total| {
+                bar.set_length(total.max(0) as u64);
+                bar.set_position(done.max(0) as u64);
+            })?;
+            bar.finish_and_clear();
+            if v.breaks.is_empty() {
+                println!("audit log intact: {} entries verified", v.entries);
+                Ok(())
+            } else {
+                for b in &v.breaks {
+                    eprintln!("BROKEN: {b}");
+                }
+                bail!(
+                    "audit log verification failed: {} problem(s) in {} entries",
+                    v.breaks.len(),
+                    v.entries
+                )
+            }
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&vanban::app::openapi())?);
+            Ok(())
+        }
+    }
+}
+
+fn print_accounts(password: &str) {
+    println!("Demo accounts (password: {password}):");
+    for (role, unit) in vanban::demo::ACCOUNTS {
+        println!(
+            "  {:<15} {:<15} unit {unit}",
+            role.as_str(),
+            role.label_vi()
+        );
+    }
+}
+
+#[actix_web::main]
+async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Result<()> {
+    let secret = if s.auth.jwt_secret.is_empty() {
+        if s.mode != Mode::Dev {
+            bail!("VANBAN_JWT_SECRET is required outside dev mode");
+        }
+        tracing::warn!("dev mode: no JWT secret configured, tokens die with this process");
+        random_secret()
+    } else {
+        s.auth.jwt_secret.as_bytes().to_vec()
+    };
+    let keys = TokenKeys::new(&secret, s.auth.access_ttl_seconds);
+    let listen = s.server.listen.clone();
+    let workers = s.server.workers;
+    let state = Arc::new(AppState {
+        settings: s,
+        db,
+        keys,
+    });
+    let doc = vanban::app::openapi();
+    let server = actix_web::HttpServer::new({
+        let state = state.clone();
+        move || vanban::app::build(state.clone(), doc.clone())
+    });
+    let server = if workers > 0 {
+        server.workers(workers)
+    } else {
+        server
+    };
+    let server = server
+        .bind(&listen)
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let base = format!(
+        "http://{}",
+        server
+            .addrs()
+            .first()
+            .map(|a| a.to_string())
+            .unwrap_or(listen)
+    );
+    println!("vanban listening on {base}");
+    println!("  API:     {base}/api/v1");
+    println!("  OpenAPI: {base}/api/v1/openapi.json");
+    if let Some(pw) = demo_password {
+        print_accounts(&pw);
+        println!("  Log in:  curl -s {base}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"admin\",\"password\":\"{pw}\"}}'");
+    }
+    server.run().await?;
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! Accounts and sessions: login (with per-account throttling), refresh-token rotation,
+//! logout, and user administration.
+
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::documents::double_option;
+use super::{clean_text, Caller};
+use crate::auth::token::{new_refresh_token, refresh_token_hash, TokenKeys};
+use crate::auth::{password, Action, AuthError};
+use crate::config::AuthSettings;
+use crate::db::audit::{self, Actor, Event};
+use crate::db::models::{RefreshToken, User};
+use crate::db::users::UserChanges;
+use crate::db::{self, Conn};
+use crate::domain::kinds::Role;
+use crate::error::{ApiResult, AppError};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub token_type: &'static str,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub password: String,
+    pub role: Role,
+    /// Org unit id or code.
+    pub org_unit: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub display_name: Option<String>,
+    pub password: Option<String>,
+    pub role: Option<Role>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub org_unit: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+fn clean_username(u: &str) -> ApiResult<String> {
+    let u = clean_text("username", u, 64)?;
+    if !u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err(AppError::invalid(
+            "username",
+            "ASCII letters, digits, '_', '-' and '.' only",
+        ));
+    }
+    Ok(u)
+}
+
+fn role_of(u: &User) -> ApiResult<Role> {
+    u.role.parse().map_err(AppError::internal)
+}
+
+/// Creates an account (no permission check: the CLI and the demo loader use it).
+pub fn insert_audited(conn: &mut Conn, actor: &Actor, req: &CreateUserRequest) -> ApiResult<User> {
+    let username = clean_username(&req.username)?;
+    password::validate_new(&req.password).map_err(|m| AppError::invalid("password", m))?;
+    let org_unit_id = match &req.org_unit {
+        Some(o) => Some(super::documents::resolve_org_unit(conn, "org_unit", o)?),
+        None => None,
+    };
+    let hash = password::hash(&req.password)?;
+    let now = db::now();
+    let user = db::users::insert(
+        conn,
+        &User {
+            id: db::new_id(),
+            display_name: match &req.display_name {
+                Some(d) => clean_text("display_name", d, 200)?,
+                None => username.clone(),
+            },
+            username,
+            password_hash: hash,
+            role: req.role.as_str().to_owned(),
+            org_unit_id,
+            active: true,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: now,
+            updated_at: now,
+            row_version: 1,
+        },
+    )
+    .map_err(|e| match e {
+        db::DbError::Conflict(_) => AppError::conflict("that username is taken"),
+        other => other.into(),
+    })?;
+    audit::append(
+        conn,
+        actor,
+        Event {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: &user.id,
+            details: Some(serde_json::json!({"username": user.username, "role": user.role})),
+            ..Default::default()
+        },
+    )?;
+    Ok(user)
+}
+
+pub fn create_user(conn: &mut Conn, caller: &Caller, req: &CreateUserRequest) -> ApiResult<User> {
+    caller.require(Action::ManageUsers)?;
+    insert_audited(conn, &caller.actor(), req)
+}
+
+pub fn update_user(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    expected_version: i32,
+    req: &UpdateUserRequest,
+) -> ApiResult<User> {
+    caller.require(Action::ManageUsers)?;
+    let current = db::users::get(conn, id)?;
+    if current.row_version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    if current.id == caller.user_id
+        && (req.active == Some(false) || req.role.is_some_and(|r| r != Role::Admin))
+    {
+        return Err(AppError::Conflict {
+            guard: Some("admin_keeps_own_access".into()),
+            detail: "an admin cannot deactivate or demote their own account".into(),
+        });
+    }
+    let password_hash = match &req.password {
+        Some(p) => {
+            password::validate_new(p).map_err(|m| AppError::invalid("password", m))?;
+            Some(password::hash(p)?)
+        }
+        None => None,
+    };
+    let org_unit_id = match &req.org_unit {
+        Some(Some(o)) => Some(Some(super::documents::resolve_org_unit(
+            conn, "org_unit", o,
+        )?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let changes = UserChanges {
+        display_name: req
+            .display_name
+            .as_deref()
+            .map(|d| clean_text("display_name", d, 200))
+            .transpose()?,
+        password_hash,
+        role: req.role.map(|r| r.as_str().to_owned()),
+        org_unit_id,
+        active: req.active,
+    };
+    let updated = db::users::update(conn, id, expected_version, &changes)?;
+    // A changed password, role or deactivation ends the user's sessions.
+    if req.password.is_some() || req.role.is_some() || req.active == Some(false) {
+        db::tokens::revoke_user(conn, id, db::now())?;
+    }
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "user.update",
+            entity_type: "user",
+            entity_id: id,
+            from_state: Some(&current.role),
+            to_state: Some(&updated.role),
+            details: Some(serde_json::json!({
+                "active": updated.active, "org_unit_id": updated.org_unit_id,
+                "password_changed": req.password.is_some()
+            })),
+            ..Default::default()
+        },
+    )?;
+    Ok(updated)
+}
+
+fn start_session(
+    conn: &mut Conn,
+    keys: &TokenKeys,
+    settings: &AuthSettings,
+    user: &User,
+    family_id: String,
+) -> ApiResult<TokenResponse> {
+    let (token, hash) = new_refresh_token();
+    let now = db::now();
+    db::tokens::insert(
+        conn,
+        &RefreshToken {
+            id: db::new_id(),
+            user_id: user.id.clone(),
+            family_id: family_id.clone(),
+            token_hash: hash,
+            expires_at: now + TimeDelta::seconds(settings.refresh_ttl_seconds),
+            revoked_at: None,
+            created_at: now,
+        },
+    )?;
+    let access = keys.issue(
+        &user.id,
+        &user.username,
+        role_of(user)?,
+        user.org_unit_id.clone(),
+        &family_id,
+    )?;
+    Ok(TokenResponse {
+        access_token: access,
+        refresh_token: token,
+        expires_in: keys.access_ttl_seconds,
+        token_type: "Bearer",
+    })
+}
+
+/// Checks a password. Runs argon2: call it off the async executor.
+pub fn login(
+    conn: &mut Conn,
+    keys: &TokenKeys,
+    settings: &AuthSettings,
+    req: &LoginRequest,
+) -> ApiResult<TokenResponse> {
+    let user = db::users::by_username(conn, req.username.trim())?;
+    let now = db::now();
+    if let Some(u) = &user {
+        if let Some(until) = u.locked_until {
+            if until > now {
+                let secs = (until - now).num_seconds().max(1) as u64;
+                return Err(AuthError::Locked {
+                    retry_after_secs: secs,
+                }
+                .into());
+            }
+        }
+    }
+    // Unknown users are checked against a dummy hash: the time taken reveals nothing.
+    let ok = password::verify(
+        &req.password,
+        user.as_ref().map(|u| u.password_hash.as_str()),
+    );
+    let user = match (user, ok) {
+        (Some(u), true) => u,
+        (Some(u), false) => {
+            db::users::record_login_failure(
+                conn,
+                &u.id,
+                settings.max_failed_logins,
+                now + TimeDelta::seconds(settings.lockout_seconds),
+            )?;
+            audit::append(
+                conn,
+                &Actor::system(),
+                Event {
+                    action: "auth.login_failed",
+                    entity_type: "user",
+                    entity_id: &u.id,
+                    ..Default::default()
+                },
+            )?;
+            return Err(AuthError::BadCredentials.into());
+        }
+        (None, _) => return Err(AuthError::BadCredentials.into()),
+    };
+    if !user.active {
+        return Err(AuthError::Inactive.into());
+    }
+    db::users::record_login_success(conn, &user.id)?;
+    start_session(conn, keys, settings, &user, db::new_id())
+}
+
+/// Exchanges a refresh token for a new pair. A token used twice means it was stolen:
+/// the whole session is revoked.
+pub fn refresh(
+    conn: &mut Conn,
+    keys: &TokenKeys,
+    settings: &AuthSettings,
+    req: &RefreshRequest,
+) -> ApiResult<TokenResponse> {
+    let invalid = || {
+        AppError::from(AuthError::InvalidToken(
+            "unknown or expired refresh token".into(),
+        ))
+    };
+    let stored = db::tokens::by_hash(conn, &refresh_token_hash(req.refresh_token.trim()))?
+        .ok_or_else(invalid)?;
+    let now = db::now();
+    if stored.revoked_at.is_some() {
+        db::tokens::revoke_family(conn, &stored.family_id, now)?;
+        return Err(invalid());
+    }
+    if stored.expires_at <= now || !db::tokens::revoke_one(conn, &stored.id, now)? {
+        return Err(invalid());
+    }
+    let user = db::users::get(conn, &stored.user_id)?;
+    if !user.active {
+        return Err(AuthError::Inactive.into());
+    }
+    start_session(conn, keys, settings, &user, stored.family_id)
+}
+
+/// Ends the caller's session: its refresh tokens are revoked and its access tokens refused.
+pub fn logout(conn: &mut Conn, caller: &Caller, session_id: &str) -> ApiResult<()> {
+    db::tokens::revoke_family(conn, session_id, db::now())?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "auth.logout",
+            entity_type: "user",
+            entity_id: &caller.user_id,
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}

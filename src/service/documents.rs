@@ -1,0 +1,528 @@
+//! Documents: create, read, list, update, delete, withdraw, legal effect.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
+
+use super::{can_see, clean_opt, clean_text, ensure_visible, state_of, Caller};
+use crate::auth::roles::may_edit_kind;
+use crate::auth::Action;
+use crate::db::audit::{self, Actor, Event};
+use crate::db::models::{Document, DocumentChanges};
+use crate::db::{self, documents as q, Conn};
+use crate::domain::effect::{legal_effect, Effect, EffectInput, IncomingRelation};
+use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind, RelationScope};
+use crate::domain::number::{title_key, DocumentNumber};
+use crate::error::{ApiResult, AppError};
+
+/// `Some(None)` when a field is sent as `null`, `None` when it is absent.
+pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocumentRequest {
+    pub kind: DocumentKind,
+    /// Số ký hiệu, e.g. `05/2017/QĐ-UBND`; assigned at signing for drafts.
+    pub number: Option<String>,
+    /// Trích yếu.
+    pub title: String,
+    /// Org unit id or code of the issuing body.
+    pub issuer: Option<String>,
+    pub field: Option<String>,
+    pub signer: Option<String>,
+    pub signed_on: Option<NaiveDate>,
+    pub published_on: Option<NaiveDate>,
+    pub effective_from: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    /// An external document (decree, circular, provincial decision...) recorded as
+    /// already promulgated, so that relations can point at it.
+    #[serde(default)]
+    pub external: bool,
+    pub iso_code: Option<String>,
+    pub iso_revision: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDocumentRequest {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub number: Option<Option<String>>,
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub issuer: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub field: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub signer: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub signed_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub published_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub effective_from: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub effective_until: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub iso_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub iso_revision: Option<Option<String>>,
+}
+
+/// Resolves an org unit given by id or by code.
+pub fn resolve_org_unit(conn: &mut Conn, field: &'static str, key: &str) -> ApiResult<String> {
+    if let Ok(u) = db::org_units::get(conn, key) {
+        return Ok(u.id);
+    }
+    match db::org_units::by_code(conn, key)? {
+        Some(u) => Ok(u.id),
+        None => Err(AppError::invalid(field, format!("no org unit {key:?}"))),
+    }
+}
+
+fn parse_number(raw: Option<&str>) -> ApiResult<Option<DocumentNumber>> {
+    match raw {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) => Ok(Some(DocumentNumber::parse(s)?)),
+    }
+}
+
+fn check_dates(d: &Document) -> ApiResult<()> {
+    if let (Some(s), Some(e)) = (d.signed_on, d.effective_from) {
+        if e < s {
+            return Err(AppError::invalid(
+                "effective_from",
+                "must not be before signed_on",
+            ));
+        }
+    }
+    if let (Some(f), Some(u)) = (d.effective_from.or(d.signed_on), d.effective_until) {
+        if u <= f {
+            return Err(AppError::invalid(
+                "effective_until",
+                "must be after the document takes effect",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn require_edit(caller: &Caller, kind: &str) -> ApiResult<()> {
+    caller.require(Action::EditDocuments)?;
+    let is_iso = kind.starts_with("iso_");
+    if !may_edit_kind(caller.role, is_iso) {
+        return Err(AppError::Forbidden(format!(
+            "the {} role may not write {} documents",
+            caller.role.as_str(),
+            if is_iso { "ISO" } else { "legal" }
+        )));
+    }
+    Ok(())
+}
+
+/// A drafter writes for their own unit or a unit above it (an agency drafts for the
+/// People's Committee); legal officers and ISO controllers for any issuer.
+fn require_issuer_scope(caller: &Caller, issuer_id: Option<&str>) -> ApiResult<()> {
+    if caller.role != crate::domain::kinds::Role::Drafter {
+        return Ok(());
+    }
+    match issuer_id {
+        Some(i) if caller.org_chain.iter().any(|c| c == i) => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "a drafter writes only for their own unit or the units above it".into(),
+        )),
+    }
+}
+
+fn ensure_number_free(conn: &mut Conn, doc: &Document) -> ApiResult<()> {
+    if let Some(key) = &doc.number_key {
+        let clash = q::by_number_key(conn, key)?
+            .into_iter()
+            .any(|o| o.id != doc.id && o.issuer_id == doc.issuer_id && o.kind == doc.kind);
+        if clash {
+            return Err(AppError::Conflict {
+                guard: Some("number_unique_per_issuer".into()),
+                detail: format!(
+                    "{} is already used by another document of this issuer",
+                    doc.number.as_deref().unwrap_or_default()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Builds a document row from a request (no permission checks; used by import and demo too).
+pub fn new_document(
+    conn: &mut Conn,
+    req: &CreateDocumentRequest,
+    created_by: Option<String>,
+) -> ApiResult<Document> {
+    let number = parse_number(req.number.as_deref())?;
+    let title = clean_text("title", &req.title, 2000)?;
+    let issuer_id = match &req.issuer {
+        Some(i) => Some(resolve_org_unit(conn, "issuer", i)?),
+        None => None,
+    };
+    let state = if req.external {
+        DocumentState::Published
+    } else {
+        DocumentState::Drafting
+    };
+    let now = db::now();
+    let doc = Document {
+        id: db::new_id(),
+        kind: req.kind.as_str().to_owned(),
+        number_key: number.as_ref().map(DocumentNumber::key),
+        number: number.map(|n| n.as_str().to_owned()),
+        title_key: title_key(&title),
+        title,
+        issuer_id,
+        field: clean_opt("field", req.field.as_deref(), 200)?,
+        signer: clean_opt("signer", req.signer.as_deref(), 200)?,
+        signed_on: req.signed_on,
+        published_on: req.published_on,
+        effective_from: req.effective_from,
+        effective_until: req.effective_until,
+        state: state.as_str().to_owned(),
+        external: req.external,
+        external_id: None,
+        iso_code: clean_opt("iso_code", req.iso_code.as_deref(), 64)?,
+        iso_revision: clean_opt("iso_revision", req.iso_revision.as_deref(), 64)?,
+        ever_approved: req.external,
+        withdrawn_at: None,
+        created_by,
+        created_at: now,
+        updated_at: now,
+        row_version: 1,
+    };
+    check_dates(&doc)?;
+    Ok(doc)
+}
+
+/// Inserts a built document with its audit entry.
+pub fn insert_audited(conn: &mut Conn, actor: &Actor, doc: &Document) -> ApiResult<Document> {
+    ensure_number_free(conn, doc)?;
+    let doc = q::insert(conn, doc)?;
+    audit::append(
+        conn,
+        actor,
+        Event {
+            action: "document.create",
+            entity_type: "document",
+            entity_id: &doc.id,
+            to_state: Some(&doc.state),
+            details: Some(serde_json::json!({
+                "kind": doc.kind, "number": doc.number, "title": doc.title
+            })),
+            ..Default::default()
+        },
+    )?;
+    Ok(doc)
+}
+
+pub fn create(
+    conn: &mut Conn,
+    caller: &Caller,
+    req: &CreateDocumentRequest,
+) -> ApiResult<Document> {
+    require_edit(caller, req.kind.as_str())?;
+    let doc = new_document(conn, req, Some(caller.user_id.clone()))?;
+    if !req.external {
+        require_issuer_scope(caller, doc.issuer_id.as_deref())?;
+    }
+    insert_audited(conn, &caller.actor(), &doc)
+}
+
+pub fn get(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<Document> {
+    ensure_visible(caller, q::get(conn, id)?)
+}
+
+pub fn update(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    expected_version: i32,
+    req: &UpdateDocumentRequest,
+) -> ApiResult<Document> {
+    let current = get(conn, Some(caller), id)?;
+    require_edit(caller, &current.kind)?;
+    if state_of(&current)? == DocumentState::Withdrawn {
+        return Err(AppError::Conflict {
+            guard: Some("withdrawn_is_final".into()),
+            detail: "a withdrawn document is kept for the record and cannot change".into(),
+        });
+    }
+    if current.row_version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    let mut ch = DocumentChanges::default();
+    let mut next = current.clone();
+    if let Some(n) = &req.number {
+        let parsed = parse_number(n.as_deref())?;
+        next.number_key = parsed.as_ref().map(DocumentNumber::key);
+        next.number = parsed.map(|p| p.as_str().to_owned());
+        ch.number = Some(next.number.clone());
+        ch.number_key = Some(next.number_key.clone());
+    }
+    if let Some(t) = &req.title {
+        next.title = clean_text("title", t, 2000)?;
+        next.title_key = title_key(&next.title);
+        ch.title = Some(next.title.clone());
+        ch.title_key = Some(next.title_key.clone());
+    }
+    if let Some(i) = &req.issuer {
+        next.issuer_id = match i {
+            Some(i) => Some(resolve_org_unit(conn, "issuer", i)?),
+            None => None,
+        };
+        ch.issuer_id = Some(next.issuer_id.clone());
+    }
+    macro_rules! text_field {
+        ($name:ident, $max:expr) => {
+            if let Some(v) = &req.$name {
+                next.$name = clean_opt(stringify!($name), v.as_deref(), $max)?;
+                ch.$name = Some(next.$name.clone());
+            }
+        };
+    }
+    text_field!(field, 200);
+    text_field!(signer, 200);
+    text_field!(iso_code, 64);
+    text_field!(iso_revision, 64);
+    macro_rules! date_field {
+        ($name:ident) => {
+            if let Some(v) = req.$name {
+                next.$name = v;
+                ch.$name = Some(v);
+            }
+        };
+    }
+    date_field!(signed_on);
+    date_field!(published_on);
+    date_field!(effective_from);
+    date_field!(effective_until);
+    check_dates(&next)?;
+    if !current.external {
+        require_issuer_scope(caller, next.issuer_id.as_deref())?;
+    }
+    ensure_number_free(conn, &next)?;
+    let updated = q::update(conn, id, expected_version, &ch)?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "document.update",
+            entity_type: "document",
+            entity_id: id,
+            details: Some(changed_fields(&current, &updated)),
+            ..Default::default()
+        },
+    )?;
+    Ok(updated)
+}
+
+/// The before/after of every field that changed, for the audit entry.
+fn changed_fields(before: &Document, after: &Document) -> serde_json::Value {
+    let (b, a) = (document_json(before), document_json(after));
+    let mut out = serde_json::Map::new();
+    if let (Some(b), Some(a)) = (b.as_object(), a.as_object()) {
+        for (k, av) in a {
+            if matches!(
+                k.as_str(),
+                "updated_at" | "row_version" | "title_key" | "number_key"
+            ) {
+                continue;
+            }
+            if b.get(k) != Some(av) {
+                out.insert(k.clone(), serde_json::json!({"from": b.get(k), "to": av}));
+            }
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+fn document_json(d: &Document) -> serde_json::Value {
+    serde_json::json!({
+        "number": d.number, "title": d.title, "issuer_id": d.issuer_id, "field": d.field,
+        "signer": d.signer, "signed_on": d.signed_on, "published_on": d.published_on,
+        "effective_from": d.effective_from, "effective_until": d.effective_until,
+        "iso_code": d.iso_code, "iso_revision": d.iso_revision,
+    })
+}
+
+pub fn delete(conn: &mut Conn, caller: &Caller, id: &str, expected_version: i32) -> ApiResult<()> {
+    let current = get(conn, Some(caller), id)?;
+    require_edit(caller, &current.kind)?;
+    if current.row_version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    if current.ever_approved {
+        return Err(AppError::Conflict {
+            guard: Some("delete_only_before_approval".into()),
+            detail: "a version of this document was approved: withdraw it instead".into(),
+        });
+    }
+    q::delete(conn, id)?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "document.delete",
+            entity_type: "document",
+            entity_id: id,
+            from_state: Some(&current.state),
+            details: Some(serde_json::json!({"number": current.number, "title": current.title})),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
+pub fn withdraw(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    expected_version: i32,
+    reason: &str,
+) -> ApiResult<Document> {
+    caller.require(Action::WithdrawDocuments)?;
+    let current = get(conn, Some(caller), id)?;
+    let is_iso = current.kind.starts_with("iso_");
+    if (caller.role == crate::domain::kinds::Role::IsoController) != is_iso
+        && caller.role != crate::domain::kinds::Role::Approver
+    {
+        return Err(AppError::Forbidden(format!(
+            "the {} role may not withdraw this kind of document",
+            caller.role.as_str()
+        )));
+    }
+    let reason = clean_text("reason", reason, 2000)?;
+    if current.row_version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    if state_of(&current)? == DocumentState::Withdrawn {
+        return Err(AppError::Conflict {
+            guard: Some("withdrawn_is_final".into()),
+            detail: "the document is already withdrawn".into(),
+        });
+    }
+    let ch = DocumentChanges {
+        state: Some(DocumentState::Withdrawn.as_str().to_owned()),
+        withdrawn_at: Some(Some(db::now())),
+        ..Default::default()
+    };
+    let updated = q::update(conn, id, expected_version, &ch)?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "document.withdraw",
+            entity_type: "document",
+            entity_id: id,
+            from_state: Some(&current.state),
+            to_state: Some(&updated.state),
+            reason: Some(&reason),
+            ..Default::default()
+        },
+    )?;
+    Ok(updated)
+}
+
+pub fn incoming_relations(conn: &mut Conn, id: &str) -> ApiResult<Vec<IncomingRelation>> {
+    let mut out = vec![];
+    for r in db::relations::incoming(conn, id)? {
+        out.extend(to_incoming(r)?);
+    }
+    Ok(out)
+}
+
+/// The relation as the effect rules see it; a relation without a date is one that
+/// cannot change legal effect (based_on, guides, corrects), so it is left out.
+pub fn to_incoming(r: crate::db::models::Relation) -> ApiResult<Option<IncomingRelation>> {
+    let Some(effective_on) = r.effective_on else {
+        return Ok(None);
+    };
+    Ok(Some(IncomingRelation {
+        kind: r.kind.parse::<RelationKind>().map_err(AppError::internal)?,
+        scope: r
+            .scope
+            .parse::<RelationScope>()
+            .map_err(AppError::internal)?,
+        id: r.id,
+        source_id: r.source_id,
+        effective_on,
+        effective_until: r.effective_until,
+    }))
+}
+
+pub fn effect_with(
+    doc: &Document,
+    incoming: &[IncomingRelation],
+    on: NaiveDate,
+) -> ApiResult<Effect> {
+    Ok(legal_effect(
+        &EffectInput {
+            state: state_of(doc)?,
+            signed_on: doc.signed_on,
+            effective_from: doc.effective_from,
+            effective_until: doc.effective_until,
+            incoming,
+        },
+        on,
+    ))
+}
+
+pub fn effect(conn: &mut Conn, doc: &Document, on: NaiveDate) -> ApiResult<Effect> {
+    let incoming = incoming_relations(conn, &doc.id)?;
+    effect_with(doc, &incoming, on)
+}
+
+/// Legal effect of many documents at once (one query for all their incoming relations).
+pub fn effects(
+    conn: &mut Conn,
+    docs: &[Document],
+    on: NaiveDate,
+) -> ApiResult<std::collections::HashMap<String, Effect>> {
+    use crate::db::schema::relations;
+    use diesel::prelude::*;
+    let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let rows: Vec<crate::db::models::Relation> = relations::table
+        .filter(relations::target_id.eq_any(&ids))
+        .load(conn)
+        .map_err(crate::db::DbError::from)?;
+    let mut by_target: std::collections::HashMap<String, Vec<IncomingRelation>> =
+        std::collections::HashMap::new();
+    for r in rows {
+        let target = r.target_id.clone();
+        if let Some(inc) = to_incoming(r)? {
+            by_target.entry(target).or_default().push(inc);
+        }
+    }
+    docs.iter()
+        .map(|d| {
+            let inc = by_target.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
+            Ok((d.id.clone(), effect_with(d, inc, on)?))
+        })
+        .collect()
+}
+
+pub fn visible(caller: Option<&Caller>, doc: &Document) -> bool {
+    can_see(caller, doc)
+}

@@ -1,0 +1,188 @@
+//! Relations between documents (căn cứ, sửa đổi, thay thế, bãi bỏ, ...).
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::documents as docs;
+use super::{clean_opt, Caller};
+use crate::auth::Action;
+use crate::db::audit::{self, Event};
+use crate::db::models::Relation;
+use crate::db::{self, Conn};
+use crate::domain::kinds::{RelationKind, RelationScope};
+use crate::error::{ApiResult, AppError};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRelationRequest {
+    /// The document this one acts on (is based on, amends, repeals, ...).
+    pub target_id: String,
+    pub kind: RelationKind,
+    /// `full` or `partial`; defaults to `partial` for `amends`, `full` otherwise.
+    pub scope: Option<RelationScope>,
+    /// The date from which the relation has effect. Required for `amends`, `replaces`,
+    /// `repeals` and `suspends`; may be absent for `based_on`, `guides`, `corrects`
+    /// when the acting document's date is not known.
+    pub effective_on: Option<NaiveDate>,
+    /// For a suspension: the date it ends, if known.
+    pub effective_until: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// Creates a relation (no permission checks; used by the demo loader too).
+pub fn insert_audited(
+    conn: &mut Conn,
+    actor: &crate::db::audit::Actor,
+    source_id: &str,
+    req: &CreateRelationRequest,
+    created_by: Option<String>,
+) -> ApiResult<Relation> {
+    if source_id == req.target_id {
+        return Err(AppError::invalid(
+            "target_id",
+            "a document cannot relate to itself",
+        ));
+    }
+    let affects_effect = matches!(
+        req.kind,
+        RelationKind::Amends
+            | RelationKind::Replaces
+            | RelationKind::Repeals
+            | RelationKind::Suspends
+    );
+    if affects_effect && req.effective_on.is_none() {
+        return Err(AppError::invalid(
+            "effective_on",
+            "required: this relation changes the target's legal effect from a date",
+        ));
+    }
+    if let (Some(u), Some(on)) = (req.effective_until, req.effective_on) {
+        if u <= on {
+            return Err(AppError::invalid(
+                "effective_until",
+                "must be after effective_on",
+            ));
+        }
+    }
+    let scope = req.scope.unwrap_or(match req.kind {
+        RelationKind::Amends => RelationScope::Partial,
+        _ => RelationScope::Full,
+    });
+    let r = db::relations::insert(
+        conn,
+        &Relation {
+            id: db::new_id(),
+            source_id: source_id.to_owned(),
+            target_id: req.target_id.clone(),
+            kind: req.kind.as_str().to_owned(),
+            scope: scope.as_str().to_owned(),
+            effective_on: req.effective_on,
+            effective_until: req.effective_until,
+            note: clean_opt("note", req.note.as_deref(), 2000)?,
+            created_by,
+            created_at: db::now(),
+        },
+    )
+    .map_err(|e| match e {
+        db::DbError::Conflict(_) => AppError::conflict(format!(
+            "a {} relation between these documents already exists",
+            req.kind
+        )),
+        other => other.into(),
+    })?;
+    let details = serde_json::json!({
+        "relation_id": r.id, "kind": r.kind, "scope": r.scope,
+        "source_id": r.source_id, "target_id": r.target_id, "effective_on": r.effective_on,
+    });
+    for (action, entity) in [
+        ("relation.add", source_id),
+        ("relation.received", &r.target_id),
+    ] {
+        audit::append(
+            conn,
+            actor,
+            Event {
+                action,
+                entity_type: "document",
+                entity_id: entity,
+                details: Some(details.clone()),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(r)
+}
+
+pub fn create(
+    conn: &mut Conn,
+    caller: &Caller,
+    source_id: &str,
+    req: &CreateRelationRequest,
+) -> ApiResult<Relation> {
+    caller.require(Action::ManageRelations)?;
+    docs::get(conn, Some(caller), source_id)?;
+    docs::get(conn, Some(caller), &req.target_id)
+        .map_err(|_| AppError::invalid("target_id", "no such document"))?;
+    insert_audited(
+        conn,
+        &caller.actor(),
+        source_id,
+        req,
+        Some(caller.user_id.clone()),
+    )
+}
+
+pub fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<()> {
+    caller.require(Action::ManageRelations)?;
+    let r = db::relations::get(conn, id)?;
+    docs::get(conn, Some(caller), &r.source_id)?;
+    db::relations::delete(conn, id)?;
+    for (action, entity) in [
+        ("relation.remove", &r.source_id),
+        ("relation.removed", &r.target_id),
+    ] {
+        audit::append(
+            conn,
+            &caller.actor(),
+            Event {
+                action,
+                entity_type: "document",
+                entity_id: entity,
+                details: Some(serde_json::json!({
+                    "relation_id": r.id, "kind": r.kind, "source_id": r.source_id, "target_id": r.target_id
+                })),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Both directions, each with the other document, keeping only documents the caller sees.
+pub fn both_directions(
+    conn: &mut Conn,
+    caller: Option<&Caller>,
+    id: &str,
+) -> ApiResult<(
+    Vec<(Relation, crate::db::models::Document)>,
+    Vec<(Relation, crate::db::models::Document)>,
+)> {
+    docs::get(conn, caller, id)?;
+    let with_other = |conn: &mut Conn, rels: Vec<Relation>, outgoing: bool| -> ApiResult<Vec<_>> {
+        let mut out = vec![];
+        for r in rels {
+            let other_id = if outgoing { &r.target_id } else { &r.source_id };
+            let other = db::documents::get(conn, other_id)?;
+            if docs::visible(caller, &other) {
+                out.push((r, other));
+            }
+        }
+        Ok(out)
+    };
+    let outgoing = db::relations::outgoing(conn, id)?;
+    let outgoing = with_other(conn, outgoing, true)?;
+    let incoming = db::relations::incoming(conn, id)?;
+    let incoming = with_other(conn, incoming, false)?;
+    Ok((outgoing, incoming))
+}

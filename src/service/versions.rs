@@ -1,0 +1,386 @@
+//! Versions: immutable expressions of a document, with their text, file and structure.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::documents::{self as docs};
+use super::{clean_opt, state_of, Caller};
+use crate::auth::roles::may_edit_kind;
+use crate::auth::Action;
+use crate::db::audit::{self, Actor, Event};
+use crate::db::models::{Document, DocumentChanges, ProvisionRow, Version};
+use crate::db::{self, Conn};
+use crate::domain::kinds::DocumentState;
+use crate::domain::structure;
+use crate::error::{ApiResult, AppError};
+
+/// Largest version text accepted (characters).
+pub const MAX_BODY_CHARS: usize = 5_000_000;
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVersionRequest {
+    /// "Dự thảo 2", "Lần ban hành 03"; defaults to "Phiên bản N".
+    pub label: Option<String>,
+    /// The full text.
+    pub body: Option<String>,
+    pub change_summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateVersionRequest {
+    pub label: Option<String>,
+    pub body: Option<String>,
+    pub change_summary: Option<String>,
+}
+
+/// An uploaded original file.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub content_type: String,
+    pub file_name: Option<String>,
+    pub data: Vec<u8>,
+}
+
+pub const PDF: &str = "application/pdf";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// Decides the type from the bytes themselves: a declared type is not trusted.
+pub fn sniff(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"%PDF-") {
+        Some(PDF)
+    } else if data.starts_with(b"PK\x03\x04") && contains(data, b"word/") {
+        Some(DOCX)
+    } else {
+        None
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The ETag of a version: it changes whenever anything editable changes.
+pub fn version_etag(v: &Version) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        v.label.as_str(),
+        v.body.as_deref().unwrap_or(""),
+        v.change_summary.as_deref().unwrap_or(""),
+        v.blob_sha256.as_deref().unwrap_or(""),
+        if v.approved_at.is_some() {
+            "approved"
+        } else {
+            ""
+        },
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..12])
+}
+
+fn clean_body(body: Option<&str>) -> ApiResult<Option<String>> {
+    match body {
+        None => Ok(None),
+        Some(b) => {
+            let b = crate::domain::text::nfc(b);
+            if b.chars().count() > MAX_BODY_CHARS {
+                return Err(AppError::invalid(
+                    "body",
+                    format!("at most {MAX_BODY_CHARS} characters"),
+                ));
+            }
+            let b = crate::domain::text::strip_controls(&b);
+            Ok(if b.trim().is_empty() { None } else { Some(b) })
+        }
+    }
+}
+
+/// Rows for the provisions of a text, addressed by their structure paths.
+pub fn provision_rows(version_id: &str, body: &str) -> Vec<ProvisionRow> {
+    structure::flatten(&structure::parse(body))
+        .into_iter()
+        .map(|p| ProvisionRow {
+            id: db::new_id(),
+            version_id: version_id.to_owned(),
+            ord: p.ord,
+            depth: p.depth,
+            kind: serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            number: p.number,
+            path: p.path,
+            heading: p.heading,
+            body: p.text,
+            external_id: None,
+        })
+        .collect()
+}
+
+fn check_writable(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
+    caller.require(Action::EditDocuments)?;
+    if !may_edit_kind(caller.role, doc.kind.starts_with("iso_")) {
+        return Err(AppError::Forbidden(format!(
+            "the {} role may not write this kind of document",
+            caller.role.as_str()
+        )));
+    }
+    let _ = conn;
+    if state_of(doc)? == DocumentState::Withdrawn {
+        return Err(AppError::Conflict {
+            guard: Some("withdrawn_is_final".into()),
+            detail: "a withdrawn document takes no new versions".into(),
+        });
+    }
+    Ok(())
+}
+
+/// What a new version is made of (already cleaned).
+#[derive(Debug, Clone, Default)]
+pub struct NewVersion {
+    pub label: Option<String>,
+    pub body: Option<String>,
+    pub change_summary: Option<String>,
+    pub upload: Option<Upload>,
+    /// Provisions given by the caller (import keeps corpus ids); parsed from the body otherwise.
+    pub provisions: Option<Vec<ProvisionRow>>,
+}
+
+/// Inserts a version (and its file and provisions) with its audit entry; no permission
+/// checks, so that import and demo loading share it.
+pub fn insert_version(
+    conn: &mut Conn,
+    actor: &Actor,
+    doc: &Document,
+    new: NewVersion,
+) -> ApiResult<Version> {
+    let NewVersion {
+        label,
+        body,
+        change_summary,
+        upload,
+        provisions,
+    } = new;
+    if body.is_none() && upload.is_none() {
+        return Err(AppError::invalid("body", "send the text, a file, or both"));
+    }
+    let seq = db::versions::next_seq(conn, &doc.id)?;
+    let (blob_sha256, file_name) = match upload {
+        Some(u) => {
+            let sha = db::blobs::put(conn, &u.content_type, u.data)?;
+            (Some(sha), u.file_name)
+        }
+        None => (None, None),
+    };
+    let id = db::new_id();
+    let rows = match (&provisions, &body) {
+        (Some(rows), _) => rows.clone(),
+        (None, Some(b)) => provision_rows(&id, b),
+        (None, None) => vec![],
+    };
+    let v = db::versions::insert(
+        conn,
+        &Version {
+            id: id.clone(),
+            document_id: doc.id.clone(),
+            seq,
+            label: label.unwrap_or_else(|| format!("Phiên bản {seq}")),
+            body,
+            blob_sha256,
+            file_name,
+            change_summary,
+            author_id: actor.id.clone(),
+            approved_at: None,
+            approved_by: None,
+            created_at: db::now(),
+        },
+    )?;
+    db::versions::insert_provisions(conn, &rows)?;
+    audit::append(
+        conn,
+        actor,
+        Event {
+            action: "version.create",
+            entity_type: "document",
+            entity_id: &doc.id,
+            details: Some(serde_json::json!({
+                "version_id": v.id, "seq": v.seq, "label": v.label, "file_sha256": v.blob_sha256
+            })),
+            ..Default::default()
+        },
+    )?;
+    Ok(v)
+}
+
+pub fn create(
+    conn: &mut Conn,
+    caller: &Caller,
+    document_id: &str,
+    req: &CreateVersionRequest,
+    upload: Option<Upload>,
+) -> ApiResult<Version> {
+    let doc = docs::get(conn, Some(caller), document_id)?;
+    check_writable(conn, caller, &doc)?;
+    let label = clean_opt("label", req.label.as_deref(), 200)?;
+    let change_summary = clean_opt("change_summary", req.change_summary.as_deref(), 10_000)?;
+    let body = clean_body(req.body.as_deref())?;
+    insert_version(
+        conn,
+        &caller.actor(),
+        &doc,
+        NewVersion {
+            label,
+            body,
+            change_summary,
+            upload,
+            provisions: None,
+        },
+    )
+}
+
+/// A version and its document, if the caller may see the document.
+pub fn get(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<(Version, Document)> {
+    let v = db::versions::get(conn, id)?;
+    let doc = docs::get(conn, caller, &v.document_id)?;
+    Ok((v, doc))
+}
+
+pub fn list(
+    conn: &mut Conn,
+    caller: Option<&Caller>,
+    document_id: &str,
+) -> ApiResult<Vec<Version>> {
+    docs::get(conn, caller, document_id)?;
+    Ok(db::versions::list(conn, document_id)?)
+}
+
+/// Edits an unapproved version. Approved versions are immutable: a correction is a
+/// new version.
+pub fn update(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    if_match: &str,
+    req: &UpdateVersionRequest,
+) -> ApiResult<Version> {
+    use crate::db::schema::{provisions, versions};
+    use diesel::prelude::*;
+    let (v, doc) = get(conn, Some(caller), id)?;
+    check_writable(conn, caller, &doc)?;
+    if v.approved_at.is_some() {
+        return Err(AppError::Conflict {
+            guard: Some("approved_versions_are_immutable".into()),
+            detail: "this version was approved; add a new version instead".into(),
+        });
+    }
+    if version_etag(&v) != if_match {
+        return Err(AppError::PreconditionFailed);
+    }
+    let label = clean_opt("label", req.label.as_deref(), 200)?.unwrap_or(v.label.clone());
+    let change_summary = match &req.change_summary {
+        Some(c) => clean_opt("change_summary", Some(c), 10_000)?,
+        None => v.change_summary.clone(),
+    };
+    let body = match &req.body {
+        Some(b) => clean_body(Some(b))?,
+        None => v.body.clone(),
+    };
+    if body.is_none() && v.blob_sha256.is_none() {
+        return Err(AppError::invalid(
+            "body",
+            "a version without a file needs its text",
+        ));
+    }
+    let n = diesel::update(
+        versions::table
+            .filter(versions::id.eq(id))
+            .filter(versions::approved_at.is_null()),
+    )
+    .set((
+        versions::label.eq(&label),
+        versions::body.eq(&body),
+        versions::change_summary.eq(&change_summary),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::PreconditionFailed);
+    }
+    if req.body.is_some() {
+        diesel::delete(provisions::table.filter(provisions::version_id.eq(id))).execute(conn)?;
+        if let Some(b) = &body {
+            db::versions::insert_provisions(conn, &provision_rows(id, b))?;
+        }
+    }
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "version.update",
+            entity_type: "document",
+            entity_id: &doc.id,
+            details: Some(
+                serde_json::json!({"version_id": id, "body_changed": req.body.is_some()}),
+            ),
+            ..Default::default()
+        },
+    )?;
+    Ok(db::versions::get(conn, id)?)
+}
+
+/// Approves a version: it becomes immutable and its document can no longer be deleted.
+pub fn approve(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<Version> {
+    caller.require(Action::ApproveVersions)?;
+    let (v, doc) = get(conn, Some(caller), id)?;
+    if v.author_id.as_deref() == Some(caller.user_id.as_str()) {
+        return Err(AppError::Conflict {
+            guard: Some("approver_is_not_author".into()),
+            detail: "the author of a version may not approve it".into(),
+        });
+    }
+    if !db::versions::approve(conn, id, &caller.user_id, db::now())? {
+        return Err(AppError::Conflict {
+            guard: Some("approved_once".into()),
+            detail: "this version is already approved".into(),
+        });
+    }
+    if !doc.ever_approved {
+        db::documents::update(
+            conn,
+            &doc.id,
+            doc.row_version,
+            &DocumentChanges {
+                ever_approved: Some(true),
+                ..Default::default()
+            },
+        )?;
+    }
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "version.approve",
+            entity_type: "document",
+            entity_id: &doc.id,
+            details: Some(serde_json::json!({"version_id": id, "seq": v.seq})),
+            ..Default::default()
+        },
+    )?;
+    Ok(db::versions::get(conn, id)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_trusts_bytes_not_names() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some(PDF));
+        assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Some(DOCX));
+        assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml"), None);
+        assert_eq!(sniff(b"<html>"), None);
+    }
+}
