@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::api::{self, AppState};
-use crate::error::{json_payload_error, AppError};
+use crate::error::AppError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -165,11 +165,6 @@ pub fn build(
         .into_utoipa_app()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(doc))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(json_limit)
-                .error_handler(|err, _| json_payload_error(err).into()),
-        )
         .app_data(web::PayloadConfig::default().limit(json_limit))
         .app_data(
             web::QueryConfig::default()

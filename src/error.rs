@@ -266,38 +266,34 @@ impl From<AuthError> for AppError {
     }
 }
 
-/// Maps a JSON body error: broken syntax is a 400, well-formed JSON with wrong fields,
-/// types or enum values is a 422 naming the problem.
-pub fn json_error(e: &serde_json::Error) -> AppError {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            AppError::BadRequest(format!("malformed JSON: {e}"))
+/// Parses a JSON body. Broken syntax is a 400; well-formed JSON with a wrong field,
+/// type or enum value is a 422 naming the field by its path (`issuer`, `items[2].kind`).
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            use serde_json::error::Category;
+            Err(match inner.classify() {
+                Category::Syntax | Category::Eof | Category::Io => {
+                    AppError::BadRequest(format!("malformed JSON: {inner}"))
+                }
+                Category::Data => {
+                    let field = if path == "." || path.is_empty() {
+                        inner
+                            .to_string()
+                            .split('`')
+                            .nth(1)
+                            .unwrap_or("body")
+                            .to_owned()
+                    } else {
+                        path
+                    };
+                    AppError::invalid(field, inner.to_string())
+                }
+            })
         }
-        Category::Data => AppError::invalid(field_of(e), e.to_string()),
-    }
-}
-
-/// Best-effort field name from a serde message such as "unknown field `x`".
-fn field_of(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    msg.split('`').nth(1).unwrap_or("body").to_owned()
-}
-
-/// Maps actix's JSON extractor errors.
-pub fn json_payload_error(err: actix_web::error::JsonPayloadError) -> AppError {
-    use actix_web::error::JsonPayloadError as E;
-    match err {
-        E::OverflowKnownLength { length, limit } => {
-            AppError::PayloadTooLarge(format!("{length} bytes sent, {limit} accepted"))
-        }
-        E::Overflow { limit } => AppError::PayloadTooLarge(format!("at most {limit} bytes")),
-        E::ContentType => {
-            AppError::UnsupportedMediaType("send the body as application/json".into())
-        }
-        E::Deserialize(e) => json_error(&e),
-        E::Serialize(e) => AppError::internal(e),
-        E::Payload(p) => AppError::BadRequest(format!("could not read the body: {p}")),
-        other => AppError::BadRequest(other.to_string()),
     }
 }

@@ -349,17 +349,16 @@ fn import_group(
     };
     let existing_rows = db::versions::provisions(conn, &v.id)?;
     let mut used: HashSet<String> = existing_rows.iter().map(|r| r.path.clone()).collect();
-    let mut ord = existing_rows.iter().map(|r| r.ord).max().unwrap_or(-1) + 1;
+    let first_ord = existing_rows.iter().map(|r| r.ord).max().unwrap_or(-1) + 1;
     let mut body = v.body.clone().unwrap_or_default();
     let mut rows = Vec::with_capacity(fresh.len());
-    for a in fresh {
+    for (ord, a) in (first_ord..).zip(fresh) {
         let row = article_row(&v.id, a, ord, &mut used);
         if !body.is_empty() {
             body.push_str("\n\n");
         }
         body.push_str(&row.body);
         rows.push(row);
-        ord += 1;
     }
     report.provisions_added += rows.len();
     db::versions::insert_provisions(conn, &rows)?;

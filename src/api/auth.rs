@@ -1,9 +1,9 @@
 //! /api/v1/auth: login, refresh, logout, and who am I.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, HttpResponse};
 
 use super::dto::UserResponse;
-use super::{AuthUser, State};
+use super::{AuthUser, Json, State};
 use crate::db;
 use crate::error::{ApiResult, Problem};
 use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse};
@@ -20,7 +20,7 @@ use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse
     )
 )]
 #[post("/auth/login")]
-pub async fn login(st: State, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(st: State, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
     let state = st.get_ref().clone();
     let tokens = st
         .db
@@ -39,11 +39,12 @@ pub async fn login(st: State, body: web::Json<LoginRequest>) -> ApiResult<HttpRe
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(st: State, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+pub async fn refresh(st: State, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
     let state = st.get_ref().clone();
     let tokens = st
         .db
-        .tx(move |conn| accounts::refresh(conn, &state.keys, &state.settings.auth, &body))
+        // Not one transaction: revoking a replayed token's session must survive the 401.
+        .run(move |conn| accounts::refresh(conn, &state.keys, &state.settings.auth, &body))
         .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }

@@ -11,7 +11,7 @@ use super::dto::{
     AsOfQuery, DocumentPage, DocumentQuery, DocumentResponse, EffectResponse, ReasonRequest,
     RelationResponse, RelationsResponse,
 };
-use super::{parse_id, row_etag, AuthUser, IfMatch, MaybeUser, State};
+use super::{parse_id, row_etag, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::db::documents::ListFilter;
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn};
@@ -169,7 +169,7 @@ pub async fn list_documents(
 pub async fn create_document(
     st: State,
     user: AuthUser,
-    body: web::Json<CreateDocumentRequest>,
+    body: Json<CreateDocumentRequest>,
 ) -> ApiResult<HttpResponse> {
     let caller = user.caller;
     let doc = st
@@ -235,7 +235,7 @@ pub async fn update_document(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UpdateDocumentRequest>,
+    body: Json<UpdateDocumentRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let version = if_match.row_version()?;
@@ -296,7 +296,7 @@ pub async fn withdraw_document(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<ReasonRequest>,
+    body: Json<ReasonRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let version = if_match.row_version()?;
@@ -385,7 +385,7 @@ pub async fn create_relation(
     st: State,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<CreateRelationRequest>,
+    body: Json<CreateRelationRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let caller: Caller = user.caller;

@@ -167,6 +167,66 @@ impl FromRequest for IfMatch {
     }
 }
 
+/// A JSON body: `application/json`, within the configured size, parsed with field
+/// paths in its errors (see [`crate::error::parse_json`]).
+pub struct Json<T>(pub T);
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                let ct = ct.to_ascii_lowercase();
+                ct.starts_with("application/json")
+                    || (ct.starts_with("application/") && ct.contains("+json"))
+            });
+        let limit = req
+            .app_data::<State>()
+            .map(|s| s.settings.server.json_limit_bytes)
+            .unwrap_or(1 << 20);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(AppError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            let bytes = read_limited(&mut payload, limit).await?;
+            crate::error::parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+/// Reads a body up to `limit` bytes; more is a 413.
+pub async fn read_limited(
+    payload: &mut actix_web::dev::Payload,
+    limit: usize,
+) -> ApiResult<web::BytesMut> {
+    use futures_util::StreamExt;
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::BadRequest(format!("could not read the body: {e}")))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge(format!("at most {limit} bytes")));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
+
 /// ETag of a row with an id and a row version.
 pub fn row_etag(id: &str, row_version: i32) -> String {
     format!("\"{id}-{row_version}\"")

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::OrgUnitResponse;
-use super::{parse_id, row_etag, AuthUser, IfMatch, State};
+use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
 use crate::db;
 use crate::error::{ApiResult, Problem};
@@ -52,7 +52,7 @@ pub async fn list_org_units(st: State, user: AuthUser) -> ApiResult<HttpResponse
 pub async fn create_org_unit(
     st: State,
     user: AuthUser,
-    body: web::Json<CreateOrgUnitRequest>,
+    body: Json<CreateOrgUnitRequest>,
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageOrgUnits)?;
     let caller = user.caller;
@@ -113,7 +113,7 @@ pub async fn update_org_unit(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UpdateOrgUnitRequest>,
+    body: Json<UpdateOrgUnitRequest>,
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageOrgUnits)?;
     let id = parse_id(&id)?;

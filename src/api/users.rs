@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::UserResponse;
-use super::{parse_id, row_etag, AuthUser, IfMatch, State};
+use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
 use crate::db;
 use crate::error::{ApiResult, Problem};
@@ -52,7 +52,7 @@ pub async fn list_users(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
 pub async fn create_user(
     st: State,
     user: AuthUser,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageUsers)?;
     let caller = user.caller;
@@ -109,7 +109,7 @@ pub async fn update_user(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageUsers)?;
     let id = parse_id(&id)?;

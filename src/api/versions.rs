@@ -11,11 +11,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
-use super::{parse_id, AuthUser, IfMatch, MaybeUser, State};
+use super::{parse_id, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::db::models::Version;
 use crate::db::{self, Conn};
 use crate::domain::structure::{self, Provision};
-use crate::error::{json_error, ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::service::versions::{self as svc, CreateVersionRequest, UpdateVersionRequest, Upload};
 
 /// The multipart form for uploading a version's file.
@@ -47,22 +47,6 @@ fn file_meta(conn: &mut Conn, v: &Version) -> ApiResult<Option<(String, i64)>> {
 fn version_response(conn: &mut Conn, v: Version, with_body: bool) -> ApiResult<VersionResponse> {
     let meta = file_meta(conn, &v)?;
     Ok(VersionResponse::from_row(v, meta, with_body))
-}
-
-async fn read_json_body(
-    mut payload: web::Payload,
-    limit: usize,
-) -> ApiResult<CreateVersionRequest> {
-    let mut buf = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::BadRequest(format!("could not read the body: {e}")))?;
-        if buf.len() + chunk.len() > limit {
-            return Err(AppError::PayloadTooLarge(format!("at most {limit} bytes")));
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    serde_json::from_slice(&buf).map_err(|e| json_error(&e))
 }
 
 async fn read_multipart(
@@ -156,10 +140,9 @@ pub async fn create_version(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let (fields, upload) = if ct.starts_with("application/json") {
-        (
-            read_json_body(payload, st.settings.server.json_limit_bytes).await?,
-            None,
-        )
+        let mut payload = payload.into_inner();
+        let bytes = super::read_limited(&mut payload, st.settings.server.json_limit_bytes).await?;
+        (crate::error::parse_json(&bytes)?, None)
     } else if ct.starts_with("multipart/form-data") {
         let (f, u) = read_multipart(&req, payload, st.settings.server.upload_limit_bytes).await?;
         (f, Some(u))
@@ -253,7 +236,7 @@ pub async fn update_version(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UpdateVersionRequest>,
+    body: Json<UpdateVersionRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let caller = user.caller;

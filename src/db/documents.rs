@@ -124,14 +124,18 @@ pub fn effect_sql(effect: LegalEffect, on: NaiveDate) -> String {
     let rel = |kinds: &str, scope: &str, extra: &str| {
         format!(
             "EXISTS (SELECT 1 FROM relations r WHERE r.target_id = documents.id \
-             AND r.kind IN ({kinds}) {scope} AND r.effective_on <= '{d}' {extra})"
+             AND r.kind IN ({kinds}) {scope} AND r.effective_on IS NOT NULL \
+             AND r.effective_on <= '{d}' {extra})"
         )
     };
+    // Every comparison with a nullable column is guarded with IS NOT NULL: a NULL would
+    // make the whole condition NULL, and NOT NULL is not TRUE.
     let not_yet = format!(
-        "(documents.state IN ({drafts}) OR COALESCE(documents.effective_from, documents.signed_on) > '{d}')"
+        "(documents.state IN ({drafts}) OR (COALESCE(documents.effective_from, documents.signed_on) IS NOT NULL \
+         AND COALESCE(documents.effective_from, documents.signed_on) > '{d}'))"
     );
     let expired = format!(
-        "(documents.effective_until <= '{d}' OR {})",
+        "((documents.effective_until IS NOT NULL AND documents.effective_until <= '{d}') OR {})",
         rel("'repeals','replaces'", "AND r.scope = 'full'", "")
     );
     let suspended = rel(

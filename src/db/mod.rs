@@ -224,7 +224,30 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |conn| conn.transaction(f)).await
+        self.run(move |conn| match conn {
+            // A deferred SQLite transaction that reads, then writes, fails at once with
+            // "database is locked" when another writer got there first; BEGIN IMMEDIATE
+            // takes the write lock up front and waits for it (busy_timeout) instead.
+            Conn::Sqlite(_) => {
+                conn.batch_execute("BEGIN IMMEDIATE")
+                    .map_err(DbError::from)?;
+                match f(conn) {
+                    Ok(v) => match conn.batch_execute("COMMIT") {
+                        Ok(()) => Ok(v),
+                        Err(e) => {
+                            let _ = conn.batch_execute("ROLLBACK");
+                            Err(DbError::from(e).into())
+                        }
+                    },
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e)
+                    }
+                }
+            }
+            Conn::Postgresql(_) => conn.transaction(f),
+        })
+        .await
     }
 
     pub fn migrate(&self) -> Result<Vec<String>, String> {

@@ -1,4 +1,108 @@
-//! TEMPORARY stub until the parser lands.
+//! The structure of a version's text: Phần / Chương / Mục / Điều / Khoản / Điểm.
+//!
+//! [`parse`] turns a version's full text into a tree of [`Provision`]s, each with a
+//! stable, human-readable `path`; [`flatten`] lists the tree in document order for
+//! storage and [`find`] looks a provision up by path.
+//!
+//! # Input
+//! The text is NFC-normalised first, so composed and decomposed Vietnamese parse the
+//! same. Line endings (`\r\n`, `\r`, form feed, U+2028/U+2029) become `\n` and a byte
+//! order mark is dropped. Every offset and every `text` refers to this prepared text.
+//!
+//! # Headings start a line
+//! A heading is recognised only at the start of a line (after leading whitespace), so
+//! "theo quy định tại Điều 5 của Luật này" never opens an article. Even at the start of
+//! a line, the number must be followed by `.`, `:`, a dash, the end of the line, or a
+//! space and an upper-case letter: a wrapped sentence that happens to begin a line with
+//! "Điều 206 và Điều 207 ..." is body text, and so is "Chương trình ...".
+//!
+//! * Phần (Part): `Phần thứ nhất`, `PHẦN THỨ HAI`, `Phần I`, `PHẦN 1`, `Phần A`.
+//! * Chương (Chapter): `Chương I`, `CHƯƠNG II`, `Chương 3: QUY ĐỊNH KHÁC`. Roman numerals
+//!   must be well formed ("IIII" is not a number).
+//! * Mục (Section): `Mục 1`, `MỤC 2. ...`.
+//! * Điều (Article): `Điều 5.`, `Điều 5:`, `Điều 5 .`, `Điều 5 Tên điều`, `Điều 5 - Tên`,
+//!   `ĐIỀU 5.`, `Điều5.`, inserted articles `Điều 5a.`. Its heading is the rest of the line.
+//! * Khoản (Clause): a line starting with an Arabic number and `.` or `)`: `1.`, `2)`,
+//!   also without a space (`1.Việc ...`). Decimal numbers `2.1.`, `2.2.1` are clauses nested
+//!   under the clause whose number is their prefix (a decimal number without a final dot
+//!   must be followed by a space and an upper-case letter). A group after a dot has at most
+//!   two digits, so "19.953 người" or "1.700 m" (thousands separators) stay body text.
+//! * Điểm (Point): a Vietnamese letter (a b c d đ e g h i k l m n o p q r s t u v x y) and
+//!   `)`, or the letter and `.` followed by a space (some texts write `a.`).
+//!
+//! Heading text: an article's heading is the rest of its line ("Điều 1. Phạm vi điều
+//! chỉnh" → "Phạm vi điều chỉnh"). A part, chapter or section whose line carries no title
+//! takes the next non-empty line as its title when that line is not itself a heading and
+//! is at most 200 characters (the usual "Chương I" / "QUY ĐỊNH CHUNG" layout). A trailing
+//! `:` or single `.` is dropped from headings and inner runs of whitespace become one space.
+//!
+//! # Two modes
+//! **Article mode** applies when any line is an article heading. Parts, chapters, sections
+//! and articles nest in that order; a clause is recognised only inside an article and a
+//! point only inside an article or a clause. Clauses and points have no heading: their
+//! first line is content. While an article is open, a part, chapter or section heading
+//! counts only if its title has no lower-case letters (or there is no title) or its number
+//! continues the previous heading of its kind (Chương II after Chương I): articles list
+//! things like "Chương 1: Động vật sống" or "Phần I: Phần chung", while real titles are
+//! written in capitals.
+//!
+//! **Outline mode** applies to texts without articles (plans, reports, ISO procedures),
+//! such as "A. TÌNH HÌNH ..." / "I. Đặc điểm ..." / "1. Quan điểm" / "a) ...":
+//! * a single capital letter with `.`, `)` or ` - ` is a Part (`phan-a`) when it continues
+//!   the part letters: the first part is A or B, each next one at most two letters after
+//!   the previous; its heading is the rest of the line (or the next line, as above);
+//! * a well-formed Roman numeral with the same separators is a Section (`phan-a/muc-i`)
+//!   when it continues the current part's sections: greater than the previous one, at most
+//!   three more. Sections restart at every Part or Chapter. Letters that are also numerals
+//!   (I, V, X, L, C, D, M) are read as a section when that continues the sequence, otherwise
+//!   as a part when that does ("V." after "IV." is a section, "C." after "B." a part);
+//! * Arabic `1.` / `2.1.` and letters `a)` are clauses and points as above, under whatever
+//!   is open (at the top level when nothing is); a point needs an open provision;
+//! * keyword headings (Phần, Chương, Mục) still apply;
+//! * a clause or point line is used as a heading only when the item goes on past that line
+//!   (it has body lines or children) and the line is at most 200 characters: "1. Quan
+//!   điểm." followed by bullets is a title, "3. Phòng Tư pháp chủ trì ..." alone is content.
+//!
+//! Everything else is body text of the innermost open provision: "- ...", "+ ...",
+//! "* ...", tables, "Tiểu mục ...".
+//!
+//! # What is not a provision
+//! * Text before the first heading (title, "Căn cứ ..." lines).
+//! * The closing block: from a line "Nơi nhận:" (not followed by lower-case prose) or a
+//!   signing line "TM. / KT. / TL. / TUQ. <UPPER-CASE>", every open provision ends and
+//!   lines are skipped until the next part, chapter, section or article heading (so a
+//!   regulation attached after the signature, "Ban hành kèm theo Quyết định ...", is parsed).
+//! * Quoted text in amending documents: when a line starts with an opening quote (“ or ")
+//!   that is not closed on that line, the lines up to the one that closes it are body text,
+//!   so the articles and clauses being inserted do not become provisions of the amending
+//!   document. A quote that is never closed masks nothing.
+//!
+//! # Paths
+//! ASCII, lower case, `-` inside a segment and `/` between segments. A segment is the kind
+//! (`phan`, `chuong`, `muc`, `dieu`, `khoan`, `diem`) and the number as written, slugified:
+//! diacritics removed, anything not a letter or digit becomes `-`, and the letter đ becomes
+//! `dd` so that point đ (`diem-dd`) never collides with point d (`diem-d`).
+//! * Parts and chapters are numbered across the document: `phan-thu-nhat`, `phan-i`,
+//!   `phan-a`, `chuong-ii`, `chuong-3`.
+//! * Sections restart in each chapter (or part): `chuong-ii/muc-1`, `phan-a/muc-i`,
+//!   or `muc-1` when nothing encloses them.
+//! * Articles are numbered across the document, so their path has no chapter: `dieu-5`,
+//!   `dieu-5a`.
+//! * Clauses and points extend their parent's path: `dieu-5/khoan-2/diem-a`,
+//!   `dieu-5/diem-b`, `phan-c/muc-i/khoan-2/khoan-2-1`.
+//! * A path that is already taken (malformed text, or a regulation attached to a decision
+//!   repeating "Điều 1") gets a suffix `-2`, `-3`, ... in document order (the next one not
+//!   yet used); its descendants extend the suffixed path: `dieu-1-2/khoan-1`.
+//!
+//! Each provision's `text` is its whole span in the prepared text, from its heading line to
+//! the next heading that is not its descendant (or the closing block), trimmed.
+
+use std::collections::{HashMap, HashSet};
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// The level of a provision in a Vietnamese normative text.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
 )]
@@ -11,19 +115,81 @@ pub enum ProvisionKind {
     Clause,
     Point,
 }
+
+impl ProvisionKind {
+    pub const ALL: [ProvisionKind; 6] = [
+        ProvisionKind::Part,
+        ProvisionKind::Chapter,
+        ProvisionKind::Section,
+        ProvisionKind::Article,
+        ProvisionKind::Clause,
+        ProvisionKind::Point,
+    ];
+
+    /// The stored name; the same string as the JSON value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvisionKind::Part => "part",
+            ProvisionKind::Chapter => "chapter",
+            ProvisionKind::Section => "section",
+            ProvisionKind::Article => "article",
+            ProvisionKind::Clause => "clause",
+            ProvisionKind::Point => "point",
+        }
+    }
+
+    /// Inverse of [`ProvisionKind::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The Vietnamese word users see.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            ProvisionKind::Part => "Phần",
+            ProvisionKind::Chapter => "Chương",
+            ProvisionKind::Section => "Mục",
+            ProvisionKind::Article => "Điều",
+            ProvisionKind::Clause => "Khoản",
+            ProvisionKind::Point => "Điểm",
+        }
+    }
+
+    /// The first word of a path segment.
+    pub fn path_prefix(self) -> &'static str {
+        match self {
+            ProvisionKind::Part => "phan",
+            ProvisionKind::Chapter => "chuong",
+            ProvisionKind::Section => "muc",
+            ProvisionKind::Article => "dieu",
+            ProvisionKind::Clause => "khoan",
+            ProvisionKind::Point => "diem",
+        }
+    }
+}
+
+/// One provision and the provisions it contains.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Provision {
     pub kind: ProvisionKind,
+    /// As written: "5", "5a", "II", "thứ nhất", "a", "đ", "2.1".
     pub number: String,
+    /// Stable address, unique within the document: "dieu-5/khoan-2/diem-a".
     pub path: String,
+    /// "Phạm vi điều chỉnh" for "Điều 1. Phạm vi điều chỉnh"; a chapter's title.
     pub heading: Option<String>,
+    /// The whole span of the provision, heading line included, trimmed.
     pub text: String,
     #[schema(no_recursion)]
     pub children: Vec<Provision>,
 }
+
+/// One row per provision, in document order (pre-order), for storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlatProvision {
+    /// 0-based position in document order.
     pub ord: i32,
+    /// 0 for top-level provisions.
     pub depth: i32,
     pub kind: ProvisionKind,
     pub number: String,
@@ -31,12 +197,1993 @@ pub struct FlatProvision {
     pub heading: Option<String>,
     pub text: String,
 }
-pub fn parse(_text: &str) -> Vec<Provision> {
-    vec![]
+
+/// The path segment for a provision of `kind` numbered `number` ("Khoản", "2" → "khoan-2";
+/// "Điểm", "đ" → "diem-dd"), for code that builds paths from references.
+pub fn segment(kind: ProvisionKind, number: &str) -> String {
+    format!("{}-{}", kind.path_prefix(), number_slug(number))
 }
-pub fn flatten(_tree: &[Provision]) -> Vec<FlatProvision> {
-    vec![]
+
+/// Parse text (any Unicode normalisation) into top-level provisions.
+pub fn parse(text: &str) -> Vec<Provision> {
+    let src = prepare(text);
+    let lines = split_lines(&src);
+    let quoted = quoted_mask(&lines);
+    let has_articles = lines.iter().zip(&quoted).any(|(line, &q)| {
+        !q && keyword_heading(line.text).is_some_and(|h| h.kind == ProvisionKind::Article)
+    });
+    let mode = if has_articles {
+        Mode::Articles
+    } else {
+        Mode::Outline
+    };
+    let mut builder = Builder::new(&src, mode);
+    for idx in 0..lines.len() {
+        if !quoted[idx] && !lines[idx].text.is_empty() {
+            builder.line(idx, &lines, &quoted);
+        }
+    }
+    builder.finish()
 }
-pub fn find<'a>(_tree: &'a [Provision], _path: &str) -> Option<&'a Provision> {
-    None
+
+/// Flat, document-order list (pre-order): one row per provision.
+pub fn flatten(tree: &[Provision]) -> Vec<FlatProvision> {
+    fn walk(nodes: &[Provision], depth: i32, out: &mut Vec<FlatProvision>) {
+        for node in nodes {
+            out.push(FlatProvision {
+                ord: i32::try_from(out.len()).unwrap_or(i32::MAX),
+                depth,
+                kind: node.kind,
+                number: node.number.clone(),
+                path: node.path.clone(),
+                heading: node.heading.clone(),
+                text: node.text.clone(),
+            });
+            walk(&node.children, depth.saturating_add(1), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(tree, 0, &mut out);
+    out
+}
+
+/// Find one provision by path in a tree.
+pub fn find<'a>(tree: &'a [Provision], path: &str) -> Option<&'a Provision> {
+    // Article paths do not include their chapter, so the whole tree is searched.
+    tree.iter().find_map(|node| {
+        if node.path == path {
+            Some(node)
+        } else {
+            find(&node.children, path)
+        }
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Articles,
+    Outline,
+}
+
+const RANK_PART: u8 = 10;
+const RANK_CHAPTER: u8 = 20;
+const RANK_SECTION: u8 = 30;
+const RANK_ARTICLE: u8 = 40;
+/// A clause ranks 50 + its number of groups ("2" → 51, "2.1" → 52), so nested decimal
+/// clauses sit inside their parent and points (60) inside the deepest clause.
+const RANK_CLAUSE: u8 = 50;
+const RANK_POINT: u8 = 60;
+/// At most this many groups in a decimal clause number ("1.2.3.4.5").
+const MAX_CLAUSE_GROUPS: usize = 5;
+/// Longest line taken as a title from the next line, or from a clause/point line.
+const MAX_TITLE_CHARS: usize = 200;
+
+const POINT_LETTERS: [char; 23] = [
+    'a', 'b', 'c', 'd', 'đ', 'e', 'g', 'h', 'i', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't',
+    'u', 'v', 'x', 'y',
+];
+
+const ORDINALS: [&str; 17] = [
+    "nhất", "nhứt", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy", "bẩy",
+    "tám", "chín", "mười", "mươi",
+];
+
+fn rank_of(kind: ProvisionKind) -> u8 {
+    match kind {
+        ProvisionKind::Part => RANK_PART,
+        ProvisionKind::Chapter => RANK_CHAPTER,
+        ProvisionKind::Section => RANK_SECTION,
+        ProvisionKind::Article => RANK_ARTICLE,
+        ProvisionKind::Clause => RANK_CLAUSE + 1,
+        ProvisionKind::Point => RANK_POINT,
+    }
+}
+
+fn prepare(text: &str) -> String {
+    let nfc: String = text.nfc().collect();
+    nfc.replace("\r\n", "\n")
+        .replace(['\r', '\u{000C}', '\u{2028}', '\u{2029}'], "\n")
+        .replace('\u{FEFF}', "")
+}
+
+struct Line<'a> {
+    /// Byte offset of the line in the prepared text.
+    start: usize,
+    /// The line without surrounding whitespace.
+    text: &'a str,
+}
+
+fn split_lines(src: &str) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for raw in src.split('\n') {
+        lines.push(Line {
+            start,
+            text: raw.trim(),
+        });
+        start += raw.len() + 1;
+    }
+    lines
+}
+
+/// Marks the lines inside quoted blocks (see the module doc).
+fn quoted_mask(lines: &[Line<'_>]) -> Vec<bool> {
+    let n = lines.len();
+    // For each line, the first line at or after it that could close a block.
+    let mut next_curly = vec![None; n + 1];
+    let mut next_straight = vec![None; n + 1];
+    for i in (0..n).rev() {
+        let t = lines[i].text;
+        next_curly[i] = if t.contains('”') {
+            Some(i)
+        } else {
+            next_curly[i + 1]
+        };
+        next_straight[i] = if t.matches('"').count() % 2 == 1 {
+            Some(i)
+        } else {
+            next_straight[i + 1]
+        };
+    }
+    let mut mask = vec![false; n];
+    let mut i = 0;
+    while i < n {
+        let t = lines[i].text;
+        let close = if t.starts_with('“') && t.matches('“').count() > t.matches('”').count() {
+            next_curly[i + 1]
+        } else if t.starts_with('"') && t.matches('"').count() % 2 == 1 {
+            next_straight[i + 1]
+        } else {
+            None
+        };
+        match close {
+            Some(j) => {
+                for m in &mut mask[i + 1..=j] {
+                    *m = true;
+                }
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+    mask
+}
+
+/// A part, chapter, section or article heading line.
+struct Heading {
+    kind: ProvisionKind,
+    number: String,
+    title: Option<String>,
+}
+
+fn keyword_heading(t: &str) -> Option<Heading> {
+    let (kind, rest) = if let Some(rest) = strip_keyword(t, &["Điều", "ĐIỀU"], true) {
+        (ProvisionKind::Article, rest)
+    } else if let Some(rest) = strip_keyword(t, &["Chương", "CHƯƠNG"], false) {
+        (ProvisionKind::Chapter, rest)
+    } else if let Some(rest) = strip_keyword(t, &["Mục", "MỤC"], false) {
+        (ProvisionKind::Section, rest)
+    } else if let Some(rest) = strip_keyword(t, &["Phần", "PHẦN"], false) {
+        (ProvisionKind::Part, rest)
+    } else {
+        return None;
+    };
+    let (number, after) = match kind {
+        ProvisionKind::Article => article_number(rest)?,
+        ProvisionKind::Part => ordinal_number(rest)
+            .or_else(|| roman_or_digits(rest))
+            .or_else(|| single_capital(rest))?,
+        _ => roman_or_digits(rest)?,
+    };
+    let title = heading_tail(after)?;
+    Some(Heading {
+        kind,
+        number,
+        title,
+    })
+}
+
+/// The rest of the line after one of `words`, which must be followed by whitespace (or,
+/// when `digit_ok`, directly by a digit: "Điều5." in poorly typed text).
+fn strip_keyword<'a>(t: &'a str, words: &[&str], digit_ok: bool) -> Option<&'a str> {
+    words.iter().find_map(|w| {
+        let rest = t.strip_prefix(w)?;
+        let next = rest.chars().next()?;
+        (next.is_whitespace() || (digit_ok && next.is_ascii_digit())).then(|| rest.trim_start())
+    })
+}
+
+fn ascii_digits(s: &str) -> usize {
+    s.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+/// "5", "5a", "5đ" and what follows it.
+fn article_number(rest: &str) -> Option<(String, &str)> {
+    let n = ascii_digits(rest);
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let (digits, after) = rest.split_at(n);
+    let mut chars = after.chars();
+    if let Some(c) = chars.next() {
+        let is_suffix = c.is_ascii_alphabetic() || c == 'đ' || c == 'Đ';
+        if is_suffix && !chars.next().is_some_and(char::is_alphanumeric) {
+            let len = c.len_utf8();
+            return Some((format!("{digits}{c}"), after.get(len..).unwrap_or("")));
+        }
+    }
+    Some((digits.to_string(), after))
+}
+
+/// A well-formed Roman numeral or 1–3 Arabic digits.
+fn roman_or_digits(rest: &str) -> Option<(String, &str)> {
+    let n = rest.bytes().take_while(|b| b"IVXLCDM".contains(b)).count();
+    if n > 0 {
+        let (token, after) = rest.split_at(n);
+        return roman_value(token).map(|_| (token.to_string(), after));
+    }
+    let n = ascii_digits(rest);
+    if n == 0 || n > 3 {
+        return None;
+    }
+    let (token, after) = rest.split_at(n);
+    Some((token.to_string(), after))
+}
+
+fn single_capital(rest: &str) -> Option<(String, &str)> {
+    let c = rest.chars().next().filter(char::is_ascii_uppercase)?;
+    Some((c.to_string(), rest.get(1..).unwrap_or("")))
+}
+
+/// "thứ nhất", "THỨ HAI", "thứ mười một".
+fn ordinal_number(rest: &str) -> Option<(String, &str)> {
+    let (first, mut after) = take_word(rest)?;
+    if first.to_lowercase() != "thứ" {
+        return None;
+    }
+    let mut words = vec![first];
+    while words.len() < 4 {
+        let Some((word, next)) = take_word(after) else {
+            break;
+        };
+        if !ORDINALS.contains(&word.to_lowercase().as_str()) {
+            break;
+        }
+        words.push(word);
+        after = next;
+    }
+    (words.len() > 1).then(|| (words.join(" "), after))
+}
+
+/// The next run of letters after optional whitespace, and what follows it.
+fn take_word(s: &str) -> Option<(&str, &str)> {
+    let t = s.trim_start();
+    let len = t
+        .char_indices()
+        .find(|(_, c)| !c.is_alphabetic())
+        .map_or(t.len(), |(i, _)| i);
+    (len > 0).then(|| t.split_at(len))
+}
+
+/// What may follow a heading number: `Some(title)` when the line is a heading, `None` when
+/// the number is part of a sentence.
+fn heading_tail(after: &str) -> Option<Option<String>> {
+    let trimmed = after.trim_start();
+    let Some(first) = trimmed.chars().next() else {
+        return Some(None);
+    };
+    let rest = trimmed.get(first.len_utf8()..).unwrap_or("");
+    match first {
+        // "5.1" is a decimal number, not "5" and a separator.
+        '.' | ':' if rest.starts_with(|c: char| c.is_ascii_digit()) => None,
+        '.' | ':' => Some(clean_title(rest)),
+        '-' | '–' | '—' => {
+            let title = rest.trim_start();
+            if title.is_empty() || title.starts_with(char::is_uppercase) {
+                Some(clean_title(title))
+            } else {
+                None
+            }
+        }
+        c if c.is_uppercase() && after.starts_with(char::is_whitespace) => {
+            Some(clean_title(trimmed))
+        }
+        _ => None,
+    }
+}
+
+fn clean_title(s: &str) -> Option<String> {
+    let mut t = s.trim();
+    if let Some(x) = t.strip_suffix(':') {
+        t = x;
+    } else if let Some(x) = t.strip_suffix('.') {
+        // Keep an ellipsis; drop a full stop.
+        if !x.ends_with('.') {
+            t = x;
+        }
+    }
+    let title = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+/// The value of a part, chapter or section number: Roman, Arabic, a capital letter
+/// (A = 1) or an ordinal ("thứ hai" = 2).
+fn number_value(number: &str) -> Option<u32> {
+    if let Some(v) = roman_value(number) {
+        return Some(v);
+    }
+    if let Ok(v) = number.parse::<u32>() {
+        return Some(v);
+    }
+    if let &[c] = number.as_bytes() {
+        return c.is_ascii_uppercase().then(|| u32::from(c - b'A') + 1);
+    }
+    let words: Vec<String> = number
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_lowercase)
+        .collect();
+    let unit = |w: &str| match w {
+        "nhất" | "nhứt" | "một" | "mốt" => Some(1),
+        "hai" => Some(2),
+        "ba" => Some(3),
+        "tư" | "bốn" => Some(4),
+        "năm" | "lăm" => Some(5),
+        "sáu" => Some(6),
+        "bảy" | "bẩy" => Some(7),
+        "tám" => Some(8),
+        "chín" => Some(9),
+        "mười" => Some(10),
+        _ => None,
+    };
+    match words.as_slice() {
+        [w] => unit(w),
+        [ten, w] if ten == "mười" => unit(w).filter(|&u| u < 10).map(|u| 10 + u),
+        _ => None,
+    }
+}
+
+/// Value of a well-formed Roman numeral ("IV", not "IIII" or "IC").
+fn roman_value(token: &str) -> Option<u32> {
+    if token.is_empty() || token.len() > 15 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'I' => Some(1),
+        b'V' => Some(5),
+        b'X' => Some(10),
+        b'L' => Some(50),
+        b'C' => Some(100),
+        b'D' => Some(500),
+        b'M' => Some(1000),
+        _ => None,
+    };
+    let bytes = token.as_bytes();
+    let mut total: i64 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let v = digit(b)?;
+        let next = bytes.get(i + 1).and_then(|&n| digit(n)).unwrap_or(0);
+        // A smaller digit before a larger one is subtracted ("IV").
+        total += if v < next { -v } else { v };
+    }
+    let total = u32::try_from(total).ok()?;
+    // Well formed when writing the value back gives the same letters ("IIII" does not).
+    (total > 0 && total < 4000 && to_roman(total) == token).then_some(total)
+}
+
+fn to_roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for (value, letters) in TABLE {
+        while n >= value {
+            out.push_str(letters);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// "1." / "2)" / "1.Việc" / "2.1." / "2.2.1 Cải cách": the number and the rest of the line.
+fn clause_marker(t: &str) -> Option<(&str, &str)> {
+    let first = ascii_digits(t);
+    if first == 0 || first > 3 || t.starts_with('0') {
+        return None;
+    }
+    let mut end = first;
+    let mut groups = 1;
+    loop {
+        let after = t.get(end..).unwrap_or("");
+        let Some(tail) = after.strip_prefix('.') else {
+            break;
+        };
+        let n = ascii_digits(tail);
+        if n == 0 {
+            break;
+        }
+        // Three digits after a dot is a thousands separator ("1.700"), not a clause.
+        if n > 2 || groups == MAX_CLAUSE_GROUPS {
+            return None;
+        }
+        end += 1 + n;
+        groups += 1;
+    }
+    let number = t.get(..end)?;
+    let after = t.get(end..).unwrap_or("");
+    if let Some(rest) = after.strip_prefix('.').or_else(|| after.strip_prefix(')')) {
+        return Some((number, rest.trim_start()));
+    }
+    let rest = after.trim_start();
+    let spaced = after.starts_with(char::is_whitespace);
+    (groups > 1 && spaced && rest.starts_with(char::is_uppercase)).then_some((number, rest))
+}
+
+/// "a)" / "đ)" / "a)Hết" / "a. " : the letter and the rest of the line.
+fn point_marker(t: &str) -> Option<(&str, &str)> {
+    let mut chars = t.char_indices();
+    let (_, letter) = chars.next()?;
+    if !POINT_LETTERS.contains(&letter) {
+        return None;
+    }
+    let (i, sep) = chars.next()?;
+    let rest = t.get(i + sep.len_utf8()..).unwrap_or("");
+    let ok = match sep {
+        ')' => true,
+        // "a. ..." but not "v.v."
+        '.' => rest.is_empty() || rest.starts_with(char::is_whitespace),
+        _ => false,
+    };
+    ok.then(|| (t.get(..i).unwrap_or(""), rest.trim_start()))
+}
+
+/// "A. ...", "IV. ...", "B) ...", "II - ...": the capital letters and the rest of the line.
+fn outline_marker(t: &str) -> Option<(&str, &str)> {
+    let n = t.bytes().take_while(u8::is_ascii_uppercase).count();
+    if n == 0 || n > 8 {
+        return None;
+    }
+    let (token, after) = t.split_at(n);
+    if let Some(rest) = after.strip_prefix('.') {
+        return (rest.is_empty() || rest.starts_with(char::is_whitespace))
+            .then(|| (token, rest.trim_start()));
+    }
+    if let Some(rest) = after.strip_prefix(')') {
+        return Some((token, rest.trim_start()));
+    }
+    let spaced = after.trim_start();
+    if spaced.len() == after.len() {
+        return None;
+    }
+    let rest = spaced
+        .strip_prefix('-')
+        .or_else(|| spaced.strip_prefix('–'))
+        .or_else(|| spaced.strip_prefix('—'))?;
+    (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| (token, rest.trim_start()))
+}
+
+/// The start of the closing block: recipients or the signing authority.
+fn is_trailer(t: &str) -> bool {
+    let recipients = ["Nơi nhận", "NƠI NHẬN", "Nơi Nhận"]
+        .iter()
+        .find_map(|w| t.strip_prefix(w));
+    if let Some(rest) = recipients {
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+        // "Nơi nhận: ghi tên cơ quan ..." describing a form field is prose, not the block.
+        return !rest.starts_with(char::is_lowercase);
+    }
+    let n = t.bytes().take_while(u8::is_ascii_uppercase).count();
+    let (token, after) = t.split_at(n);
+    matches!(token, "TM" | "KT" | "TL" | "TUQ")
+        && after
+            .strip_prefix('.')
+            .is_some_and(|rest| rest.trim_start().starts_with(char::is_uppercase))
+}
+
+fn is_marker_line(t: &str) -> bool {
+    keyword_heading(t).is_some()
+        || clause_marker(t).is_some()
+        || point_marker(t).is_some()
+        || outline_marker(t).is_some()
+        || is_trailer(t)
+}
+
+/// ASCII slug: diacritics removed, đ → d, lower case, other characters → `-`.
+fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    let mut pending_dash = false;
+    for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+        let c = if c == 'đ' || c == 'Đ' { 'd' } else { c };
+        for lc in c.to_lowercase() {
+            if lc.is_ascii_alphanumeric() {
+                if pending_dash && !out.is_empty() {
+                    out.push('-');
+                }
+                pending_dash = false;
+                out.push(lc);
+            } else {
+                pending_dash = true;
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('x');
+    }
+    out
+}
+
+/// In a number, đ is a letter of its own (point đ follows point d), so it becomes `dd`.
+fn number_slug(number: &str) -> String {
+    slugify(&number.replace(['đ', 'Đ'], "dd"))
+}
+
+struct Open {
+    kind: ProvisionKind,
+    number: String,
+    path: String,
+    title: Option<String>,
+    /// The title counts only if the provision goes on past its first line.
+    title_needs_more: bool,
+    rank: u8,
+    start: usize,
+    children: Vec<Provision>,
+}
+
+struct Builder<'s> {
+    src: &'s str,
+    mode: Mode,
+    stack: Vec<Open>,
+    roots: Vec<Provision>,
+    paths: HashSet<String>,
+    /// The next suffix to try for a path already taken.
+    next_suffix: HashMap<String, u64>,
+    /// Inside the closing block: only a structural heading resumes parsing.
+    in_trailer: bool,
+    /// The letter of the last outline part ("A." → b'A').
+    last_part_letter: Option<u8>,
+    /// Values of the last part, chapter and section opened (0: none or unknown), to tell
+    /// whether a heading continues its sequence.
+    last_part: u32,
+    last_chapter: u32,
+    last_section: u32,
+}
+
+impl<'s> Builder<'s> {
+    fn new(src: &'s str, mode: Mode) -> Self {
+        Builder {
+            src,
+            mode,
+            stack: Vec::new(),
+            roots: Vec::new(),
+            paths: HashSet::new(),
+            next_suffix: HashMap::new(),
+            in_trailer: false,
+            last_part_letter: None,
+            last_part: 0,
+            last_chapter: 0,
+            last_section: 0,
+        }
+    }
+
+    fn line(&mut self, idx: usize, lines: &[Line<'_>], quoted: &[bool]) {
+        let Some(line) = lines.get(idx) else {
+            return;
+        };
+        let t = line.text;
+        if is_trailer(t) {
+            self.close_from(0, line.start);
+            self.in_trailer = true;
+            return;
+        }
+        if let Some(h) = keyword_heading(t) {
+            let title = match h.kind {
+                ProvisionKind::Article => h.title,
+                _ => h.title.or_else(|| next_line_title(idx, lines, quoted)),
+            };
+            if self.accepts_structural(h.kind, &h.number, title.as_deref()) {
+                self.open_structural(h.kind, h.number, title, line.start);
+            }
+            return;
+        }
+        if self.mode == Mode::Outline {
+            if let Some((token, rest)) = outline_marker(t) {
+                if let Some(kind) = self.outline_kind(token) {
+                    if let (ProvisionKind::Part, &[letter]) = (kind, token.as_bytes()) {
+                        self.last_part_letter = Some(letter);
+                    }
+                    let title = clean_title(rest).or_else(|| next_line_title(idx, lines, quoted));
+                    self.open_structural(kind, token.to_string(), title, line.start);
+                    return;
+                }
+            }
+        }
+        if self.in_trailer {
+            return;
+        }
+        if let Some((number, rest)) = clause_marker(t) {
+            if self.open_clause(number, rest, line.start) {
+                return;
+            }
+        }
+        if let Some((letter, rest)) = point_marker(t) {
+            self.open_point(letter, rest, line.start);
+        }
+    }
+
+    /// Inside an article, "Chương 1: Động vật sống" or "Phần I: Phần chung" is usually an
+    /// enumeration in the article's body (tariff lists, descriptions of a book's parts);
+    /// real part, chapter and section titles are written in capitals. So there a heading
+    /// needs a title without lower-case letters (or no title), or must continue the
+    /// numbering of the previous heading of its kind.
+    fn accepts_structural(&self, kind: ProvisionKind, number: &str, title: Option<&str>) -> bool {
+        if kind == ProvisionKind::Article
+            || self.mode == Mode::Outline
+            || !self.has_open(ProvisionKind::Article)
+        {
+            return true;
+        }
+        let upper = title.is_none_or(|t| !t.chars().any(char::is_lowercase));
+        let last = match kind {
+            ProvisionKind::Part => self.last_part,
+            ProvisionKind::Chapter => self.last_chapter,
+            _ => self.last_section,
+        };
+        upper || (last > 0 && number_value(number) == Some(last + 1))
+    }
+
+    /// Part or Section for an outline letter or numeral, or `None` when it continues
+    /// neither sequence (then the line is body text).
+    fn outline_kind(&self, token: &str) -> Option<ProvisionKind> {
+        let last = self.last_section;
+        if roman_value(token).is_some_and(|v| v > last && v <= last + 3) {
+            return Some(ProvisionKind::Section);
+        }
+        let &[letter] = token.as_bytes() else {
+            return None;
+        };
+        let continues = match self.last_part_letter {
+            None => letter <= b'B',
+            Some(prev) => letter > prev && letter <= prev + 2,
+        };
+        continues.then_some(ProvisionKind::Part)
+    }
+
+    fn open_structural(
+        &mut self,
+        kind: ProvisionKind,
+        number: String,
+        title: Option<String>,
+        start: usize,
+    ) {
+        let rank = rank_of(kind);
+        self.close_from(rank, start);
+        self.in_trailer = false;
+        let value = number_value(&number).unwrap_or(0);
+        match kind {
+            ProvisionKind::Part => {
+                self.last_part = value;
+                self.last_section = 0;
+            }
+            ProvisionKind::Chapter => {
+                self.last_chapter = value;
+                self.last_section = 0;
+            }
+            ProvisionKind::Section => self.last_section = value,
+            _ => {}
+        }
+        let seg = segment(kind, &number);
+        // Sections restart in each chapter or part; everything else above the article is
+        // numbered across the document.
+        let base = match (kind, self.stack.last()) {
+            (ProvisionKind::Section, Some(parent)) => format!("{}/{seg}", parent.path),
+            _ => seg,
+        };
+        self.push(Open {
+            kind,
+            number,
+            path: base,
+            title,
+            title_needs_more: false,
+            rank,
+            start,
+            children: Vec::new(),
+        });
+    }
+
+    fn open_clause(&mut self, number: &str, rest: &str, start: usize) -> bool {
+        if self.mode == Mode::Articles && !self.has_open(ProvisionKind::Article) {
+            return false;
+        }
+        let groups = number.split('.').count();
+        let rank = RANK_CLAUSE.saturating_add(u8::try_from(groups).unwrap_or(u8::MAX));
+        self.close_from(rank, start);
+        if groups > 1 {
+            // "2.2.1" belongs to the nearest open clause whose number is its prefix.
+            while let Some(top) = self.stack.last() {
+                let is_parent = number
+                    .strip_prefix(top.number.as_str())
+                    .is_some_and(|r| r.starts_with('.'));
+                if top.kind != ProvisionKind::Clause || is_parent {
+                    break;
+                }
+                self.close_top(start);
+            }
+        }
+        self.open_item(ProvisionKind::Clause, number, rest, rank, start);
+        true
+    }
+
+    fn open_point(&mut self, letter: &str, rest: &str, start: usize) {
+        let allowed = match self.mode {
+            Mode::Articles => self.has_open(ProvisionKind::Article),
+            Mode::Outline => !self.stack.is_empty(),
+        };
+        if allowed {
+            self.close_from(RANK_POINT, start);
+            self.open_item(ProvisionKind::Point, letter, rest, RANK_POINT, start);
+        }
+    }
+
+    fn open_item(&mut self, kind: ProvisionKind, number: &str, rest: &str, rank: u8, start: usize) {
+        let seg = segment(kind, number);
+        let base = match self.stack.last() {
+            Some(parent) => format!("{}/{seg}", parent.path),
+            None => seg,
+        };
+        // In articles a clause's first line is content; in outlines it is often a title.
+        let title = match self.mode {
+            Mode::Articles => None,
+            Mode::Outline => clean_title(rest).filter(|t| t.chars().count() <= MAX_TITLE_CHARS),
+        };
+        self.push(Open {
+            kind,
+            number: number.to_string(),
+            path: base,
+            title,
+            title_needs_more: true,
+            rank,
+            start,
+            children: Vec::new(),
+        });
+    }
+
+    /// Opens `open`, whose path is made unique first.
+    fn push(&mut self, mut open: Open) {
+        open.path = self.unique(std::mem::take(&mut open.path));
+        self.stack.push(open);
+    }
+
+    fn has_open(&self, kind: ProvisionKind) -> bool {
+        self.stack.iter().any(|o| o.kind == kind)
+    }
+
+    fn unique(&mut self, base: String) -> String {
+        if self.paths.insert(base.clone()) {
+            return base;
+        }
+        // Remember where the search for a free suffix stopped, so a text repeating one
+        // heading thousands of times stays linear.
+        let next = self.next_suffix.entry(base.clone()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            if self.paths.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+
+    /// Ends every open provision ranked `rank` or deeper at byte offset `end`.
+    fn close_from(&mut self, rank: u8, end: usize) {
+        while self.stack.last().is_some_and(|top| top.rank >= rank) {
+            self.close_top(end);
+        }
+    }
+
+    fn close_top(&mut self, end: usize) {
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        let text = self
+            .src
+            .get(open.start..end)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let heading = if open.title_needs_more && !text.contains('\n') {
+            None
+        } else {
+            open.title
+        };
+        let provision = Provision {
+            kind: open.kind,
+            number: open.number,
+            path: open.path,
+            heading,
+            text,
+            children: open.children,
+        };
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(provision),
+            None => self.roots.push(provision),
+        }
+    }
+
+    fn finish(mut self) -> Vec<Provision> {
+        let end = self.src.len();
+        self.close_from(0, end);
+        self.roots
+    }
+}
+
+/// The title on the line after a heading, if that line is a plain short line.
+fn next_line_title(idx: usize, lines: &[Line<'_>], quoted: &[bool]) -> Option<String> {
+    let (j, line) = lines
+        .iter()
+        .enumerate()
+        .skip(idx + 1)
+        .find(|(_, l)| !l.text.is_empty())?;
+    let plain = !quoted.get(j).copied().unwrap_or(false)
+        && !is_marker_line(line.text)
+        && line.text.chars().count() <= MAX_TITLE_CHARS;
+    if plain {
+        clean_title(line.text)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The plan from ../shared/seed, as shipped with the demo data.
+    const SEED_PLAN: &str = include_str!("../demo/de-an-cai-cach-hanh-chinh-son-tay-2016-2020.txt");
+
+    /// The corpus sample beside the project (../shared/corpus), read at run time.
+    fn corpus_sample() -> String {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpus/phapdien_articles.sample200.jsonl"
+        );
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    const DECISION: &str = "\
+ỦY BAN NHÂN DÂN
+HUYỆN SƠN TÂY
+Số: 12/2024/QĐ-UBND
+
+QUYẾT ĐỊNH
+Ban hành Quy chế tiếp nhận và giải quyết hồ sơ hành chính
+
+ỦY BAN NHÂN DÂN HUYỆN SƠN TÂY
+
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;
+Căn cứ Điều 5 của Nghị định số 61/2018/NĐ-CP ngày 23 tháng 4 năm 2018 của Chính phủ;
+Theo đề nghị của Trưởng phòng Nội vụ.
+
+QUYẾT ĐỊNH:
+
+Chương I
+QUY ĐỊNH CHUNG
+
+Điều 1. Phạm vi điều chỉnh
+Quy chế này quy định việc tiếp nhận và giải quyết hồ sơ hành chính tại huyện.
+
+Điều 2: Đối tượng áp dụng
+1. Cán bộ, công chức làm việc tại Bộ phận một cửa.
+2. Tổ chức, cá nhân có hồ sơ theo quy định tại Điều 5 của Quy chế này.
+
+CHƯƠNG II. NHỮNG QUY ĐỊNH CỤ THỂ
+
+Mục 1
+TIẾP NHẬN HỒ SƠ
+
+Điều 3 . Tiếp nhận hồ sơ
+1. Hồ sơ gồm:
+a) Đơn đề nghị;
+b) Bản sao giấy tờ tùy thân;
+c) Giấy ủy quyền, nếu nộp thay;
+d) Bản kê khai;
+đ) Giấy tờ khác theo quy định tại
+Điều 5 của Quy chế này.
+2. Công chức tiếp nhận kiểm tra hồ sơ trong ngày.
+
+Mục 2. GIẢI QUYẾT HỒ SƠ
+
+Điều 4 Thời hạn giải quyết
+Thời hạn giải quyết như sau:
+a) Hồ sơ đơn giản: 03 ngày làm việc;
+b) Hồ sơ phức tạp: 10 ngày làm việc.
+
+Điều 4a. Giải quyết hồ sơ trực tuyến
+Hồ sơ nộp trực tuyến được giải quyết như hồ sơ nộp trực tiếp.
+
+Chương III
+TỔ CHỨC THỰC HIỆN
+
+Điều 5. Hiệu lực thi hành
+1. Quyết định này có hiệu lực từ ngày 01 tháng 7 năm 2024.
+2. Chánh Văn phòng HĐND và UBND huyện, Trưởng phòng Nội vụ chịu trách nhiệm thi hành Quyết định này./.
+
+Nơi nhận:
+- Như Điều 5;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Nguyễn Văn An
+";
+
+    // Three real articles from the Pháp điển sample, laid out as in the documents file
+    // ("Điều N. <title>\n<body>"): Luật Biên phòng Việt Nam 66/2020/QH14 Điều 28, Thông tư
+    // 04/2021/TT-BVHTTDL Điều 4 and Luật Kinh doanh bảo hiểm 24/2000/QH10 Điều 81 (written
+    // without a space after "1." and "a)").
+    const REAL_ARTICLES: &str = "\
+Điều 28. Trách nhiệm của Chính phủ
+1. Chính phủ thống nhất quản lý nhà nước về biên phòng.
+
+2. Nội dung quản lý nhà nước về biên phòng bao gồm:
+
+a) Ban hành, trình cấp có thẩm quyền ban hành và tổ chức thực hiện chiến lược, chính sách, pháp luật về biên phòng, xây dựng nền biên phòng toàn dân, thế trận biên phòng toàn dân và xây dựng lực lượng nòng cốt, chuyên trách thực thi nhiệm vụ biên phòng;
+
+b) Tổ chức, chỉ đạo thực thi nhiệm vụ biên phòng;
+
+c) Hợp tác quốc tế về biên phòng, đối ngoại biên phòng;
+
+d) Kiểm tra, thanh tra, xử lý vi phạm pháp luật, giải quyết khiếu nại, tố cáo, sơ kết, tổng kết, thi đua, khen thưởng về biên phòng;
+
+đ) Tuyên truyền, phổ biến, giáo dục pháp luật về biên phòng.
+
+Điều 4. Tiêu chuẩn bổ nhiệm giám định viên tư pháp
+1. Có sức khỏe, phẩm chất đạo đức tốt.
+
+2. Có trình độ đại học trở lên thuộc một trong các chuyên ngành đào tạo sau đây:
+
+a) Mỹ thuật;
+
+b) Mỹ thuật ứng dụng;
+
+c) Nghệ thuật trình diễn;
+
+d) Nghệ thuật nghe nhìn;
+
+đ) Ngôn ngữ, văn học và văn hóa Việt Nam;
+
+e) Thư viện;
+
+g) Bảo tàng;
+
+h) Luật;
+
+k) Chuyên ngành khác về nghệ thuật và nhân văn có liên quan.
+
+3. Đã qua thực tế hoạt động chuyên môn ở lĩnh vực được đào tạo từ đủ 05 năm trở lên (trực tiếp làm công tác chuyên môn về chuyên ngành được đào tạo quy định tại khoản 2 Điều này).
+
+Điều 81. Chấm dứt việc áp dụng các biện pháp khôi phục khả năng thanh toán.
+1.Việc áp dụng các biện pháp khôi phục khả năng thanh toán chấm dứt trong các trườnghợp sau đây:
+
+a)Hết hạn áp dụng biện pháp khôi phục khả năng thanh toán;
+
+b)Hoạt động của doanh nghiệp bảo hiểm trở lại bình thường;
+
+c)Doanh nghiệp bảo hiểm đã được hợp nhất, sáp nhập trước khi hết thời hạn áp dụngbiện pháp khôi phục khả năng thanh toán;
+
+d)Doanh nghiệp bảo hiểm lâm vào tình trạng phá sản.
+
+2.Việc chấm dứt áp dụng các biện pháp khôi phục khả năng thanh toán được thựchiện theo quyết định của Bộ trưởng Bộ Tài chính. Quyết định này được thông báocho các cơ quan có liên quan.
+";
+
+    fn nfd(s: &str) -> String {
+        s.nfd().collect()
+    }
+
+    fn paths(nodes: &[Provision]) -> Vec<&str> {
+        nodes.iter().map(|p| p.path.as_str()).collect()
+    }
+
+    fn get<'a>(tree: &'a [Provision], path: &str) -> &'a Provision {
+        find(tree, path).unwrap_or_else(|| panic!("no provision at {path}"))
+    }
+
+    /// What every parse must satisfy: unique well-formed paths, children's text inside
+    /// their parent's, and a flat list that is the pre-order walk of the tree.
+    fn check_invariants(tree: &[Provision]) {
+        fn walk(nodes: &[Provision], count: &mut usize) {
+            for node in nodes {
+                *count += 1;
+                assert!(!node.text.is_empty() || node.children.is_empty());
+                assert_eq!(node.text, node.text.trim());
+                for child in &node.children {
+                    assert!(
+                        node.text.contains(&child.text),
+                        "{} not inside {}",
+                        child.path,
+                        node.path
+                    );
+                }
+                walk(&node.children, count);
+            }
+        }
+        let mut count = 0;
+        walk(tree, &mut count);
+        let flat = flatten(tree);
+        assert_eq!(flat.len(), count);
+        let unique: HashSet<&str> = flat.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(unique.len(), flat.len(), "paths must be unique");
+        for (i, row) in flat.iter().enumerate() {
+            assert_eq!(row.ord, i32::try_from(i).unwrap());
+            assert!(!row.path.is_empty());
+            assert!(
+                row.path.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'/'),
+                "bad path {}",
+                row.path
+            );
+            assert!(!row.path.split('/').any(str::is_empty));
+            assert_eq!(get(tree, &row.path).text, row.text);
+            if i == 0 {
+                assert_eq!(row.depth, 0);
+            } else {
+                assert!(row.depth <= flat[i - 1].depth + 1);
+            }
+            if row.depth > 0 {
+                // The parent is the nearest earlier row one level up.
+                let parent = flat[..i]
+                    .iter()
+                    .rev()
+                    .find(|p| p.depth == row.depth - 1)
+                    .unwrap();
+                assert!(paths(&get(tree, &parent.path).children).contains(&row.path.as_str()));
+            } else {
+                assert!(paths(tree).contains(&row.path.as_str()));
+            }
+        }
+    }
+
+    #[test]
+    fn decision_parses_into_chapters_sections_articles_clauses_points() {
+        let tree = parse(DECISION);
+        check_invariants(&tree);
+        let flat = flatten(&tree);
+        let got: Vec<(&str, i32)> = flat.iter().map(|f| (f.path.as_str(), f.depth)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("chuong-i", 0),
+                ("dieu-1", 1),
+                ("dieu-2", 1),
+                ("dieu-2/khoan-1", 2),
+                ("dieu-2/khoan-2", 2),
+                ("chuong-ii", 0),
+                ("chuong-ii/muc-1", 1),
+                ("dieu-3", 2),
+                ("dieu-3/khoan-1", 3),
+                ("dieu-3/khoan-1/diem-a", 4),
+                ("dieu-3/khoan-1/diem-b", 4),
+                ("dieu-3/khoan-1/diem-c", 4),
+                ("dieu-3/khoan-1/diem-d", 4),
+                ("dieu-3/khoan-1/diem-dd", 4),
+                ("dieu-3/khoan-2", 3),
+                ("chuong-ii/muc-2", 1),
+                ("dieu-4", 2),
+                ("dieu-4/diem-a", 3),
+                ("dieu-4/diem-b", 3),
+                ("dieu-4a", 2),
+                ("chuong-iii", 0),
+                ("dieu-5", 1),
+                ("dieu-5/khoan-1", 2),
+                ("dieu-5/khoan-2", 2),
+            ]
+        );
+
+        let chapter = get(&tree, "chuong-i");
+        assert_eq!(chapter.kind, ProvisionKind::Chapter);
+        assert_eq!(chapter.number, "I");
+        assert_eq!(chapter.heading.as_deref(), Some("QUY ĐỊNH CHUNG"));
+        assert!(chapter
+            .text
+            .starts_with("Chương I\nQUY ĐỊNH CHUNG\n\nĐiều 1."));
+        assert_eq!(
+            get(&tree, "chuong-ii").heading.as_deref(),
+            Some("NHỮNG QUY ĐỊNH CỤ THỂ")
+        );
+        assert_eq!(
+            get(&tree, "chuong-ii/muc-1").heading.as_deref(),
+            Some("TIẾP NHẬN HỒ SƠ")
+        );
+        assert_eq!(
+            get(&tree, "chuong-ii/muc-2").heading.as_deref(),
+            Some("GIẢI QUYẾT HỒ SƠ")
+        );
+
+        let article = get(&tree, "dieu-1");
+        assert_eq!(article.kind, ProvisionKind::Article);
+        assert_eq!(article.number, "1");
+        assert_eq!(article.heading.as_deref(), Some("Phạm vi điều chỉnh"));
+        assert_eq!(
+            article.text,
+            "Điều 1. Phạm vi điều chỉnh\n\
+             Quy chế này quy định việc tiếp nhận và giải quyết hồ sơ hành chính tại huyện."
+        );
+        assert_eq!(
+            get(&tree, "dieu-2").heading.as_deref(),
+            Some("Đối tượng áp dụng")
+        );
+        assert_eq!(
+            get(&tree, "dieu-3").heading.as_deref(),
+            Some("Tiếp nhận hồ sơ")
+        );
+        assert_eq!(
+            get(&tree, "dieu-4").heading.as_deref(),
+            Some("Thời hạn giải quyết")
+        );
+        let inserted = get(&tree, "dieu-4a");
+        assert_eq!(inserted.number, "4a");
+        assert_eq!(
+            inserted.heading.as_deref(),
+            Some("Giải quyết hồ sơ trực tuyến")
+        );
+
+        let clause = get(&tree, "dieu-2/khoan-2");
+        assert_eq!(clause.kind, ProvisionKind::Clause);
+        assert_eq!(clause.number, "2");
+        assert_eq!(clause.heading, None);
+        assert_eq!(
+            clause.text,
+            "2. Tổ chức, cá nhân có hồ sơ theo quy định tại Điều 5 của Quy chế này."
+        );
+
+        // "Điều 5 của Quy chế này" wrapped onto its own line stays in point đ.
+        let point = get(&tree, "dieu-3/khoan-1/diem-dd");
+        assert_eq!(point.kind, ProvisionKind::Point);
+        assert_eq!(point.number, "đ");
+        assert_eq!(
+            point.text,
+            "đ) Giấy tờ khác theo quy định tại\nĐiều 5 của Quy chế này."
+        );
+        assert_eq!(get(&tree, "dieu-3/khoan-1/diem-d").text, "d) Bản kê khai;");
+        assert_eq!(
+            get(&tree, "dieu-4/diem-b").text,
+            "b) Hồ sơ phức tạp: 10 ngày làm việc."
+        );
+
+        // Only the real Điều 5 is an article; the preamble and the closing block belong to
+        // no provision.
+        let fives = flat.iter().filter(|f| f.path.starts_with("dieu-5")).count();
+        assert_eq!(fives, 3);
+        assert_eq!(
+            get(&tree, "dieu-5").heading.as_deref(),
+            Some("Hiệu lực thi hành")
+        );
+        assert!(get(&tree, "dieu-5/khoan-2")
+            .text
+            .ends_with("Quyết định này./."));
+        for row in &flat {
+            assert!(!row.text.contains("Căn cứ"), "{}", row.path);
+            assert!(!row.text.contains("Nơi nhận"), "{}", row.path);
+            assert!(!row.text.contains("CHỦ TỊCH"), "{}", row.path);
+        }
+    }
+
+    #[test]
+    fn any_normalisation_and_line_ending_parse_the_same() {
+        let nfc = parse(DECISION);
+        assert_eq!(parse(&nfd(DECISION)), nfc);
+        assert_eq!(parse(&DECISION.replace('\n', "\r\n")), nfc);
+        assert_eq!(parse(&format!("\u{FEFF}{DECISION}")), nfc);
+        let decomposed = nfd("Điều 1. Phạm vi điều chỉnh\nđ) điểm");
+        assert_ne!(decomposed, "Điều 1. Phạm vi điều chỉnh\nđ) điểm");
+        let tree = parse(&decomposed);
+        assert_eq!(tree[0].heading.as_deref(), Some("Phạm vi điều chỉnh"));
+        assert_eq!(tree[0].children[0].path, "dieu-1/diem-dd");
+    }
+
+    #[test]
+    fn article_headings_as_written() {
+        let text = "\
+Điều 1. Một
+Điều 2: Hai
+Điều 3 . Ba
+Điều 4 Bốn
+ĐIỀU 5. NĂM
+Điều 6
+Điều 7 - Bảy
+Điều 8a. Tám a
+Điều 9.
+Điều5. Dính liền";
+        let tree = parse(text);
+        check_invariants(&tree);
+        let got: Vec<(&str, Option<&str>)> = tree
+            .iter()
+            .map(|p| (p.number.as_str(), p.heading.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("1", Some("Một")),
+                ("2", Some("Hai")),
+                ("3", Some("Ba")),
+                ("4", Some("Bốn")),
+                ("5", Some("NĂM")),
+                ("6", None),
+                ("7", Some("Bảy")),
+                ("8a", Some("Tám a")),
+                ("9", None),
+                ("5", Some("Dính liền")),
+            ]
+        );
+        assert_eq!(tree[7].path, "dieu-8a");
+        // The repeated number gets a deterministic suffix.
+        assert_eq!(tree[9].path, "dieu-5-2");
+    }
+
+    #[test]
+    fn sentences_starting_a_line_are_not_headings() {
+        let text = "\
+Điều 1. Áp dụng
+1. Vụ án quy định tại
+Điều 206 và Điều 207 của Bộ luật này.
+Điều kiện bảo hiểm do Chính phủ quy định.
+Điều 5 của Luật này được áp dụng.
+Chương trình giám sát được triển khai.
+CHƯƠNG TRÌNH, NỘI DUNG BỒI DƯỠNG
+Mục tiêu 1. Chấm dứt nghèo
+Mục 1 khoản 1 Phụ lục IV ban hành kèm theo Nghị định.
+Phần thu nhập tính thuế.
+Phần thứ hai của khoản tiền.
+Dân số: 19.953 người, nơi cao nhất
+1.700 m so với mực nước biển.
+1.5 lần mức lương cơ sở.
+01 lãnh đạo Bộ Công an;
+f) không phải chữ cái của điểm;
+v.v. và các trường hợp khác.";
+        let tree = parse(text);
+        check_invariants(&tree);
+        assert_eq!(paths(&tree), vec!["dieu-1"]);
+        assert_eq!(paths(&tree[0].children), vec!["dieu-1/khoan-1"]);
+        assert!(tree[0].children[0].children.is_empty());
+        assert!(tree[0].children[0].text.ends_with("các trường hợp khác."));
+    }
+
+    #[test]
+    fn parts_chapters_and_sections_are_addressed_as_documented() {
+        let text = "\
+PHẦN THỨ NHẤT
+NHỮNG QUY ĐỊNH CHUNG
+Chương I
+PHẠM VI
+Mục 1
+ĐỐI TƯỢNG
+Điều 1. Phạm vi
+Nội dung.
+Phần thứ hai
+QUYỀN VÀ NGHĨA VỤ
+Chương II: QUYỀN
+Mục 1. CÁ NHÂN
+Điều 2. Quyền của cá nhân
+Nội dung.
+Mục 2 TỔ CHỨC
+Điều 3. Quyền của tổ chức
+Nội dung.
+Chương 3
+Điều 4. Không có tên chương
+PHẦN III. ĐIỀU KHOẢN THI HÀNH
+Điều 5. Hiệu lực";
+        let tree = parse(text);
+        check_invariants(&tree);
+        assert_eq!(
+            paths(&tree),
+            vec!["phan-thu-nhat", "phan-thu-hai", "phan-iii"]
+        );
+        assert_eq!(tree[0].number, "THỨ NHẤT");
+        assert_eq!(tree[0].heading.as_deref(), Some("NHỮNG QUY ĐỊNH CHUNG"));
+        assert_eq!(tree[1].number, "thứ hai");
+        assert_eq!(tree[2].heading.as_deref(), Some("ĐIỀU KHOẢN THI HÀNH"));
+        // Chapters are numbered across parts, sections restart in each chapter.
+        assert_eq!(paths(&tree[0].children), vec!["chuong-i"]);
+        assert_eq!(paths(&tree[1].children), vec!["chuong-ii", "chuong-3"]);
+        assert_eq!(
+            paths(&get(&tree, "chuong-ii").children),
+            vec!["chuong-ii/muc-1", "chuong-ii/muc-2"]
+        );
+        assert_eq!(get(&tree, "chuong-ii").heading.as_deref(), Some("QUYỀN"));
+        assert_eq!(
+            get(&tree, "chuong-ii/muc-2").heading.as_deref(),
+            Some("TỔ CHỨC")
+        );
+        assert_eq!(get(&tree, "chuong-3").heading, None);
+        assert_eq!(
+            get(&tree, "chuong-i/muc-1").heading.as_deref(),
+            Some("ĐỐI TƯỢNG")
+        );
+        assert_eq!(
+            paths(&get(&tree, "chuong-ii/muc-2").children),
+            vec!["dieu-3"]
+        );
+        assert_eq!(paths(&get(&tree, "chuong-3").children), vec!["dieu-4"]);
+        assert_eq!(paths(&tree[2].children), vec!["dieu-5"]);
+    }
+
+    #[test]
+    fn enumerations_inside_an_article_are_not_chapters() {
+        let text = "\
+Điều 1. Danh mục
+Danh mục gồm các chương sau:
+Chương 1: Động vật sống
+Chương 2
+Thịt và phụ phẩm dạng thịt ăn được sau giết mổ
+Phần I: Phần chung
+Chương II
+QUY ĐỊNH CỤ THỂ
+Điều 2. Nội dung
+Mục 1. Quy định chung
+Mục 2. Quy định riêng";
+        let tree = parse(text);
+        check_invariants(&tree);
+        assert_eq!(paths(&tree), vec!["dieu-1", "chuong-ii"]);
+        assert!(tree[0].text.contains("Phần I: Phần chung"));
+        assert_eq!(paths(&tree[1].children), vec!["dieu-2"]);
+        assert!(tree[1].children[0].text.ends_with("Mục 2. Quy định riêng"));
+
+        // A title-case chapter that continues the numbering is still a chapter.
+        let tree =
+            parse("Chương I. Quy định chung\nĐiều 1. A\nChương II. Quy định cụ thể\nĐiều 2. B");
+        assert_eq!(paths(&tree), vec!["chuong-i", "chuong-ii"]);
+        assert_eq!(tree[1].heading.as_deref(), Some("Quy định cụ thể"));
+    }
+
+    #[test]
+    fn points_directly_under_an_article_and_d_vs_dd() {
+        let tree = parse("Điều 7. Điểm\nGồm:\nd) dê;\nđ) đê;\ne) e.\n");
+        check_invariants(&tree);
+        assert_eq!(
+            paths(&tree[0].children),
+            vec!["dieu-7/diem-d", "dieu-7/diem-dd", "dieu-7/diem-e"]
+        );
+        assert_eq!(get(&tree, "dieu-7/diem-dd").text, "đ) đê;");
+        assert_eq!(segment(ProvisionKind::Point, "đ"), "diem-dd");
+        assert_eq!(segment(ProvisionKind::Article, "5đ"), "dieu-5dd");
+        assert_eq!(segment(ProvisionKind::Part, "thứ nhất"), "phan-thu-nhat");
+        assert_eq!(segment(ProvisionKind::Chapter, "IV"), "chuong-iv");
+    }
+
+    #[test]
+    fn clauses_and_points_need_an_article() {
+        // In article mode, numbered lines outside articles are body text.
+        let tree = parse(
+            "Chương I\nQUY ĐỊNH\n1. Không phải khoản.\na) Không phải điểm.\nĐiều 1. A\n1. Khoản.\n",
+        );
+        check_invariants(&tree);
+        assert_eq!(paths(&tree[0].children), vec!["dieu-1"]);
+        assert_eq!(paths(&tree[0].children[0].children), vec!["dieu-1/khoan-1"]);
+        // A point ends at the next clause; decimal clauses nest under their prefix.
+        let tree =
+            parse("Điều 1. A\n1. Một\na) a\n1.1. Một một\n1.2. Một hai\n2. Hai\n2.1) Hai một\n");
+        check_invariants(&tree);
+        let got: Vec<(String, i32)> = flatten(&tree)
+            .into_iter()
+            .map(|f| (f.path, f.depth))
+            .collect();
+        let want = [
+            ("dieu-1", 0),
+            ("dieu-1/khoan-1", 1),
+            ("dieu-1/khoan-1/diem-a", 2),
+            ("dieu-1/khoan-1/khoan-1-1", 2),
+            ("dieu-1/khoan-1/khoan-1-2", 2),
+            ("dieu-1/khoan-2", 1),
+            ("dieu-1/khoan-2/khoan-2-1", 2),
+        ]
+        .map(|(p, d)| (p.to_string(), d));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn closing_block_ends_provisions_and_an_attached_regulation_follows() {
+        let text = "\
+Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc.
+Điều 2. Quyết định này có hiệu lực từ ngày ký.
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+1. Dòng này thuộc khối ký, không phải khoản.
+
+QUY CHẾ
+Làm việc của Ủy ban nhân dân huyện
+(Ban hành kèm theo Quyết định số 12/2024/QĐ-UBND)
+
+Chương I
+QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+1. Quy chế này quy định chế độ làm việc.
+Điều 2. Nguyên tắc làm việc
+Làm việc theo chế độ tập thể.";
+        let tree = parse(text);
+        check_invariants(&tree);
+        assert_eq!(paths(&tree), vec!["dieu-1", "dieu-2", "chuong-i"]);
+        assert_eq!(
+            tree[1].text,
+            "Điều 2. Quyết định này có hiệu lực từ ngày ký."
+        );
+        assert!(tree[1].children.is_empty());
+        // The regulation repeats "Điều 1": its paths get a suffix, children follow it.
+        assert_eq!(paths(&tree[2].children), vec!["dieu-1-2", "dieu-2-2"]);
+        assert_eq!(
+            paths(&tree[2].children[0].children),
+            vec!["dieu-1-2/khoan-1"]
+        );
+        assert!(!tree[2].text.contains("Nơi nhận"));
+        // "Nơi nhận:" followed by prose describes a form field and is not the block.
+        let tree = parse("Điều 1. Mẫu\nNơi nhận: ghi tên cơ quan nhận.\n1. Khoản.");
+        assert_eq!(paths(&tree[0].children), vec!["dieu-1/khoan-1"]);
+    }
+
+    #[test]
+    fn quoted_amendments_are_body_text() {
+        let text = "\
+Điều 1. Sửa đổi, bổ sung một số điều của Quyết định số 05/2020/QĐ-UBND
+1. Sửa đổi Điều 5 như sau:
+“Điều 5. Thời hạn
+1. Thời hạn là 05 ngày.
+a) Hồ sơ đơn giản;
+2. Thời hạn gia hạn là 03 ngày.”.
+2. Bổ sung khoản 3 vào Điều 6 như sau:
+\"3. Trường hợp đặc biệt
+a) do Chủ tịch quyết định.\"
+Điều 2. Hiệu lực thi hành
+Quyết định này có hiệu lực từ ngày ký.";
+        let tree = parse(text);
+        check_invariants(&tree);
+        let flat = flatten(&tree);
+        let got: Vec<&str> = flat.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            got,
+            vec!["dieu-1", "dieu-1/khoan-1", "dieu-1/khoan-2", "dieu-2"]
+        );
+        assert!(get(&tree, "dieu-1/khoan-1")
+            .text
+            .contains("2. Thời hạn gia hạn là 03 ngày.”."));
+        // An opening quote that is never closed hides nothing.
+        let tree = parse("Điều 1. A\n“Trích dẫn mở\n1. Khoản một.\nĐiều 2. B");
+        assert_eq!(paths(&tree), vec!["dieu-1", "dieu-2"]);
+        assert_eq!(paths(&tree[0].children), vec!["dieu-1/khoan-1"]);
+    }
+
+    #[test]
+    fn seed_plan_parses_as_an_outline() {
+        let tree = parse(SEED_PLAN);
+        check_invariants(&tree);
+        assert_eq!(paths(&tree), vec!["phan-a", "phan-b", "phan-c", "phan-d"]);
+        let headings: Vec<_> = tree.iter().map(|p| p.heading.as_deref()).collect();
+        assert_eq!(
+            headings,
+            vec![
+                Some("TÌNH HÌNH VÀ SỰ CẦN THIẾT XÂY DỰNG ĐỀ ÁN"),
+                Some("THỰC TRẠNG CẢI CÁCH HÀNH CHÍNH TRONG HỆ THỐNG CHÍNH TRỊ TRONG THỜI GIAN QUA"),
+                Some("NHIỆM VỤ, GIẢI PHÁP"),
+                Some("TỔ CHỨC THỰC HIỆN"),
+            ]
+        );
+        assert!(tree.iter().all(|p| p.kind == ProvisionKind::Part));
+
+        assert_eq!(
+            paths(&tree[0].children),
+            vec!["phan-a/muc-i", "phan-a/muc-ii"]
+        );
+        assert_eq!(
+            paths(&tree[1].children),
+            vec![
+                "phan-b/muc-i",
+                "phan-b/muc-ii",
+                "phan-b/muc-iii",
+                "phan-b/muc-iv",
+                "phan-b/muc-v",
+                "phan-b/muc-vi",
+            ]
+        );
+        assert_eq!(
+            paths(&tree[2].children),
+            vec!["phan-c/muc-i", "phan-c/muc-ii"]
+        );
+        assert_eq!(
+            paths(&tree[3].children),
+            vec![
+                "phan-d/muc-i",
+                "phan-d/muc-ii",
+                "phan-d/muc-iii",
+                "phan-d/muc-iv"
+            ]
+        );
+
+        let section = get(&tree, "phan-a/muc-i");
+        assert_eq!(section.kind, ProvisionKind::Section);
+        assert_eq!(section.number, "I");
+        assert_eq!(
+            section.heading.as_deref(),
+            Some("Đặc điểm, tình hình chung huyện Sơn Tây")
+        );
+        // Bullets and figures are body text of the section.
+        assert!(section.children.is_empty());
+        assert!(section.text.contains("* Nằm từ"));
+        assert!(section
+            .text
+            .contains("* Dân số: 19.953 người với 5.389 hộ."));
+        assert_eq!(
+            get(&tree, "phan-b/muc-v").heading.as_deref(),
+            Some("Cải cách tài chính công")
+        );
+        assert!(get(&tree, "phan-b/muc-v")
+            .text
+            .contains("- Hành chính: 13 cơ quan"));
+
+        let goals = get(&tree, "phan-c/muc-i");
+        assert_eq!(
+            paths(&goals.children),
+            vec!["phan-c/muc-i/khoan-1", "phan-c/muc-i/khoan-2"]
+        );
+        assert_eq!(goals.children[0].heading.as_deref(), Some("Quan điểm"));
+        assert_eq!(
+            paths(&get(&tree, "phan-c/muc-i/khoan-2").children),
+            vec![
+                "phan-c/muc-i/khoan-2/khoan-2-1",
+                "phan-c/muc-i/khoan-2/khoan-2-2"
+            ]
+        );
+        let specific = get(&tree, "phan-c/muc-i/khoan-2/khoan-2-2");
+        assert_eq!(specific.heading.as_deref(), Some("Mục tiêu cụ thể"));
+        assert_eq!(specific.children.len(), 6);
+        let institutions = get(&tree, "phan-c/muc-i/khoan-2/khoan-2-2/khoan-2-2-1");
+        assert_eq!(institutions.number, "2.2.1");
+        assert_eq!(institutions.heading.as_deref(), Some("Cải cách thể chế"));
+
+        let tasks = get(&tree, "phan-c/muc-ii/khoan-1");
+        assert_eq!(tasks.heading.as_deref(), Some("Nhiệm vụ"));
+        assert_eq!(tasks.children.len(), 6);
+        assert_eq!(
+            get(&tree, "phan-c/muc-ii/khoan-1/khoan-1-3")
+                .heading
+                .as_deref(),
+            Some("Cải cách bộ máy hành chính nhà nước")
+        );
+        assert_eq!(get(&tree, "phan-c/muc-ii/khoan-2").children.len(), 6);
+
+        let duties = get(&tree, "phan-d/muc-iv");
+        assert_eq!(duties.heading.as_deref(), Some("Trách nhiệm thực hiện"));
+        let numbers: Vec<&str> = duties.children.iter().map(|c| c.number.as_str()).collect();
+        assert_eq!(numbers, vec!["1", "2", "3", "4", "5", "6"]);
+        assert_eq!(duties.children[1].heading.as_deref(), Some("Phòng Nội vụ"));
+        // A one-paragraph item has no title.
+        assert_eq!(duties.children[2].heading, None);
+
+        for row in flatten(&tree) {
+            assert!(!row.text.contains("Nơi nhận"), "{}", row.path);
+            assert!(!row.text.contains("Lê Văn Tùng"), "{}", row.path);
+            assert!(!row
+                .text
+                .contains("Đẩy mạnh cải cách hành chính trong hệ thống chính trị, giai đoạn"));
+        }
+        assert_eq!(parse(&nfd(SEED_PLAN)), tree);
+    }
+
+    #[test]
+    fn outline_letters_and_numerals_are_told_apart() {
+        let text = "\
+KẾ HOẠCH
+A. MỘT
+I. Một
+II. Hai
+III. Ba
+IV. Bốn
+V. Năm
+B. HAI
+I. Một
+- gạch đầu dòng
+* dấu sao
+C. BA
+D. BỐN
+I. Một
+1. Khoản
+a) Điểm
+b) Điểm
+TM. ỦY BAN NHÂN DÂN
+E. sau khối ký";
+        let tree = parse(text);
+        check_invariants(&tree);
+        assert_eq!(
+            paths(&tree),
+            vec!["phan-a", "phan-b", "phan-c", "phan-d", "phan-e"]
+        );
+        assert_eq!(tree[0].children.len(), 5);
+        assert_eq!(tree[0].children[4].path, "phan-a/muc-v");
+        assert_eq!(paths(&tree[1].children), vec!["phan-b/muc-i"]);
+        assert!(tree[1].children[0].text.ends_with("* dấu sao"));
+        assert!(tree[2].children.is_empty());
+        assert_eq!(
+            paths(&get(&tree, "phan-d/muc-i/khoan-1").children),
+            vec!["phan-d/muc-i/khoan-1/diem-a", "phan-d/muc-i/khoan-1/diem-b"]
+        );
+        assert!(!tree[3].text.contains("TM."));
+
+        // Without letters, sections sit at the top; a letter that does not continue the
+        // parts (the first must be A or B) is text.
+        let tree = parse("I. MỤC ĐÍCH\n1. Mục đích\nII. YÊU CẦU\nG. Không phải phần");
+        check_invariants(&tree);
+        assert_eq!(paths(&tree), vec!["muc-i", "muc-ii"]);
+        assert_eq!(paths(&tree[0].children), vec!["muc-i/khoan-1"]);
+        assert!(tree[1].text.ends_with("G. Không phải phần"));
+
+        // "I." after "H." is a section of H while H has none, then the next part.
+        let tree =
+            parse("A. A\nB. B\nC. C\nD. D\nE. E\nF. F\nG. G\nH. H\nI. Một\nII. Hai\nI. Chín");
+        check_invariants(&tree);
+        let parts: Vec<&str> = tree.iter().map(|p| p.number.as_str()).collect();
+        assert_eq!(parts, vec!["A", "B", "C", "D", "E", "F", "G", "H", "I"]);
+        assert_eq!(
+            paths(&tree[7].children),
+            vec!["phan-h/muc-i", "phan-h/muc-ii"]
+        );
+        assert_eq!(tree[8].path, "phan-i");
+        assert_eq!(tree[8].kind, ProvisionKind::Part);
+    }
+
+    #[test]
+    fn real_articles_from_the_corpus() {
+        let tree = parse(REAL_ARTICLES);
+        check_invariants(&tree);
+        assert_eq!(paths(&tree), vec!["dieu-28", "dieu-4", "dieu-81"]);
+        assert_eq!(
+            tree[0].heading.as_deref(),
+            Some("Trách nhiệm của Chính phủ")
+        );
+        assert_eq!(
+            paths(&get(&tree, "dieu-28/khoan-2").children),
+            vec![
+                "dieu-28/khoan-2/diem-a",
+                "dieu-28/khoan-2/diem-b",
+                "dieu-28/khoan-2/diem-c",
+                "dieu-28/khoan-2/diem-d",
+                "dieu-28/khoan-2/diem-dd",
+            ]
+        );
+        let letters: Vec<&str> = get(&tree, "dieu-4/khoan-2")
+            .children
+            .iter()
+            .map(|p| p.number.as_str())
+            .collect();
+        assert_eq!(letters, vec!["a", "b", "c", "d", "đ", "e", "g", "h", "k"]);
+        assert_eq!(get(&tree, "dieu-4").children.len(), 3);
+        // "khoản 2 Điều này" inside clause 3 stays text.
+        assert!(get(&tree, "dieu-4/khoan-3")
+            .text
+            .ends_with("khoản 2 Điều này)."));
+        // Written without spaces: "1.Việc", "a)Hết".
+        assert_eq!(
+            tree[2].heading.as_deref(),
+            Some("Chấm dứt việc áp dụng các biện pháp khôi phục khả năng thanh toán")
+        );
+        assert_eq!(
+            paths(&tree[2].children),
+            vec!["dieu-81/khoan-1", "dieu-81/khoan-2"]
+        );
+        assert_eq!(get(&tree, "dieu-81/khoan-1").children.len(), 4);
+        assert!(get(&tree, "dieu-81/khoan-1/diem-a")
+            .text
+            .starts_with("a)Hết hạn"));
+        assert_eq!(parse(&nfd(REAL_ARTICLES)), tree);
+    }
+
+    /// Clause numbers as a reader would list them: lines "N." or "N)" up to the first
+    /// line that starts another structural unit.
+    fn expected_clauses(body: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for line in body.lines().map(str::trim) {
+            if ["Mục ", "Chương ", "Nơi nhận", "Điều "]
+                .iter()
+                .any(|w| line.starts_with(w))
+            {
+                break;
+            }
+            let digits: String = line.chars().take_while(char::is_ascii_digit).collect();
+            let rest = &line[digits.len()..];
+            let marked = rest.starts_with('.') || rest.starts_with(')');
+            if !digits.is_empty()
+                && digits.len() <= 3
+                && !digits.starts_with('0')
+                && marked
+                && !rest[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                out.push(digits);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn corpus_sample_articles_parse_into_one_article_with_their_clauses() {
+        let mut checked = 0;
+        let mut not_nfc = 0;
+        let mut with_clauses = 0;
+        for line in corpus_sample().lines().filter(|l| !l.trim().is_empty()) {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            let title = record["article_title"].as_str().unwrap();
+            let body = record["text"].as_str().unwrap();
+            let document = format!("Điều 1. {title}\n{body}");
+            let tree = parse(&document);
+            check_invariants(&tree);
+            let flat = flatten(&tree);
+            let articles: Vec<_> = flat
+                .iter()
+                .filter(|f| f.kind == ProvisionKind::Article)
+                .collect();
+            assert_eq!(articles.len(), 1, "{title}");
+            assert_eq!(articles[0].path, "dieu-1");
+            assert!(articles[0].heading.is_some());
+
+            let article = get(&tree, "dieu-1");
+            let clauses: Vec<String> = article
+                .children
+                .iter()
+                .filter(|c| c.kind == ProvisionKind::Clause)
+                .map(|c| c.number.clone())
+                .collect();
+            let nfc_body: String = body.nfc().collect();
+            assert_eq!(clauses, expected_clauses(&nfc_body), "{title}");
+            if !clauses.is_empty() {
+                with_clauses += 1;
+            }
+
+            assert_eq!(parse(&nfd(&document)), tree, "{title}");
+            let nfc_document: String = document.nfc().collect();
+            if nfc_document != document {
+                not_nfc += 1;
+                assert_eq!(parse(&nfc_document), tree);
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 200);
+        assert!(not_nfc > 0, "the sample has texts that are not NFC");
+        assert!(with_clauses > 100);
+    }
+
+    #[test]
+    fn find_and_flatten() {
+        let tree = parse(DECISION);
+        assert_eq!(
+            find(&tree, "dieu-3/khoan-1/diem-b").map(|p| p.number.as_str()),
+            Some("b")
+        );
+        assert_eq!(
+            find(&tree, "chuong-ii/muc-2").map(|p| p.kind),
+            Some(ProvisionKind::Section)
+        );
+        assert!(find(&tree, "dieu-99").is_none());
+        assert!(find(&tree, "").is_none());
+        assert!(find(&[], "dieu-1").is_none());
+
+        let flat = flatten(&tree);
+        assert_eq!(flat[0].ord, 0);
+        assert_eq!(flat.last().map(|f| f.ord), Some(23));
+        let article = flat.iter().find(|f| f.path == "dieu-3").unwrap();
+        assert_eq!(article.depth, 2);
+        assert_eq!(article.kind, ProvisionKind::Article);
+        assert_eq!(article.heading.as_deref(), Some("Tiếp nhận hồ sơ"));
+        assert!(flatten(&[]).is_empty());
+    }
+
+    #[test]
+    fn kinds_round_trip_and_serialise() {
+        for kind in ProvisionKind::ALL {
+            assert_eq!(ProvisionKind::from_name(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            let back: ProvisionKind = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, kind);
+        }
+        assert_eq!(ProvisionKind::from_name("Article"), None);
+        assert_eq!(ProvisionKind::Point.label_vi(), "Điểm");
+
+        let tree = parse("Điều 1. A\n1. B");
+        let json = serde_json::to_value(&tree[0]).unwrap();
+        assert_eq!(json["kind"], "article");
+        assert_eq!(json["path"], "dieu-1");
+        assert_eq!(json["heading"], "A");
+        assert_eq!(json["children"][0]["kind"], "clause");
+        assert_eq!(json["children"][0]["path"], "dieu-1/khoan-1");
+    }
+
+    #[test]
+    fn openapi_schema_lists_the_fields() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Provision::schema()).unwrap();
+        for field in ["kind", "number", "path", "heading", "text", "children"] {
+            assert!(schema["properties"].get(field).is_some(), "{field}");
+        }
+        let kinds = serde_json::to_value(ProvisionKind::schema()).unwrap();
+        assert_eq!(
+            kinds["enum"],
+            serde_json::json!(["part", "chapter", "section", "article", "clause", "point"])
+        );
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        let long_line = "Điều 5 của Luật này ".repeat(20_000);
+        let long_heading = format!("Điều 1. {}", "a".repeat(300_000));
+        let repeated = "Điều 1.\n1.\na)\n".repeat(3_000);
+        let deep = "Điều 1.\n1.\n1.1.\n1.1.1.\n1.1.1.1.\n1.1.1.1.1.\n1.1.1.1.1.1.\nđ)\n";
+        let odd = [
+            "",
+            " ",
+            "\n\n\n",
+            "   \n\t \r\n \u{A0}",
+            "Điều",
+            "Điều ",
+            "Điều 1",
+            "Điều .",
+            "Điều 99999. Quá dài",
+            "Chương",
+            "CHƯƠNG",
+            "Mục",
+            "Phần thứ",
+            "PHẦN THỨ MƯỜI MỘT",
+            "1.",
+            "a)",
+            "đ)",
+            "A.",
+            "I.",
+            "IIII. Không hợp lệ",
+            "MMMMCMXCIX.",
+            "\u{FEFF}",
+            "\u{301}\u{301}\u{301}",
+            "“",
+            "\"",
+            "”\n“\n”",
+            "Nơi nhận:",
+            "TM.",
+            "\r\r\r",
+            "\u{2028}Điều 1.\u{2029}1. x\u{000C}a) y",
+            "0.\n00.\n1..\n1.)\n1.1.1.1.1.1.1.1.",
+            long_line.as_str(),
+            long_heading.as_str(),
+            repeated.as_str(),
+            deep,
+        ];
+        for input in odd {
+            let tree = parse(input);
+            check_invariants(&tree);
+            assert_eq!(parse(&nfd(input)), tree);
+        }
+        assert!(parse("").is_empty());
+        assert!(parse(" \n\t ").is_empty());
+        assert!(parse("Điều").is_empty());
+        assert!(parse(&long_line).is_empty());
+        let single = parse("Điều 1");
+        assert_eq!(paths(&single), vec!["dieu-1"]);
+        assert_eq!(single[0].text, "Điều 1");
+        assert_eq!(single[0].heading, None);
+        assert_eq!(parse(&long_heading)[0].text.len(), long_heading.len());
+
+        let tree = parse(&repeated);
+        assert_eq!(tree.len(), 3_000);
+        assert_eq!(tree[2_999].path, "dieu-1-3000");
+        assert_eq!(tree[2_999].children[0].path, "dieu-1-3000/khoan-1");
+
+        // Five groups at most; the sixth level is text of the fifth.
+        let tree = parse(deep);
+        let deepest = get(
+            &tree,
+            "dieu-1/khoan-1/khoan-1-1/khoan-1-1-1/khoan-1-1-1-1/khoan-1-1-1-1-1",
+        );
+        assert!(deepest.text.contains("1.1.1.1.1.1."));
+        assert_eq!(
+            paths(&deepest.children),
+            vec![format!("{}/diem-dd", deepest.path).as_str()]
+        );
+    }
+
+    #[test]
+    fn generated_input_keeps_the_invariants() {
+        const PIECES: [&str; 40] = [
+            "Điều 1.",
+            "Điều 2:",
+            "Điều 3 Tên",
+            "ĐIỀU 4.",
+            "Điều",
+            "Điều 5 của",
+            "Chương I",
+            "CHƯƠNG II",
+            "Chương 3:",
+            "TÊN CHƯƠNG",
+            "Mục 1",
+            "MỤC 2.",
+            "Phần thứ nhất",
+            "PHẦN II",
+            "A.",
+            "B.",
+            "C.",
+            "I.",
+            "II.",
+            "IV.",
+            "V.",
+            "1.",
+            "2)",
+            "1.1.",
+            "2.2.1 Tên",
+            "a)",
+            "b.",
+            "đ)",
+            "“Điều 9.",
+            "”.",
+            "\"",
+            "Nơi nhận:",
+            "KT. GIÁM ĐỐC",
+            "- gạch",
+            "* sao",
+            "",
+            "   ",
+            "1.700 m",
+            "nội dung thường",
+            "\u{301}",
+        ];
+        let mut seed: u64 = 0x5EED;
+        let mut next = move |bound: usize| {
+            // A fixed linear congruential generator: the same inputs on every run.
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(seed >> 33).unwrap() % bound
+        };
+        for _ in 0..400 {
+            let lines = 1 + next(40);
+            let mut text = String::new();
+            for _ in 0..lines {
+                text.push_str(PIECES[next(PIECES.len())]);
+                if next(4) == 0 {
+                    text.push(' ');
+                    text.push_str(PIECES[next(PIECES.len())]);
+                }
+                text.push_str(["\n", "\r\n", "\n\n"][next(3)]);
+            }
+            let tree = parse(&text);
+            check_invariants(&tree);
+            assert_eq!(parse(&nfd(&text)), tree);
+        }
+    }
 }

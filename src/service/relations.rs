@@ -159,15 +159,15 @@ pub fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Relations, each with the document at its other end.
+pub type Linked = Vec<(Relation, crate::db::models::Document)>;
+
 /// Both directions, each with the other document, keeping only documents the caller sees.
 pub fn both_directions(
     conn: &mut Conn,
     caller: Option<&Caller>,
     id: &str,
-) -> ApiResult<(
-    Vec<(Relation, crate::db::models::Document)>,
-    Vec<(Relation, crate::db::models::Document)>,
-)> {
+) -> ApiResult<(Linked, Linked)> {
     docs::get(conn, caller, id)?;
     let with_other = |conn: &mut Conn, rels: Vec<Relation>, outgoing: bool| -> ApiResult<Vec<_>> {
         let mut out = vec![];

@@ -223,6 +223,7 @@ pub fn create(
     req: &CreateVersionRequest,
     upload: Option<Upload>,
 ) -> ApiResult<Version> {
+    caller.require(Action::EditDocuments)?;
     let doc = docs::get(conn, Some(caller), document_id)?;
     check_writable(conn, caller, &doc)?;
     let label = clean_opt("label", req.label.as_deref(), 200)?;
@@ -269,6 +270,7 @@ pub fn update(
 ) -> ApiResult<Version> {
     use crate::db::schema::{provisions, versions};
     use diesel::prelude::*;
+    caller.require(Action::EditDocuments)?;
     let (v, doc) = get(conn, Some(caller), id)?;
     check_writable(conn, caller, &doc)?;
     if v.approved_at.is_some() {

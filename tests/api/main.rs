@@ -1,0 +1,16 @@
+//! HTTP-level integration tests: one binary, each test on a fresh SQLite file and on a
+//! fresh PostgreSQL database (`VANBAN_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). PostgreSQL tests fail, never skip,
+//! when the server cannot be reached.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod bad_input;
+mod documents;
+mod import;
+mod openapi;
+mod relations;
+mod roles;
+mod versions;
