@@ -162,6 +162,22 @@ fn read_groups(
     Ok((out, n))
 }
 
+/// The issuer name of a corpus record. A few records carry an extraction artefact (the
+/// title run into the issuer, "... ngày 12/11/2012 của Bộ Công an"): the body after the
+/// last "của" is the issuer then; a name still too long is dropped.
+fn clean_issuer(raw: &str) -> Option<String> {
+    let name = nfc(raw.trim());
+    if name.is_empty() {
+        return None;
+    }
+    if name.chars().count() <= 120 {
+        return Some(name);
+    }
+    name.rsplit_once(" của ")
+        .map(|(_, tail)| tail.trim().to_owned())
+        .filter(|t| !t.is_empty() && t.chars().count() <= 120)
+}
+
 /// Caches issuers by name, creating an external body for a name not seen before.
 struct Issuers(HashMap<String, String>);
 
@@ -172,10 +188,9 @@ impl Issuers {
         actor: &Actor,
         name: &str,
     ) -> anyhow::Result<Option<String>> {
-        let name = nfc(name.trim());
-        if name.is_empty() {
+        let Some(name) = clean_issuer(name) else {
             return Ok(None);
-        }
+        };
         if let Some(id) = self.0.get(&name) {
             return Ok(Some(id.clone()));
         }
@@ -190,7 +205,12 @@ impl Issuers {
                     parent: None,
                 };
                 crate::service::org_units::insert_audited(conn, actor, &req)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "issuer {name:?}: {}",
+                            e.problem().detail.unwrap_or_default()
+                        )
+                    })?
                     .id
             }
         };
@@ -466,4 +486,21 @@ pub fn import_file(db: &db::Db, path: &Path, show_progress: bool) -> anyhow::Res
     }
     bar.finish_and_clear();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_artefacts_are_cut_to_the_issuing_body() {
+        assert_eq!(clean_issuer(" Quốc hội ").as_deref(), Some("Quốc hội"));
+        assert_eq!(clean_issuer(""), None);
+        let long = format!(
+            "Thủ tướng Chính phủ {} ngày 06/12/2007 của Thủ tướng Chính phủ",
+            "về chế độ ".repeat(20)
+        );
+        assert_eq!(clean_issuer(&long).as_deref(), Some("Thủ tướng Chính phủ"));
+        assert_eq!(clean_issuer(&"x".repeat(300)), None);
+    }
 }

@@ -154,8 +154,7 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for Pragmas {
         if let Conn::Sqlite(c) = conn {
             // WAL alone does not prevent "database is locked": busy_timeout does.
             c.batch_execute(
-                "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; \
-                 PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -176,8 +175,15 @@ pub struct Db {
 impl Db {
     pub fn connect(url: &str, max_size: u32) -> Result<Self, String> {
         let backend = Backend::from_url(url)?;
-        // Fail fast with the backend's own message before building the pool.
-        drop(establish(url)?);
+        // Fail fast with the backend's own message before building the pool. WAL is a
+        // property of the file: set it once here, not from each new pooled connection
+        // (concurrent switches would fight for the lock).
+        let mut first = establish(url)?;
+        if let Conn::Sqlite(c) = &mut first {
+            c.batch_execute("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL;")
+                .map_err(|e| e.to_string())?;
+        }
+        drop(first);
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(10))
