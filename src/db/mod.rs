@@ -273,6 +273,37 @@ impl Db {
     }
 }
 
+/// Runs `f` in a transaction meant to write.
+pub fn write_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<DbError> + From<diesel::result::Error>,
+{
+    match conn {
+        // A deferred SQLite transaction that reads, then writes, fails at once with
+        // "database is locked" when another writer got there first; BEGIN IMMEDIATE
+        // takes the write lock up front and waits for it (busy_timeout) instead.
+        Conn::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")
+                .map_err(DbError::from)?;
+            match f(conn) {
+                Ok(v) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(v),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(DbError::from(e).into())
+                    }
+                },
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+        Conn::Postgresql(_) => conn.transaction(f),
+    }
+}
+
 pub fn run_migrations(conn: &mut Conn) -> Result<Vec<String>, String> {
     let applied = match conn {
         Conn::Postgresql(_) => conn.run_pending_migrations(POSTGRES_MIGRATIONS),

@@ -127,3 +127,23 @@ async fn demo_load_is_idempotent(b: Backend) {
         .contains("34 văn bản quy phạm pháp luật"));
 }
 both_backends!(demo_load_is_idempotent);
+
+/// Every migration goes up, down and up again on both backends, and the result still
+/// serves the demo.
+async fn migrations_go_up_down_up(b: Backend) {
+    use diesel_migrations::MigrationHarness;
+    let db = crate::helpers::TestDb::new(b);
+    let mut conn = vanban::db::establish(&db.url).expect("connect");
+    vanban::db::run_migrations(&mut conn).expect("up");
+    let source = match b {
+        Backend::Sqlite => vanban::db::SQLITE_MIGRATIONS,
+        Backend::Postgres => vanban::db::POSTGRES_MIGRATIONS,
+    };
+    conn.revert_all_migrations(source).expect("down");
+    vanban::db::run_migrations(&mut conn).expect("up again");
+    diesel::Connection::transaction(&mut conn, |c| {
+        vanban::demo::load(c, crate::helpers::PASSWORD)
+    })
+    .expect("demo loads");
+}
+both_backends!(migrations_go_up_down_up);

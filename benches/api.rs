@@ -1,0 +1,459 @@
+//! The API against its floor: the real server over HTTP with a concurrent load
+//! generator, beside the same operation done directly on the database, on SQLite and
+//! on PostgreSQL, in one run.
+//!
+//! cargo bench --bench api [-- --seconds 5 --concurrency 16 --backend both]
+//!
+//! Operations: GET /documents/{id}; the filtered list of 50; POST of a new version with
+//! 20 KB of text. The floor is the same use case called on a pooled connection from
+//! as many threads as the load generator has connections.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::Connection;
+use vanban::api::AppState;
+use vanban::auth::token::TokenKeys;
+use vanban::config::Settings;
+use vanban::db::{self, Db};
+use vanban::service::Caller;
+
+const PASSWORD: &str = "bench-password-123";
+
+struct Args {
+    seconds: u64,
+    concurrency: usize,
+    backends: Vec<&'static str>,
+    documents: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        seconds: 5,
+        concurrency: 16,
+        backends: vec!["sqlite", "postgres"],
+        documents: 2000,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--seconds" => a.seconds = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.seconds),
+            "--concurrency" => {
+                a.concurrency = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(a.concurrency)
+            }
+            "--documents" => {
+                a.documents = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(a.documents)
+            }
+            "--backend" => {
+                a.backends = match it.next().as_deref() {
+                    Some("sqlite") => vec!["sqlite"],
+                    Some("postgres") => vec!["postgres"],
+                    _ => vec!["sqlite", "postgres"],
+                }
+            }
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    a
+}
+
+struct Stats {
+    count: usize,
+    errors: usize,
+    elapsed: Duration,
+    lat: Vec<Duration>,
+}
+
+impl Stats {
+    fn rps(&self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+    fn pct(&self, p: f64) -> f64 {
+        if self.lat.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.lat.len() as f64 - 1.0) * p).round() as usize;
+        self.lat[i].as_secs_f64() * 1000.0
+    }
+}
+
+fn finish(mut lat: Vec<Duration>, errors: usize, elapsed: Duration) -> Stats {
+    lat.sort();
+    Stats {
+        count: lat.len(),
+        errors,
+        elapsed,
+        lat,
+    }
+}
+
+fn body_20kb() -> String {
+    let mut s = String::from(
+        "QUYẾT ĐỊNH\nCăn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\n",
+    );
+    let mut n = 1;
+    while s.len() < 20 * 1024 {
+        s.push_str(&format!(
+            "Điều {n}. Trách nhiệm của cơ quan, đơn vị\n1. Thực hiện cơ chế một cửa, một cửa liên thông trong giải quyết thủ tục hành chính.\na) Niêm yết công khai thủ tục hành chính tại trụ sở;\nb) Tiếp nhận và trả kết quả đúng hẹn.\n2. Báo cáo định kỳ về tình hình cải cách hành chính.\n"
+        ));
+        n += 1;
+    }
+    s
+}
+
+struct Fixture {
+    db: Db,
+    caller: Caller,
+    ids: Vec<String>,
+    _dir: Option<tempfile::TempDir>,
+    pg_drop: Option<(String, String)>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.pg_drop {
+            if let Ok(mut c) = diesel::PgConnection::establish(admin) {
+                let _ = diesel::connection::SimpleConnection::batch_execute(
+                    &mut c,
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                );
+            }
+        }
+    }
+}
+
+fn fixture(backend: &str, documents: usize) -> Fixture {
+    let (url, dir, pg_drop) = match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+                Some(dir),
+                None,
+            )
+        }
+        _ => {
+            let admin = std::env::var("VANBAN_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!("vanban_bench_{}", std::process::id());
+            let mut c =
+                diesel::PgConnection::establish(&admin).expect("PostgreSQL for the benchmark");
+            for sql in [
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                format!("CREATE DATABASE {name}"),
+            ] {
+                diesel::connection::SimpleConnection::batch_execute(&mut c, &sql)
+                    .expect("create bench database");
+            }
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin.clone());
+            (format!("{base}/{name}"), None, Some((admin, name)))
+        }
+    };
+    let db = Db::connect(&url, 16).expect("connect");
+    db.migrate().expect("migrate");
+    let mut conn = db.get().expect("conn");
+    conn.transaction(|c| vanban::demo::load(c, PASSWORD))
+        .expect("demo");
+    let user = db::users::by_username(&mut conn, "legal_officer")
+        .expect("q")
+        .expect("user");
+    let caller = Caller {
+        user_id: user.id.clone(),
+        username: user.username.clone(),
+        role: vanban::domain::kinds::Role::LegalOfficer,
+        org_unit_id: user.org_unit_id.clone(),
+        org_chain: vec![],
+    };
+    let mut ids = vec![];
+    for chunk in 0..documents.div_ceil(200) {
+        let batch: Vec<String> = db::write_transaction(&mut conn, |c| {
+            (0..200)
+                .filter(|i| chunk * 200 + i < documents)
+                .map(|i| {
+                    let req = vanban::service::documents::CreateDocumentRequest {
+                        kind: if i % 2 == 0 {
+                            vanban::domain::kinds::DocumentKind::Decision
+                        } else {
+                            vanban::domain::kinds::DocumentKind::Resolution
+                        },
+                        number: None,
+                        title: format!("Quyết định về cải cách hành chính số {}", chunk * 200 + i),
+                        issuer: Some("UBND".into()),
+                        field: Some("Cải cách hành chính".into()),
+                        signer: None,
+                        signed_on: None,
+                        published_on: None,
+                        effective_from: None,
+                        effective_until: None,
+                        external: false,
+                        iso_code: None,
+                        iso_revision: None,
+                    };
+                    vanban::service::documents::create(c, &caller, &req).map(|d| d.id)
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .expect("seed documents");
+        ids.extend(batch);
+    }
+    drop(conn);
+    Fixture {
+        db,
+        caller,
+        ids,
+        _dir: dir,
+        pg_drop,
+    }
+}
+
+/// Runs `op` from `threads` threads for `secs`; each call gets a counter value.
+fn floor(threads: usize, secs: u64, op: impl Fn(usize) -> bool + Sync) -> Stats {
+    let counter = AtomicUsize::new(0);
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let results: Vec<(Vec<Duration>, usize)> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut lat = vec![];
+                    let mut errors = 0;
+                    while Instant::now() < deadline {
+                        let n = counter.fetch_add(1, Ordering::Relaxed);
+                        let t = Instant::now();
+                        if op(n) {
+                            lat.push(t.elapsed());
+                        } else {
+                            errors += 1;
+                        }
+                    }
+                    (lat, errors)
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let errors = results.iter().map(|r| r.1).sum();
+    finish(
+        results.into_iter().flat_map(|r| r.0).collect(),
+        errors,
+        elapsed,
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Op {
+    Get,
+    List,
+    PostVersion,
+}
+
+async fn http_load(
+    base: String,
+    token: String,
+    ids: Arc<Vec<String>>,
+    op: Op,
+    conc: usize,
+    secs: u64,
+) -> Stats {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let body = Arc::new(serde_json::json!({"label": "Dự thảo", "body": body_20kb()}));
+    let started = Instant::now();
+    let mut handles = vec![];
+    for _ in 0..conc {
+        let (base, token, ids, counter, body) = (
+            base.clone(),
+            token.clone(),
+            ids.clone(),
+            counter.clone(),
+            body.clone(),
+        );
+        handles.push(actix_web::rt::spawn(async move {
+            let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+            let mut lat = vec![];
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let id = &ids[n % ids.len()];
+                let t = Instant::now();
+                let auth = ("authorization", format!("Bearer {token}"));
+                let res = match op {
+                    Op::Get => client.get(format!("{base}/api/v1/documents/{id}")).insert_header(auth).send().await,
+                    Op::List => {
+                        client
+                            .get(format!("{base}/api/v1/documents?kind=decision&field=C%E1%BA%A3i%20c%C3%A1ch%20h%C3%A0nh%20ch%C3%ADnh&limit=50"))
+                            .insert_header(auth)
+                            .send()
+                            .await
+                    }
+                    Op::PostVersion => {
+                        client.post(format!("{base}/api/v1/documents/{id}/versions")).insert_header(auth).send_json(&*body).await
+                    }
+                };
+                match res {
+                    Ok(mut r) if r.status().is_success() => {
+                        let _ = r.body().limit(16 << 20).await;
+                        lat.push(t.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = vec![];
+    let mut errors = 0;
+    for h in handles {
+        if let Ok((l, e)) = h.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    finish(all, errors, started.elapsed())
+}
+
+fn main() {
+    let a = args();
+    println!(
+        "vanban API benchmark: {} s per operation, {} connections, {} documents, {} cores",
+        a.seconds,
+        a.concurrency,
+        a.documents,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!(
+        "{:<9} {:<24} {:>10} {:>9} {:>9} {:>7} {:>13}",
+        "backend", "operation", "req/s", "p50 ms", "p99 ms", "errors", "API/floor r/s"
+    );
+    for backend in &a.backends {
+        let fx = fixture(backend, a.documents);
+        let mut settings = Settings::load(None).expect("settings");
+        settings.database.url = String::new();
+        settings.server.json_limit_bytes = 4 << 20;
+        let keys = TokenKeys::new(b"bench-secret-bench-secret-bench-secret", 3600);
+        let state = Arc::new(AppState {
+            settings,
+            db: fx.db.clone(),
+            keys,
+        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        let st = state.clone();
+        std::thread::spawn(move || {
+            let sys = actix_web::rt::System::new();
+            sys.block_on(async move {
+                let doc = vanban::app::openapi();
+                let server =
+                    actix_web::HttpServer::new(move || vanban::app::build(st.clone(), doc.clone()))
+                        .workers(2)
+                        .bind("127.0.0.1:0")
+                        .expect("bind");
+                let addr = server.addrs()[0];
+                let _ = tx.send(addr);
+                let _ = server.run().await;
+            });
+        });
+        let addr = rx.recv().expect("server address");
+        let base = format!("http://{addr}");
+        let ids = Arc::new(fx.ids.clone());
+        let secs = a.seconds;
+        let conc = a.concurrency;
+        let sys = actix_web::rt::System::new();
+        let token = sys.block_on(async {
+            let r = awc::Client::new()
+                .post(format!("{base}/api/v1/auth/login"))
+                .send_json(&serde_json::json!({"username": "legal_officer", "password": PASSWORD}))
+                .await;
+            let mut r = r.expect("login");
+            let v: serde_json::Value = r.json().await.expect("login json");
+            v["access_token"].as_str().expect("token").to_owned()
+        });
+        let today = chrono::Local::now().date_naive();
+        let body = body_20kb();
+        for (name, op) in [
+            ("GET /documents/{id}", Op::Get),
+            ("list of 50 (filtered)", Op::List),
+            ("POST version, 20 KB", Op::PostVersion),
+        ] {
+            let api = sys.block_on(http_load(
+                base.clone(),
+                token.clone(),
+                ids.clone(),
+                op,
+                conc,
+                secs,
+            ));
+            let db = fx.db.clone();
+            let caller = fx.caller.clone();
+            let ids = ids.clone();
+            let body = body.clone();
+            let fl = floor(conc, secs, |n| {
+                let Ok(mut c) = db.get() else { return false };
+                let id = &ids[n % ids.len()];
+                match op {
+                    Op::Get => vanban::service::documents::get(&mut c, Some(&caller), id)
+                        .and_then(|d| vanban::api::documents::response(&mut c, d, today))
+                        .map(|r| serde_json::to_vec(&r).is_ok())
+                        .unwrap_or(false),
+                    Op::List => {
+                        let f = db::documents::ListFilter {
+                            kind: Some("decision".into()),
+                            field: Some("Cải cách hành chính".into()),
+                            limit: 51,
+                            ..Default::default()
+                        };
+                        db::documents::list(&mut c, &db::documents::Visibility::Everything, &f)
+                            .map_err(vanban::error::AppError::from)
+                            .and_then(|docs| vanban::api::documents::responses(&mut c, docs, today))
+                            .map(|r| serde_json::to_vec(&r).is_ok())
+                            .unwrap_or(false)
+                    }
+                    Op::PostVersion => {
+                        let req = vanban::service::versions::CreateVersionRequest {
+                            label: Some("Dự thảo".into()),
+                            body: Some(body.clone()),
+                            change_summary: None,
+                        };
+                        db::write_transaction(&mut c, |c| {
+                            vanban::service::versions::create(c, &caller, id, &req, None)
+                        })
+                        .is_ok()
+                    }
+                }
+            });
+            println!(
+                "{:<9} {:<24} {:>10.0} {:>9.2} {:>9.2} {:>7} {:>13.2}",
+                backend,
+                name,
+                api.rps(),
+                api.pct(0.5),
+                api.pct(0.99),
+                api.errors,
+                api.rps() / fl.rps()
+            );
+            println!(
+                "{:<9} {:<24} {:>10.0} {:>9.2} {:>9.2} {:>7}",
+                "",
+                "  floor (database)",
+                fl.rps(),
+                fl.pct(0.5),
+                fl.pct(0.99),
+                fl.errors
+            );
+        }
+    }
+}
