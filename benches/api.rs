@@ -346,10 +346,15 @@ fn main() {
         settings.database.url = String::new();
         settings.server.json_limit_bytes = 4 << 20;
         let keys = TokenKeys::new(b"bench-secret-bench-secret-bench-secret", 3600);
+        // An index that follows the database, as in `vanban serve`.
+        let search = Arc::new(vanban::search::SearchIndex::open(None).expect("search index"));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        search.follow(fx.db.clone(), Duration::from_millis(250), stop.clone());
         let state = Arc::new(AppState {
             settings,
             db: fx.db.clone(),
             keys,
+            search,
         });
         let (tx, rx) = std::sync::mpsc::channel();
         let st = state.clone();

@@ -75,6 +75,10 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::versions::download_file)
         .service(api::versions::get_structure)
         .service(api::audit::entity_audit)
+        .service(api::search::search_get)
+        .service(api::search::search_post)
+        .service(api::search::by_number)
+        .service(api::search::similar)
         .service(openapi_json);
 }
 

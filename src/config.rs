@@ -19,6 +19,14 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
+    pub search: SearchSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettings {
+    pub index_dir: String,
+    pub follow_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -385,6 +385,17 @@ fn import_group(
     diesel::update(versions::table.find(&v.id))
         .set(versions::body.eq(Some(body)))
         .execute(conn)?;
+    audit::append(
+        conn,
+        actor,
+        Event {
+            action: "document.import_articles",
+            entity_type: "document",
+            entity_id: &doc.id,
+            details: Some(serde_json::json!({"articles": rows.len()})),
+            ..Default::default()
+        },
+    )?;
     Ok(())
 }
 

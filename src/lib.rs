@@ -12,4 +12,5 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod search;
 pub mod service;

@@ -63,6 +63,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -260,6 +262,32 @@ fn main() -> anyhow::Result<()> {
                 )
             }
         }
+        Command::Reindex => {
+            let s = settings(&cli)?;
+            let db = open_db(&s)?;
+            let index =
+                vanban::search::SearchIndex::open(Some(std::path::Path::new(&s.search.index_dir)))?;
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "reindexing [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let mut conn = db.get()?;
+            let started = std::time::Instant::now();
+            let n = index.rebuild(&mut conn, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })?;
+            index.catch_up(&mut conn)?;
+            bar.finish_and_clear();
+            println!(
+                "indexed {n} documents ({} entries) in {:.1} s",
+                index.count()?,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&vanban::app::openapi())?);
             Ok(())
@@ -290,12 +318,32 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
         s.auth.jwt_secret.as_bytes().to_vec()
     };
     let keys = TokenKeys::new(&secret, s.auth.access_ttl_seconds);
+    let search = Arc::new(vanban::search::SearchIndex::open(Some(
+        std::path::Path::new(&s.search.index_dir),
+    ))?);
+    {
+        // Replays whatever was committed but not indexed before the last stop.
+        let mut conn = db.get()?;
+        let n = search.catch_up(&mut conn)?;
+        tracing::info!(
+            entries = n,
+            last_seq = search.last_seq(),
+            "search index current"
+        );
+    }
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let follower = search.follow(
+        db.clone(),
+        std::time::Duration::from_millis(s.search.follow_interval_ms),
+        stop.clone(),
+    );
     let listen = s.server.listen.clone();
     let workers = s.server.workers;
     let state = Arc::new(AppState {
         settings: s,
         db,
         keys,
+        search,
     });
     let doc = vanban::app::openapi();
     let server = actix_web::HttpServer::new({
@@ -326,5 +374,7 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
         println!("  Log in:  curl -s {base}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"admin\",\"password\":\"{pw}\"}}'");
     }
     server.run().await?;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = follower.join();
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod dto;
 pub mod health;
 pub mod org_units;
+pub mod search;
 pub mod users;
 pub mod versions;
 
@@ -28,6 +29,7 @@ pub struct AppState {
     pub settings: Settings,
     pub db: Db,
     pub keys: TokenKeys,
+    pub search: Arc<crate::search::SearchIndex>,
 }
 
 pub type State = web::Data<Arc<AppState>>;

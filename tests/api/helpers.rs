@@ -138,6 +138,8 @@ type Reply = std::pin::Pin<
 
 pub struct TestApp {
     pub db: Db,
+    _search: Arc<vanban::search::SearchIndex>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
     service: Box<dyn Fn(actix_http::Request) -> Reply>,
     _testdb: TestDb,
 }
@@ -153,6 +155,12 @@ impl Default for Options {
             demo: true,
             tweak: |_| {},
         }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -177,10 +185,21 @@ impl TestApp {
                 .expect("demo loads");
         }
         let keys = TokenKeys::new(SECRET, settings.auth.access_ttl_seconds);
+        let search = Arc::new(vanban::search::SearchIndex::open(None).expect("search index"));
+        search
+            .catch_up(&mut db.get().expect("conn"))
+            .expect("index the demo");
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        search.follow(
+            db.clone(),
+            std::time::Duration::from_millis(50),
+            stop.clone(),
+        );
         let state = Arc::new(AppState {
             settings,
             db: db.clone(),
             keys,
+            search: search.clone(),
         });
         let app =
             test::init_service(vanban::app::build(state.clone(), vanban::app::openapi())).await;
@@ -192,6 +211,8 @@ impl TestApp {
         let _ = backend;
         TestApp {
             db,
+            _search: search,
+            stop,
             service,
             _testdb: testdb,
         }

@@ -13,4 +13,5 @@ mod import;
 mod openapi;
 mod relations;
 mod roles;
+mod search;
 mod versions;

@@ -1,0 +1,160 @@
+//! /api/v1/search, number lookup and similar documents.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::dto::DocumentRef;
+use super::{parse_id, Json, MaybeUser, State};
+use crate::auth::{allows, Action};
+use crate::error::{ApiResult, AppError, Problem};
+use crate::search::query::Audience;
+use crate::search::{SearchError, SearchHit, SearchRequest, SearchResponse};
+use crate::service::Caller;
+
+fn audience(caller: Option<&Caller>) -> Audience {
+    match caller {
+        None => Audience::Public,
+        Some(c) if allows(c.role, Action::ReadAllDrafts) => Audience::Everything,
+        Some(c) => Audience::Scoped {
+            user_id: c.user_id.clone(),
+            org_chain: c.org_chain.clone(),
+        },
+    }
+}
+
+impl From<SearchError> for AppError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Query(m) => AppError::BadRequest(m),
+            SearchError::Db(d) => d.into(),
+            SearchError::Index(m) => AppError::Internal(m),
+        }
+    }
+}
+
+async fn run(st: State, user: MaybeUser, req: SearchRequest) -> ApiResult<HttpResponse> {
+    let who = audience(user.0.as_ref());
+    let index = st.search.clone();
+    let resp = web::block(move || index.search(&req, &who))
+        .await
+        .map_err(AppError::internal)??;
+    Ok(HttpResponse::Ok().json(resp))
+}
+
+/// Search documents and articles: words with or without diacritics, "phrases",
+/// `-word`, `OR`, `title:` / `heading:` / `body:` / `number:`, and document numbers in
+/// any spelling. Hits are articles (`granularity=provision`) or documents.
+#[utoipa::path(
+    tag = "search",
+    params(SearchRequest),
+    responses((status = 200, body = SearchResponse), (status = 400, body = Problem), (status = 401, body = Problem)),
+    security((), ("bearer" = []))
+)]
+#[get("/search")]
+pub async fn search_get(
+    st: State,
+    user: MaybeUser,
+    q: web::Query<SearchRequest>,
+) -> ApiResult<HttpResponse> {
+    run(st, user, q.into_inner()).await
+}
+
+/// The same search as a JSON body.
+#[utoipa::path(
+    tag = "search",
+    request_body = SearchRequest,
+    responses((status = 200, body = SearchResponse), (status = 400, body = Problem), (status = 422, body = Problem)),
+    security((), ("bearer" = []))
+)]
+#[post("/search")]
+pub async fn search_post(
+    st: State,
+    user: MaybeUser,
+    body: Json<SearchRequest>,
+) -> ApiResult<HttpResponse> {
+    run(st, user, body.0).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NumberChoices {
+    pub number: String,
+    pub choices: Vec<DocumentRef>,
+}
+
+/// Resolve a document number in any spelling (`09/2015/qd-ttg`, `9/2015/QĐ-TTg`): one
+/// match → 303 to the document; several (same number, different issuers) → 300 with
+/// the choices; none → 404.
+#[utoipa::path(
+    tag = "search",
+    params(("number" = String, Path)),
+    responses(
+        (status = 303, description = "The document", headers(("Location" = String))),
+        (status = 300, body = NumberChoices),
+        (status = 404, body = Problem)
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/documents/by-number/{number:.*}")]
+pub async fn by_number(
+    st: State,
+    user: MaybeUser,
+    number: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let number = number.into_inner();
+    let key = crate::domain::number::number_key(&number);
+    let caller = user.0;
+    let docs = st
+        .db
+        .run(move |conn| -> ApiResult<_> {
+            Ok(crate::db::documents::by_number_key(conn, &key)?
+                .into_iter()
+                .filter(|d| crate::service::can_see(caller.as_ref(), d))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    match docs.as_slice() {
+        [] => Err(AppError::NotFound),
+        [one] => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/api/v1/documents/{}", one.id)))
+            .finish()),
+        many => {
+            let choices = many
+                .iter()
+                .map(|d| {
+                    Ok(DocumentRef {
+                        id: d.id.clone(),
+                        kind: d.kind.parse().map_err(AppError::internal)?,
+                        number: d.number.clone(),
+                        title: d.title.clone(),
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()?;
+            Ok(HttpResponse::MultipleChoices().json(NumberChoices { number, choices }))
+        }
+    }
+}
+
+/// Documents similar to this one (same subject).
+#[utoipa::path(
+    tag = "search",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<SearchHit>), (status = 404, body = Problem)),
+    security((), ("bearer" = []))
+)]
+#[get("/documents/{id}/similar")]
+pub async fn similar(st: State, user: MaybeUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.0;
+    let who = audience(caller.as_ref());
+    let doc_id = id.clone();
+    st.db
+        .run(move |conn| crate::service::documents::get(conn, caller.as_ref(), &doc_id))
+        .await?;
+    let index = st.search.clone();
+    let hits = web::block(move || index.similar(&id, &who, 10))
+        .await
+        .map_err(AppError::internal)??;
+    Ok(HttpResponse::Ok().json(hits))
+}

@@ -1,0 +1,433 @@
+//! The index: its schema, opening (rebuilt when its schema version changed), and
+//! keeping it current from the database.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, STORED, STRING,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::analysis;
+use super::SearchError;
+use crate::db::models::{Document, OrgUnit, ProvisionRow};
+use crate::db::schema::{audit_log, documents, org_units, provisions};
+use crate::db::{self, Conn, Db};
+use crate::domain::kinds::DocumentState;
+
+/// Bump when the schema or the analysis changes: an older index is rebuilt on start.
+pub const SCHEMA_VERSION: u32 = 1;
+const VERSION_FILE: &str = "vanban-schema-version";
+const WRITER_HEAP: usize = 100_000_000;
+
+/// Day number used for "no start" and "no end".
+pub const NEVER: i64 = i64::MAX;
+pub const ALWAYS: i64 = i64::MIN;
+
+pub fn day(d: NaiveDate) -> i64 {
+    d.signed_duration_since(NaiveDate::MIN).num_days()
+}
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub doc_id: Field,
+    pub unit: Field,
+    pub path: Field,
+    pub external_id: Field,
+    pub number: Field,
+    pub number_display: Field,
+    pub title: Field,
+    pub title_folded: Field,
+    pub heading: Field,
+    pub heading_folded: Field,
+    pub body: Field,
+    pub body_folded: Field,
+    pub kind: Field,
+    pub issuer_id: Field,
+    pub field: Field,
+    pub public: Field,
+    pub created_by: Field,
+    pub year: Field,
+    pub start_day: Field,
+    pub end_day: Field,
+    pub signed_day: Field,
+    pub facets: Field,
+}
+
+fn text(tokenizer: &str, stored: bool) -> TextOptions {
+    let o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored {
+        o.set_stored()
+    } else {
+        o
+    }
+}
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let num = NumericOptions::default().set_indexed().set_fast();
+    let fields = Fields {
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        unit: b.add_text_field("unit", STRING | STORED),
+        path: b.add_text_field("path", STRING | STORED),
+        external_id: b.add_text_field("external_id", STRING | STORED),
+        number: b.add_text_field("number", text(analysis::NUMBER_TOKENIZER, false)),
+        number_display: b.add_text_field("number_display", STORED),
+        title: b.add_text_field("title", text(analysis::TOKENIZER, true)),
+        title_folded: b.add_text_field("title_folded", text(analysis::FOLDED_TOKENIZER, false)),
+        heading: b.add_text_field("heading", text(analysis::TOKENIZER, true)),
+        heading_folded: b.add_text_field("heading_folded", text(analysis::FOLDED_TOKENIZER, false)),
+        body: b.add_text_field("body", text(analysis::TOKENIZER, true)),
+        body_folded: b.add_text_field("body_folded", text(analysis::FOLDED_TOKENIZER, false)),
+        kind: b.add_text_field("kind", STRING | STORED),
+        issuer_id: b.add_text_field("issuer_id", STRING | STORED),
+        field: b.add_text_field("field", STRING),
+        public: b.add_text_field("public", STRING),
+        created_by: b.add_text_field("created_by", STRING),
+        year: b.add_u64_field("year", num.clone()),
+        start_day: b.add_i64_field("start_day", num.clone()),
+        end_day: b.add_i64_field("end_day", num.clone()),
+        signed_day: b.add_i64_field("signed_day", num.set_stored()),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+    };
+    (b.build(), fields)
+}
+
+pub struct SearchIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    pub fields: Fields,
+    /// The last audit sequence number reflected in the index.
+    last_seq: AtomicI64,
+    plain_weights: std::sync::RwLock<super::query::PlainWeights>,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` (created if missing; wiped and recreated if its schema
+    /// version differs), or in RAM when `dir` is None.
+    pub fn open(dir: Option<&Path>) -> Result<Self, SearchError> {
+        let (schema, fields) = build_schema();
+        let index = match dir {
+            None => Index::create_in_ram(schema),
+            Some(dir) => {
+                let version_path = dir.join(VERSION_FILE);
+                let current = std::fs::read_to_string(&version_path)
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u32>().ok());
+                if current != Some(SCHEMA_VERSION) && dir.exists() {
+                    tracing::info!(dir = %dir.display(), "search index from another schema version: rebuilding");
+                    std::fs::remove_dir_all(dir)
+                        .map_err(|e| SearchError::Index(format!("{}: {e}", dir.display())))?;
+                }
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| SearchError::Index(format!("{}: {e}", dir.display())))?;
+                let mmap = tantivy::directory::MmapDirectory::open(dir)
+                    .map_err(|e| SearchError::Index(e.to_string()))?;
+                let index = Index::open_or_create(mmap, schema)?;
+                std::fs::write(&version_path, SCHEMA_VERSION.to_string())
+                    .map_err(|e| SearchError::Index(format!("{}: {e}", version_path.display())))?;
+                index
+            }
+        };
+        // Tokenizers are not persisted: register them every time.
+        analysis::register(index.tokenizers());
+        let writer: IndexWriter = index.writer(WRITER_HEAP)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let last_seq = index
+            .load_metas()?
+            .payload
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(0);
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            last_seq: AtomicI64::new(last_seq),
+            plain_weights: std::sync::RwLock::new(Default::default()),
+        })
+    }
+
+    pub fn plain_weights(&self) -> super::query::PlainWeights {
+        self.plain_weights.read().map(|w| *w).unwrap_or_default()
+    }
+
+    /// Changes the plain-text weights (used to tune them against the question sets).
+    pub fn set_plain_weights(&self, w: super::query::PlainWeights) {
+        if let Ok(mut cur) = self.plain_weights.write() {
+            *cur = w;
+        }
+    }
+
+    pub fn last_seq(&self) -> i64 {
+        self.last_seq.load(Ordering::SeqCst)
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
+        self.writer
+            .lock()
+            .map_err(|_| SearchError::Index("index writer poisoned".into()))
+    }
+
+    /// Replaces the entries of the given documents with their current state.
+    fn put(
+        &self,
+        conn: &mut Conn,
+        writer: &IndexWriter,
+        ids: &[String],
+    ) -> Result<(), SearchError> {
+        let f = self.fields;
+        for id in ids {
+            writer.delete_term(Term::from_field_text(f.doc_id, id));
+        }
+        let docs: Vec<Document> = documents::table
+            .filter(documents::id.eq_any(ids))
+            .load(conn)?;
+        let issuer_ids: Vec<&str> = docs.iter().filter_map(|d| d.issuer_id.as_deref()).collect();
+        let units: std::collections::HashMap<String, OrgUnit> = org_units::table
+            .filter(org_units::id.eq_any(issuer_ids))
+            .load::<OrgUnit>(conn)?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect();
+        for d in docs {
+            for td in documents_for(conn, &f, &d, &units)? {
+                writer.add_document(td)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, seq: i64) -> Result<(), SearchError> {
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&seq.to_string());
+        prepared.commit()?;
+        self.last_seq.store(seq, Ordering::SeqCst);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Indexes every document change after the last indexed audit entry. Returns the
+    /// number of entries read.
+    pub fn catch_up(&self, conn: &mut Conn) -> Result<usize, SearchError> {
+        let mut total = 0;
+        loop {
+            let after = self.last_seq();
+            let rows: Vec<(i64, String)> = audit_log::table
+                .filter(audit_log::entity_type.eq("document"))
+                .filter(audit_log::seq.gt(after))
+                .order(audit_log::seq.asc())
+                .select((audit_log::seq, audit_log::entity_id))
+                .limit(2_000)
+                .load(conn)?;
+            let Some(max) = rows.last().map(|r| r.0) else {
+                return Ok(total);
+            };
+            total += rows.len();
+            let mut ids: Vec<String> = rows.into_iter().map(|r| r.1).collect();
+            ids.sort();
+            ids.dedup();
+            let mut writer = self.writer()?;
+            for chunk in ids.chunks(500) {
+                self.put(conn, &writer, chunk)?;
+            }
+            self.commit(&mut writer, max)?;
+        }
+    }
+
+    /// Rebuilds the whole index from the database; `progress(done, total)`.
+    pub fn rebuild(
+        &self,
+        conn: &mut Conn,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<u64, SearchError> {
+        // Changes committed while rebuilding are picked up by the next catch-up.
+        let head: i64 = audit_log::table
+            .select(diesel::dsl::max(audit_log::seq))
+            .first::<Option<i64>>(conn)?
+            .unwrap_or(0);
+        let total: i64 = documents::table.count().get_result(conn)?;
+        let mut writer = self.writer()?;
+        writer.delete_all_documents()?;
+        let mut done = 0u64;
+        let mut after = String::new();
+        loop {
+            let ids: Vec<String> = documents::table
+                .filter(documents::id.gt(&after))
+                .order(documents::id.asc())
+                .select(documents::id)
+                .limit(500)
+                .load(conn)?;
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            self.put(conn, &writer, &ids)?;
+            done += ids.len() as u64;
+            progress(done, total as u64);
+            after = last;
+        }
+        self.commit(&mut writer, head)?;
+        Ok(done)
+    }
+
+    /// Keeps the index current in a background thread until `stop` is set: a change
+    /// committed by any process is searchable within about `interval`.
+    pub fn follow(
+        self: &Arc<Self>,
+        db: Db,
+        interval: Duration,
+        stop: Arc<AtomicBool>,
+    ) -> std::thread::JoinHandle<()> {
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("search-follower".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let result = db
+                        .get()
+                        .map_err(SearchError::from)
+                        .and_then(|mut c| me.catch_up(&mut c));
+                    if let Err(e) = result {
+                        tracing::warn!(error = %e, "search index catch-up failed; retrying");
+                    }
+                    std::thread::sleep(interval);
+                }
+            })
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot start the search follower");
+                std::thread::spawn(|| {})
+            })
+    }
+}
+
+/// The interval during which a document is in force, as day numbers [start, end),
+/// ignoring suspensions (checked against the database for the hits shown).
+fn in_force_days(conn: &mut Conn, d: &Document) -> Result<(i64, i64), SearchError> {
+    let published = matches!(
+        d.state.parse::<DocumentState>(),
+        Ok(DocumentState::Published | DocumentState::Withdrawn)
+    );
+    if !published {
+        return Ok((NEVER, NEVER));
+    }
+    let start = d.effective_from.or(d.signed_on).map(day).unwrap_or(ALWAYS);
+    let mut end = d.effective_until.map(day).unwrap_or(NEVER);
+    let incoming = crate::service::documents::incoming_relations(conn, &d.id)
+        .map_err(|e| SearchError::Index(e.to_string()))?;
+    for r in incoming {
+        if crate::domain::effect::ends_in_full(r.kind, r.scope) {
+            end = end.min(day(r.effective_on));
+        }
+    }
+    Ok((start, end))
+}
+
+fn documents_for(
+    conn: &mut Conn,
+    f: &Fields,
+    d: &Document,
+    units: &std::collections::HashMap<String, OrgUnit>,
+) -> Result<Vec<TantivyDocument>, SearchError> {
+    let version = db::versions::latest(conn, &d.id)?;
+    // The provision hits are the articles; a text without articles (a plan, a scheme)
+    // is cut at its sections, or else at its parts.
+    let rows: Vec<ProvisionRow> = match &version {
+        Some(v) => provisions::table
+            .filter(provisions::version_id.eq(&v.id))
+            .filter(provisions::depth.le(1).or(provisions::kind.eq("article")))
+            .order(provisions::ord.asc())
+            .load(conn)?,
+        None => vec![],
+    };
+    let articles: Vec<ProvisionRow> = if rows.iter().any(|r| r.kind == "article") {
+        rows.into_iter().filter(|r| r.kind == "article").collect()
+    } else if rows.iter().any(|r| r.depth == 1) {
+        rows.into_iter().filter(|r| r.depth == 1).collect()
+    } else {
+        rows
+    };
+    let (start, end) = in_force_days(conn, d)?;
+    let public = matches!(
+        d.state.parse::<DocumentState>(),
+        Ok(DocumentState::Published | DocumentState::Withdrawn)
+    );
+    let year = d
+        .signed_on
+        .map(|s| chrono::Datelike::year(&s))
+        .filter(|y| *y > 0);
+    let base = |unit: &str| {
+        let mut td = TantivyDocument::default();
+        td.add_text(f.doc_id, &d.id);
+        td.add_text(f.unit, unit);
+        if let Some(n) = &d.number {
+            td.add_text(f.number, analysis::number_key(n));
+            td.add_text(f.number_display, n);
+        }
+        td.add_text(f.title, &d.title);
+        td.add_text(f.title_folded, &d.title);
+        td.add_text(f.kind, &d.kind);
+        td.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
+        if let Some(i) = &d.issuer_id {
+            td.add_text(f.issuer_id, i);
+            let code = units.get(i).map(|u| u.code.as_str()).unwrap_or(i.as_str());
+            td.add_facet(f.facets, Facet::from_path(["issuer", code]));
+        }
+        if let Some(fl) = &d.field {
+            td.add_text(f.field, fl);
+            td.add_facet(f.facets, Facet::from_path(["field", fl.as_str()]));
+        }
+        td.add_text(f.public, if public { "1" } else { "0" });
+        if let Some(c) = &d.created_by {
+            td.add_text(f.created_by, c);
+        }
+        if let Some(y) = year {
+            td.add_u64(f.year, y as u64);
+            td.add_facet(f.facets, Facet::from_path(["year", y.to_string().as_str()]));
+        }
+        td.add_i64(f.start_day, start);
+        td.add_i64(f.end_day, end);
+        td.add_i64(f.signed_day, d.signed_on.map(day).unwrap_or(0));
+        td
+    };
+    let mut out = Vec::with_capacity(articles.len() + 1);
+    let mut whole = base("document");
+    if let Some(body) = version.as_ref().and_then(|v| v.body.as_deref()) {
+        whole.add_text(f.body, body);
+        whole.add_text(f.body_folded, body);
+    }
+    out.push(whole);
+    for a in articles {
+        let mut td = base("provision");
+        td.add_text(f.path, &a.path);
+        if let Some(e) = &a.external_id {
+            td.add_text(f.external_id, e);
+        }
+        if let Some(h) = &a.heading {
+            td.add_text(f.heading, h);
+            td.add_text(f.heading_folded, h);
+        }
+        td.add_text(f.body, &a.body);
+        td.add_text(f.body_folded, &a.body);
+        out.push(td);
+    }
+    Ok(out)
+}
+
+/// Where an index lives for a database URL when none is configured.
+pub fn default_dir(data_dir: &str) -> PathBuf {
+    PathBuf::from(data_dir).join("index")
+}
