@@ -284,9 +284,8 @@ impl SearchIndex {
             .parse_query(&normalized)
             .map_err(|e| SearchError::Query(e.to_string()))?;
         // A document number anywhere in the query is an exact key: strongly preferred.
-        let numbers: Vec<Box<dyn Query>> = q
-            .split_whitespace()
-            .filter(|w| analysis::looks_like_number(w))
+        let numbers: Vec<Box<dyn Query>> = number_words(q)
+            .into_iter()
             .map(|w| {
                 Box::new(BoostQuery::new(
                     term_query(f.number, &analysis::number_key(w)),
@@ -567,6 +566,15 @@ impl SearchIndex {
     }
 }
 
+/// The words of a query that are document numbers, without the punctuation people put
+/// around them ("(83-CP)", "09/2015/QĐ-TTg,").
+fn number_words(q: &str) -> Vec<&str> {
+    q.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| analysis::looks_like_number(w))
+        .collect()
+}
+
 fn term_query_u64(field: tantivy::schema::Field, v: u64) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_u64(field, v),
@@ -577,6 +585,14 @@ fn term_query_u64(field: tantivy::schema::Field, v: u64) -> Box<dyn Query> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_found_inside_punctuation() {
+        assert_eq!(
+            number_words("theo (83-CP) và 09/2015/QĐ-TTg, ngày 17/10/2005"),
+            vec!["83-CP", "09/2015/QĐ-TTg"]
+        );
+    }
 
     #[test]
     fn html_is_escaped() {
