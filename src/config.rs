@@ -20,6 +20,16 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub search: SearchSettings,
+    pub workflow: WorkflowSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSettings {
+    pub consultation_min_days: i64,
+    pub effective_min_days: i64,
+    pub comment_max_chars: usize,
+    pub comments_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,5 +12,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod pdf;
 pub mod search;
 pub mod service;

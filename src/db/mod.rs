@@ -14,6 +14,7 @@ pub mod schema;
 pub mod tokens;
 pub mod users;
 pub mod versions;
+pub mod workflow;
 
 use std::time::Duration;
 

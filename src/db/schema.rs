@@ -155,6 +155,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consultations (id) {
+        id -> Text,
+        document_id -> Text,
+        version_id -> Text,
+        opens_on -> Date,
+        closes_on -> Date,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Text,
+        consultation_id -> Text,
+        tracking_code -> Text,
+        idempotency_key -> Nullable<Text>,
+        author_name -> Text,
+        author_email -> Nullable<Text>,
+        organisation -> Nullable<Text>,
+        provision_path -> Nullable<Text>,
+        body -> Text,
+        status -> Text,
+        moderation_reason -> Nullable<Text>,
+        moderated_by -> Nullable<Text>,
+        moderated_at -> Nullable<Timestamp>,
+        disposition -> Nullable<Text>,
+        response -> Nullable<Text>,
+        disposed_by -> Nullable<Text>,
+        disposed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        row_version -> Integer,
+    }
+}
+
+diesel::table! {
+    appraisals (id) {
+        id -> Text,
+        document_id -> Text,
+        version_id -> Text,
+        opinion -> Text,
+        findings -> Nullable<Text>,
+        appraiser_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    number_sequences (issuer_id, kind, year) {
+        issuer_id -> Text,
+        kind -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(documents -> org_units (issuer_id));
@@ -172,4 +230,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     relations,
     audit_log,
     audit_head,
+    consultations,
+    comments,
+    appraisals,
+    number_sequences,
 );

@@ -1,14 +1,12 @@
 //! The closed vocabularies of the domain (GLOSSARY.md), stored as their snake_case names.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 /// Declares a closed vocabulary stored as text: serde names, `as_str`, `FromStr`,
 /// the Vietnamese label, and the list of all values.
+#[macro_export]
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -44,7 +42,7 @@ macro_rules! vocabulary {
     };
 }
 
-vocabulary! {
+crate::vocabulary! {
     /// What a document is (loại văn bản).
     DocumentKind {
         Resolution => "resolution", "Nghị quyết";
@@ -85,7 +83,7 @@ impl DocumentKind {
     }
 }
 
-vocabulary! {
+crate::vocabulary! {
     /// Where a document is in its life (drafting → … → published; withdrawn at the end).
     DocumentState {
         Drafting => "drafting", "Dự thảo";
@@ -106,7 +104,7 @@ impl DocumentState {
     }
 }
 
-vocabulary! {
+crate::vocabulary! {
     /// How one document acts on another. `source` acts on `target`: the source is
     /// based on / amends / replaces / repeals / guides / corrects / suspends the target.
     RelationKind {
@@ -120,7 +118,7 @@ vocabulary! {
     }
 }
 
-vocabulary! {
+crate::vocabulary! {
     /// Whether a relation acts on the whole target or on part of it.
     RelationScope {
         Full => "full", "Toàn bộ";
@@ -128,7 +126,7 @@ vocabulary! {
     }
 }
 
-vocabulary! {
+crate::vocabulary! {
     /// Legal effect of a document on a date (hiệu lực).
     LegalEffect {
         NotYetEffective => "not_yet_effective", "Chưa có hiệu lực";
@@ -139,7 +137,7 @@ vocabulary! {
     }
 }
 
-vocabulary! {
+crate::vocabulary! {
     /// What an account may do.
     Role {
         Admin => "admin", "Quản trị hệ thống";
@@ -151,7 +149,7 @@ vocabulary! {
     }
 }
 
-vocabulary! {
+crate::vocabulary! {
     /// What an org unit is.
     OrgUnitKind {
         Province => "province", "Tỉnh";

@@ -6,6 +6,7 @@ pub mod kinds;
 pub mod number;
 pub mod structure;
 pub mod text;
+pub mod workflow;
 
 /// A rule of the domain that input broke; handlers map it to 409 or 422.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

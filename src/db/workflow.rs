@@ -1,0 +1,236 @@
+//! Consultations, comments, appraisals and document numbering.
+
+use diesel::prelude::*;
+
+use super::schema::{appraisals, comments, consultations, number_sequences};
+use super::{Conn, DbResult};
+use chrono::{NaiveDate, NaiveDateTime};
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = consultations)]
+pub struct Consultation {
+    pub id: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub closed_at: Option<NaiveDateTime>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = comments)]
+pub struct Comment {
+    pub id: String,
+    pub consultation_id: String,
+    pub tracking_code: String,
+    pub idempotency_key: Option<String>,
+    pub author_name: String,
+    pub author_email: Option<String>,
+    pub organisation: Option<String>,
+    pub provision_path: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub moderation_reason: Option<String>,
+    pub moderated_by: Option<String>,
+    pub moderated_at: Option<NaiveDateTime>,
+    pub disposition: Option<String>,
+    pub response: Option<String>,
+    pub disposed_by: Option<String>,
+    pub disposed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = appraisals)]
+pub struct Appraisal {
+    pub id: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub opinion: String,
+    pub findings: Option<String>,
+    pub appraiser_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_consultation(conn: &mut Conn, c: &Consultation) -> DbResult<Consultation> {
+    Ok(diesel::insert_into(consultations::table)
+        .values(c)
+        .returning(consultations::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn consultation(conn: &mut Conn, id: &str) -> DbResult<Consultation> {
+    Ok(consultations::table.find(id).first(conn)?)
+}
+
+pub fn consultations_of(conn: &mut Conn, document_id: &str) -> DbResult<Vec<Consultation>> {
+    Ok(consultations::table
+        .filter(consultations::document_id.eq(document_id))
+        .order(consultations::created_at.asc())
+        .load(conn)?)
+}
+
+/// The consultation still running on a document, if any.
+pub fn open_consultation(conn: &mut Conn, document_id: &str) -> DbResult<Option<Consultation>> {
+    Ok(consultations::table
+        .filter(consultations::document_id.eq(document_id))
+        .filter(consultations::closed_at.is_null())
+        .first(conn)
+        .optional()?)
+}
+
+/// Consultations open for comment on a date.
+pub fn open_on(conn: &mut Conn, day: NaiveDate) -> DbResult<Vec<Consultation>> {
+    Ok(consultations::table
+        .filter(consultations::closed_at.is_null())
+        .filter(consultations::opens_on.le(day))
+        .filter(consultations::closes_on.ge(day))
+        .order(consultations::closes_on.asc())
+        .load(conn)?)
+}
+
+pub fn close_consultation(conn: &mut Conn, id: &str, at: NaiveDateTime) -> DbResult<()> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::closed_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_comment(conn: &mut Conn, c: &Comment) -> DbResult<Comment> {
+    Ok(diesel::insert_into(comments::table)
+        .values(c)
+        .returning(comments::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn comment(conn: &mut Conn, id: &str) -> DbResult<Comment> {
+    Ok(comments::table.find(id).first(conn)?)
+}
+
+pub fn comment_by_tracking(conn: &mut Conn, code: &str) -> DbResult<Option<Comment>> {
+    Ok(comments::table
+        .filter(comments::tracking_code.eq(code))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn comment_by_key(
+    conn: &mut Conn,
+    consultation_id: &str,
+    key: &str,
+) -> DbResult<Option<Comment>> {
+    Ok(comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .filter(comments::idempotency_key.eq(key))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn comments_of(conn: &mut Conn, consultation_id: &str) -> DbResult<Vec<Comment>> {
+    Ok(comments::table
+        .filter(comments::consultation_id.eq(consultation_id))
+        .order((comments::created_at.asc(), comments::id.asc()))
+        .load(conn)?)
+}
+
+/// Comments on every consultation of a document with a status.
+pub fn count_comments(
+    conn: &mut Conn,
+    document_id: &str,
+    status: &str,
+    without_disposition: bool,
+) -> DbResult<i64> {
+    let ids = consultations::table
+        .filter(consultations::document_id.eq(document_id))
+        .select(consultations::id);
+    let mut q = comments::table
+        .filter(comments::consultation_id.eq_any(ids))
+        .filter(comments::status.eq(status))
+        .into_boxed();
+    if without_disposition {
+        q = q.filter(comments::disposition.is_null());
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = comments)]
+pub struct CommentChanges {
+    pub status: Option<String>,
+    pub moderation_reason: Option<Option<String>>,
+    pub moderated_by: Option<Option<String>>,
+    pub moderated_at: Option<Option<NaiveDateTime>>,
+    pub disposition: Option<Option<String>>,
+    pub response: Option<Option<String>>,
+    pub disposed_by: Option<Option<String>>,
+    pub disposed_at: Option<Option<NaiveDateTime>>,
+}
+
+/// Applies changes if the comment is still at `expected_version`; false if it moved.
+pub fn update_comment(
+    conn: &mut Conn,
+    id: &str,
+    expected_version: i32,
+    ch: &CommentChanges,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        comments::table
+            .filter(comments::id.eq(id))
+            .filter(comments::row_version.eq(expected_version)),
+    )
+    .set((ch, comments::row_version.eq(comments::row_version + 1)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_appraisal(conn: &mut Conn, a: &Appraisal) -> DbResult<Appraisal> {
+    Ok(diesel::insert_into(appraisals::table)
+        .values(a)
+        .returning(appraisals::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn latest_appraisal(conn: &mut Conn, document_id: &str) -> DbResult<Option<Appraisal>> {
+    Ok(appraisals::table
+        .filter(appraisals::document_id.eq(document_id))
+        .order((appraisals::created_at.desc(), appraisals::id.desc()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn appraisals_of(conn: &mut Conn, document_id: &str) -> DbResult<Vec<Appraisal>> {
+    Ok(appraisals::table
+        .filter(appraisals::document_id.eq(document_id))
+        .order(appraisals::created_at.asc())
+        .load(conn)?)
+}
+
+/// The next number of an issuer's documents of a kind in a year. The update takes the
+/// row lock, so concurrent signers get consecutive numbers, never the same one.
+pub fn next_number(conn: &mut Conn, issuer_id: &str, kind: &str, year: i32) -> DbResult<i32> {
+    use diesel::sql_types::{Integer, Text};
+    let seed = match conn {
+        Conn::Postgresql(_) => {
+            "INSERT INTO number_sequences (issuer_id, kind, year, last_number) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING"
+        }
+        Conn::Sqlite(_) => {
+            "INSERT OR IGNORE INTO number_sequences (issuer_id, kind, year, last_number) VALUES (?, ?, ?, 0)"
+        }
+    };
+    diesel::sql_query(seed)
+        .bind::<Text, _>(issuer_id)
+        .bind::<Text, _>(kind)
+        .bind::<Integer, _>(year)
+        .execute(conn)?;
+    let key = number_sequences::table
+        .filter(number_sequences::issuer_id.eq(issuer_id))
+        .filter(number_sequences::kind.eq(kind))
+        .filter(number_sequences::year.eq(year));
+    diesel::update(key)
+        .set(number_sequences::last_number.eq(number_sequences::last_number + 1))
+        .execute(conn)?;
+    Ok(key.select(number_sequences::last_number).first(conn)?)
+}
