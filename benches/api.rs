@@ -350,12 +350,7 @@ fn main() {
         let search = Arc::new(vanban::search::SearchIndex::open(None).expect("search index"));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         search.follow(fx.db.clone(), Duration::from_millis(250), stop.clone());
-        let state = Arc::new(AppState {
-            settings,
-            db: fx.db.clone(),
-            keys,
-            search,
-        });
+        let state = Arc::new(AppState::new(settings, fx.db.clone(), keys, search));
         let (tx, rx) = std::sync::mpsc::channel();
         let st = state.clone();
         std::thread::spawn(move || {
@@ -411,7 +406,9 @@ fn main() {
                 let id = &ids[n % ids.len()];
                 match op {
                     Op::Get => vanban::service::documents::get(&mut c, Some(&caller), id)
-                        .and_then(|d| vanban::api::documents::response(&mut c, d, today))
+                        .and_then(|d| {
+                            vanban::api::documents::response(&mut c, d, today, Some(caller.role))
+                        })
                         .map(|r| serde_json::to_vec(&r).is_ok())
                         .unwrap_or(false),
                     Op::List => {
@@ -423,7 +420,14 @@ fn main() {
                         };
                         db::documents::list(&mut c, &db::documents::Visibility::Everything, &f)
                             .map_err(vanban::error::AppError::from)
-                            .and_then(|docs| vanban::api::documents::responses(&mut c, docs, today))
+                            .and_then(|docs| {
+                                vanban::api::documents::responses(
+                                    &mut c,
+                                    docs,
+                                    today,
+                                    Some(caller.role),
+                                )
+                            })
                             .map(|r| serde_json::to_vec(&r).is_ok())
                             .unwrap_or(false)
                     }

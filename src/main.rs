@@ -339,12 +339,7 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
     );
     let listen = s.server.listen.clone();
     let workers = s.server.workers;
-    let state = Arc::new(AppState {
-        settings: s,
-        db,
-        keys,
-        search,
-    });
+    let state = Arc::new(AppState::new(s, db, keys, search));
     let doc = vanban::app::openapi();
     let server = actix_web::HttpServer::new({
         let state = state.clone();

@@ -15,6 +15,7 @@ use super::{parse_id, row_etag, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::db::documents::ListFilter;
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn};
+use crate::domain::kinds::Role;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::service::documents::{self as svc, CreateDocumentRequest, UpdateDocumentRequest};
 use crate::service::relations::{self as rel, CreateRelationRequest};
@@ -40,6 +41,7 @@ pub fn responses(
     conn: &mut Conn,
     docs: Vec<Document>,
     as_of: NaiveDate,
+    role: Option<Role>,
 ) -> ApiResult<Vec<DocumentResponse>> {
     let units = units_for(conn, &docs)?;
     let mut effects = svc::effects(conn, &docs, as_of)?;
@@ -48,13 +50,24 @@ pub fn responses(
             let e = effects
                 .remove(&d.id)
                 .ok_or_else(|| AppError::internal("effect missing"))?;
-            DocumentResponse::from_row(d, &units, e, as_of)
+            let mut r = DocumentResponse::from_row(d, &units, e, as_of)?;
+            r.allowed_actions = crate::domain::workflow::allowed_actions(
+                r.state,
+                role,
+                r.external || r.kind.is_iso(),
+            );
+            Ok(r)
         })
         .collect()
 }
 
-pub fn response(conn: &mut Conn, doc: Document, as_of: NaiveDate) -> ApiResult<DocumentResponse> {
-    responses(conn, vec![doc], as_of)?
+pub fn response(
+    conn: &mut Conn,
+    doc: Document,
+    as_of: NaiveDate,
+    role: Option<Role>,
+) -> ApiResult<DocumentResponse> {
+    responses(conn, vec![doc], as_of, role)?
         .pop()
         .ok_or_else(|| AppError::internal("empty response"))
 }
@@ -117,6 +130,7 @@ pub async fn list_documents(
         _ => None,
     };
     let vis = visibility(user.0.as_ref());
+    let role = user.0.as_ref().map(|c| c.role);
     let page = st
         .db
         .run(move |conn| -> ApiResult<DocumentPage> {
@@ -145,7 +159,7 @@ pub async fn list_documents(
                 None
             };
             Ok(DocumentPage {
-                items: responses(conn, docs, as_of)?,
+                items: responses(conn, docs, as_of, role)?,
                 next_cursor,
             })
         })
@@ -176,7 +190,7 @@ pub async fn create_document(
         .db
         .tx(move |conn| {
             let d = svc::create(conn, &caller, &body)?;
-            response(conn, d, today())
+            response(conn, d, today(), Some(caller.role))
         })
         .await?;
     let location = format!("/api/v1/documents/{}", doc.id);
@@ -210,7 +224,7 @@ pub async fn get_document(
         .db
         .run(move |conn| {
             let d = svc::get(conn, user.0.as_ref(), &id)?;
-            response(conn, d, as_of)
+            response(conn, d, as_of, user.0.as_ref().map(|c| c.role))
         })
         .await?;
     Ok(with_etag(actix_web::http::StatusCode::OK, doc))
@@ -244,7 +258,7 @@ pub async fn update_document(
         .db
         .tx(move |conn| {
             let d = svc::update(conn, &caller, &id, version, &body)?;
-            response(conn, d, today())
+            response(conn, d, today(), Some(caller.role))
         })
         .await?;
     Ok(with_etag(actix_web::http::StatusCode::OK, doc))
@@ -305,7 +319,7 @@ pub async fn withdraw_document(
         .db
         .tx(move |conn| {
             let d = svc::withdraw(conn, &caller, &id, version, &body.reason)?;
-            response(conn, d, today())
+            response(conn, d, today(), Some(caller.role))
         })
         .await?;
     Ok(with_etag(actix_web::http::StatusCode::OK, doc))

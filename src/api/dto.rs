@@ -131,6 +131,8 @@ pub struct DocumentResponse {
     pub ever_approved: bool,
     pub withdrawn_at: Option<NaiveDateTime>,
     pub legal_effect: EffectResponse,
+    /// The workflow actions the caller may take now (`POST /documents/{id}/transitions`).
+    pub allowed_actions: Vec<crate::domain::workflow::WorkflowAction>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub row_version: i32,
@@ -175,6 +177,7 @@ impl DocumentResponse {
             ever_approved: d.ever_approved,
             withdrawn_at: d.withdrawn_at,
             legal_effect: EffectResponse::new(effect, as_of),
+            allowed_actions: vec![],
             created_at: d.created_at,
             updated_at: d.updated_at,
             row_version: d.row_version,

@@ -10,6 +10,7 @@ pub mod org_units;
 pub mod search;
 pub mod users;
 pub mod versions;
+pub mod workflow;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +31,29 @@ pub struct AppState {
     pub db: Db,
     pub keys: TokenKeys,
     pub search: Arc<crate::search::SearchIndex>,
+    /// Public comments per client address (None: no limit).
+    pub comment_limiter: Option<CommentLimiter>,
+}
+
+pub type CommentLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+impl AppState {
+    pub fn new(
+        settings: Settings,
+        db: Db,
+        keys: TokenKeys,
+        search: Arc<crate::search::SearchIndex>,
+    ) -> Self {
+        let comment_limiter = std::num::NonZeroU32::new(settings.workflow.comments_per_minute)
+            .map(|n| governor::RateLimiter::keyed(governor::Quota::per_minute(n)));
+        AppState {
+            settings,
+            db,
+            keys,
+            search,
+            comment_limiter,
+        }
+    }
 }
 
 pub type State = web::Data<Arc<AppState>>;

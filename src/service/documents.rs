@@ -250,6 +250,25 @@ pub fn create(
     insert_audited(conn, &caller.actor(), &doc)
 }
 
+/// What a district signed and published is immutable: a change is a new document that
+/// amends it. (External documents are records of someone else's text: their metadata
+/// may still be corrected.)
+pub fn ensure_not_promulgated(doc: &Document) -> ApiResult<()> {
+    if !doc.external
+        && matches!(
+            state_of(doc)?,
+            DocumentState::Signed | DocumentState::Published
+        )
+    {
+        return Err(AppError::Conflict {
+            guard: Some("published_is_immutable".into()),
+            detail: "a signed or published document cannot change; amend it with a new document"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
 pub fn get(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<Document> {
     ensure_visible(caller, q::get(conn, id)?)
 }
@@ -269,6 +288,7 @@ pub fn update(
             detail: "a withdrawn document is kept for the record and cannot change".into(),
         });
     }
+    ensure_not_promulgated(&current)?;
     if current.row_version != expected_version {
         return Err(AppError::PreconditionFailed);
     }

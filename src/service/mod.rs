@@ -3,10 +3,12 @@
 //! the command line; no HTTP types here.
 
 pub mod accounts;
+pub mod consultations;
 pub mod documents;
 pub mod org_units;
 pub mod relations;
 pub mod versions;
+pub mod workflow;
 
 use crate::auth::{allows, Action};
 use crate::db::audit::Actor;

@@ -130,6 +130,7 @@ fn check_writable(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult
         )));
     }
     let _ = conn;
+    docs::ensure_not_promulgated(doc)?;
     if state_of(doc)? == DocumentState::Withdrawn {
         return Err(AppError::Conflict {
             guard: Some("withdrawn_is_final".into()),

@@ -195,12 +195,7 @@ impl TestApp {
             std::time::Duration::from_millis(50),
             stop.clone(),
         );
-        let state = Arc::new(AppState {
-            settings,
-            db: db.clone(),
-            keys,
-            search: search.clone(),
-        });
+        let state = Arc::new(AppState::new(settings, db.clone(), keys, search.clone()));
         let app =
             test::init_service(vanban::app::build(state.clone(), vanban::app::openapi())).await;
         let app = std::rc::Rc::new(app);

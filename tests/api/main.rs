@@ -15,3 +15,4 @@ mod relations;
 mod roles;
 mod search;
 mod versions;
+mod workflow;

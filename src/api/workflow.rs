@@ -1,0 +1,494 @@
+//! The drafting workflow: transitions, appraisals, public consultation and comments.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::documents::{response, today};
+use super::dto::DocumentResponse;
+use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
+use crate::db::{self, workflow as wf};
+use crate::domain::workflow::{CommentStatus, Disposition};
+use crate::error::{ApiResult, AppError, Problem};
+use crate::service::consultations::{
+    self as cons, neutralise, ConsultationReport, DispositionRequest, ModerationRequest,
+    NewCommentRequest,
+};
+use crate::service::workflow::{
+    self as svc, AppraisalRequest, AppraisalResponse, TransitionRequest,
+};
+
+/// Take a workflow action (`allowed_actions` on the document lists the ones open to
+/// you); a refused guard is a 409 naming it. Send the document's ETag in `If-Match`.
+#[utoipa::path(
+    tag = "workflow",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, body = DocumentResponse),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem), (status = 428, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/documents/{id}/transitions")]
+pub async fn transition(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<TransitionRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let version = if_match.row_version()?;
+    let caller = user.caller;
+    let settings = st.settings.workflow.clone();
+    let doc = st
+        .db
+        .tx(move |conn| {
+            let d = svc::transition(conn, &caller, &id, version, &body, &settings)?;
+            response(conn, d, today(), Some(caller.role))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, row_etag(&doc.id, doc.row_version)))
+        .json(doc))
+}
+
+/// Record the justice office's appraisal of the current version (legal officer, while
+/// the document is in appraisal). `needs_revision` sends it back to revising.
+#[utoipa::path(
+    tag = "workflow",
+    params(("id" = String, Path)),
+    request_body = AppraisalRequest,
+    responses(
+        (status = 201, body = AppraisalResponse),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/documents/{id}/appraisals")]
+pub async fn create_appraisal(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<AppraisalRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let a = st
+        .db
+        .tx(move |conn| svc::appraise(conn, &caller, &id, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(AppraisalResponse::from_row(a)?))
+}
+
+/// A document's appraisals, oldest first.
+#[utoipa::path(
+    tag = "workflow",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<AppraisalResponse>), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+#[get("/documents/{id}/appraisals")]
+pub async fn list_appraisals(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| -> ApiResult<Vec<AppraisalResponse>> {
+            crate::service::documents::get(conn, Some(&caller), &id)?;
+            wf::appraisals_of(conn, &id)?
+                .into_iter()
+                .map(AppraisalResponse::from_row)
+                .collect()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// A draft open for comment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicConsultation {
+    pub id: String,
+    pub document_id: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub version_id: String,
+    pub version_label: String,
+    /// The draft's text.
+    pub text: Option<String>,
+    /// The draft's file, when there is one.
+    pub file_url: Option<String>,
+    /// The provisions a comment may name.
+    pub provision_paths: Vec<String>,
+    pub comments_url: String,
+}
+
+/// Drafts open for public comment today; no account needed.
+#[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicConsultation>)))]
+#[get("/public/consultations")]
+pub async fn public_consultations(st: State) -> ApiResult<HttpResponse> {
+    let list = st
+        .db
+        .run(|conn| -> ApiResult<Vec<PublicConsultation>> {
+            let mut out = vec![];
+            for c in wf::open_on(conn, svc::today())? {
+                let d = db::documents::get(conn, &c.document_id)?;
+                let v = db::versions::get(conn, &c.version_id)?;
+                let issuer = match &d.issuer_id {
+                    Some(i) => Some(db::org_units::get(conn, i)?.name),
+                    None => None,
+                };
+                let paths = db::versions::provisions(conn, &v.id)?
+                    .into_iter()
+                    .map(|p| p.path)
+                    .collect();
+                out.push(PublicConsultation {
+                    comments_url: format!("/api/v1/public/consultations/{}/comments", c.id),
+                    file_url: v
+                        .blob_sha256
+                        .as_ref()
+                        .map(|_| format!("/api/v1/public/consultations/{}/file", c.id)),
+                    id: c.id,
+                    document_id: d.id,
+                    number: d.number,
+                    title: d.title,
+                    issuer,
+                    opens_on: c.opens_on,
+                    closes_on: c.closes_on,
+                    version_id: v.id,
+                    version_label: v.label,
+                    text: v.body,
+                    provision_paths: paths,
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// The draft file of an open consultation.
+#[utoipa::path(
+    tag = "public",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem))
+)]
+#[get("/public/consultations/{id}/file")]
+pub async fn public_consultation_file(st: State, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let blob = st
+        .db
+        .run(move |conn| -> ApiResult<_> {
+            let c = wf::consultation(conn, &id)?;
+            if !cons::is_open(&c, svc::today()) {
+                return Err(AppError::NotFound);
+            }
+            let v = db::versions::get(conn, &c.version_id)?;
+            let sha = v.blob_sha256.ok_or(AppError::NotFound)?;
+            Ok(db::blobs::get(conn, &sha)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, blob.content_type.clone()))
+        .insert_header((header::ETAG, format!("\"{}\"", blob.sha256)))
+        .body(blob.data))
+}
+
+/// A comment as its author and the public see it: no email, text escaped.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicComment {
+    pub tracking_code: String,
+    pub consultation_id: String,
+    pub author_name: String,
+    pub organisation: Option<String>,
+    pub provision_path: Option<String>,
+    pub body: String,
+    pub status: CommentStatus,
+    pub disposition: Option<Disposition>,
+    pub response: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl PublicComment {
+    fn from_row(c: wf::Comment) -> ApiResult<Self> {
+        Ok(PublicComment {
+            status: c.status.parse().map_err(AppError::internal)?,
+            disposition: c
+                .disposition
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(AppError::internal)?,
+            tracking_code: c.tracking_code,
+            consultation_id: c.consultation_id,
+            author_name: neutralise(&c.author_name),
+            organisation: c.organisation.as_deref().map(neutralise),
+            provision_path: c.provision_path,
+            body: neutralise(&c.body),
+            response: c.response.as_deref().map(neutralise),
+            created_at: c.created_at,
+        })
+    }
+}
+
+/// Comment on an open draft; no account needed. Keep the `tracking_code` to follow it.
+/// Send an `Idempotency-Key` header to retry safely: the same key returns the same comment.
+#[utoipa::path(
+    tag = "public",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = NewCommentRequest,
+    responses(
+        (status = 201, body = PublicComment),
+        (status = 200, body = PublicComment, description = "A retry with the same Idempotency-Key"),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, headers(("Retry-After" = u64)))
+    )
+)]
+#[post("/public/consultations/{id}/comments")]
+pub async fn submit_comment(
+    st: State,
+    id: web::Path<String>,
+    req: HttpRequest,
+    body: Json<NewCommentRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    if let Some(limiter) = &st.comment_limiter {
+        let client = req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        if let Err(not_until) = limiter.check_key(&client) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+    }
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| AppError::invalid("Idempotency-Key", "must be visible ASCII"))?
+                .trim();
+            if k.is_empty() || k.len() > 128 {
+                return Err(AppError::invalid("Idempotency-Key", "1 to 128 characters"));
+            }
+            Some(k.to_owned())
+        }
+    };
+    let settings = st.settings.workflow.clone();
+    let (cid, k2, b2) = (id.clone(), key.clone(), body.0.clone());
+    let first = st
+        .db
+        .tx(move |conn| cons::submit(conn, &cid, &b2, k2.as_deref(), &settings))
+        .await;
+    let (comment, created) = match (first, &key) {
+        // Two retries raced: the other one committed first, so read what it wrote.
+        (Err(AppError::Conflict { guard: None, .. }), Some(k)) => {
+            let k = k.clone();
+            let c = st
+                .db
+                .run(move |conn| -> ApiResult<_> {
+                    wf::comment_by_key(conn, &id, &k)?.ok_or(AppError::NotFound)
+                })
+                .await?;
+            (c, false)
+        }
+        (r, _) => r?,
+    };
+    let status = if created {
+        actix_web::http::StatusCode::CREATED
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(PublicComment::from_row(comment)?))
+}
+
+/// Follow a comment by its tracking code: its status and, later, its disposition and response.
+#[utoipa::path(
+    tag = "public",
+    params(("tracking_code" = String, Path)),
+    responses((status = 200, body = PublicComment), (status = 404, body = Problem))
+)]
+#[get("/public/comments/{tracking_code}")]
+pub async fn get_public_comment(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {
+    let code = code.into_inner();
+    if code.len() > 32 {
+        return Err(AppError::NotFound);
+    }
+    let c = st
+        .db
+        .run(move |conn| -> ApiResult<_> {
+            wf::comment_by_tracking(conn, code.trim())?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(PublicComment::from_row(c)?))
+}
+
+/// A comment as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffComment {
+    pub id: String,
+    #[serde(flatten)]
+    pub public: PublicComment,
+    pub author_email: Option<String>,
+    pub moderation_reason: Option<String>,
+}
+
+impl StaffComment {
+    fn from_row(c: wf::Comment) -> ApiResult<Self> {
+        Ok(StaffComment {
+            id: c.id.clone(),
+            author_email: c.author_email.clone(),
+            moderation_reason: c.moderation_reason.clone(),
+            public: PublicComment::from_row(c)?,
+        })
+    }
+}
+
+/// Every comment of a consultation (drafters and legal officers).
+#[utoipa::path(
+    tag = "workflow",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<StaffComment>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+#[get("/consultations/{id}/comments")]
+pub async fn list_comments(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| -> ApiResult<Vec<StaffComment>> {
+            cons::list(conn, &caller, &id)?
+                .into_iter()
+                .map(StaffComment::from_row)
+                .collect()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Publish a pending comment, or reject it as spam (with a reason).
+#[utoipa::path(
+    tag = "workflow",
+    params(("id" = String, Path)),
+    request_body = ModerationRequest,
+    responses(
+        (status = 200, body = StaffComment), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/comments/{id}/moderation")]
+pub async fn moderate_comment(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<ModerationRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| cons::moderate(conn, &caller, &id, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(StaffComment::from_row(c)?))
+}
+
+/// Record what was done with a published comment (tiếp thu / tiếp thu một phần /
+/// không tiếp thu) and the explanation.
+#[utoipa::path(
+    tag = "workflow",
+    params(("id" = String, Path)),
+    request_body = DispositionRequest,
+    responses(
+        (status = 200, body = StaffComment), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[post("/comments/{id}/disposition")]
+pub async fn dispose_comment(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<DispositionRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| cons::dispose(conn, &caller, &id, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(StaffComment::from_row(c)?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// json (default) or csv.
+    pub format: Option<String>,
+}
+
+/// The consolidated report: comments article by article with their dispositions, and
+/// what changed in each article between the consulted draft and the next version.
+#[utoipa::path(
+    tag = "workflow",
+    params(("id" = String, Path), ReportQuery),
+    responses(
+        (status = 200, body = ConsultationReport),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/consultations/{id}/report")]
+pub async fn consultation_report(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    q: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let format = q.format.clone().unwrap_or_else(|| "json".into());
+    if !matches!(format.as_str(), "json" | "csv") {
+        return Err(AppError::BadRequest("format: json or csv".into()));
+    }
+    let caller = user.caller;
+    let report = st
+        .db
+        .run(move |conn| cons::report(conn, &caller, &id))
+        .await?;
+    if format == "csv" {
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"bao-cao-tong-hop-y-kien.csv\"",
+            ))
+            .body(cons::report_csv(&report)?));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}

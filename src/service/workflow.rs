@@ -1,0 +1,301 @@
+//! Drafting to promulgation: transitions with their guards, appraisal opinions and
+//! numbering at signing.
+
+use chrono::{NaiveDate, TimeDelta};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::documents::{self as docs};
+use super::{clean_opt, state_of, Caller};
+use crate::config::WorkflowSettings;
+use crate::db::audit::{self, Event};
+use crate::db::models::{Document, DocumentChanges};
+use crate::db::workflow::{self as wf, Appraisal, Consultation};
+use crate::db::{self, Conn};
+use crate::domain::kinds::{DocumentKind, DocumentState};
+use crate::domain::workflow::{
+    self as rules, AppraisalOpinion, CommentStatus, GuardFacts, WorkflowAction,
+};
+use crate::error::{ApiResult, AppError};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    pub action: WorkflowAction,
+    /// Why (required to return a draft for revision).
+    pub reason: Option<String>,
+    /// open_consultation: the last day comments are taken (default: the shortest allowed).
+    pub closes_on: Option<NaiveDate>,
+    /// sign: the date signed (default today).
+    pub signed_on: Option<NaiveDate>,
+    /// sign: the date the document takes effect.
+    pub effective_from: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppraisalRequest {
+    pub opinion: AppraisalOpinion,
+    pub findings: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppraisalResponse {
+    pub id: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub opinion: AppraisalOpinion,
+    pub findings: Option<String>,
+    pub appraiser_id: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl AppraisalResponse {
+    pub fn from_row(a: Appraisal) -> ApiResult<Self> {
+        Ok(AppraisalResponse {
+            opinion: a.opinion.parse().map_err(AppError::internal)?,
+            id: a.id,
+            document_id: a.document_id,
+            version_id: a.version_id,
+            findings: a.findings,
+            appraiser_id: a.appraiser_id,
+            created_at: a.created_at,
+        })
+    }
+}
+
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The facts the guards of `action` need, read from the database.
+fn facts(
+    conn: &mut Conn,
+    caller: &Caller,
+    doc: &Document,
+    action: WorkflowAction,
+    req: &TransitionRequest,
+    settings: &WorkflowSettings,
+) -> ApiResult<GuardFacts> {
+    let today = today();
+    let latest = db::versions::latest(conn, &doc.id)?;
+    let mut f = GuardFacts {
+        today: Some(today),
+        has_version: latest.is_some(),
+        ..Default::default()
+    };
+    match action {
+        WorkflowAction::OpenConsultation => {
+            f.earliest_close = Some(today + TimeDelta::days(settings.consultation_min_days));
+            f.consultation_closes_on = Some(
+                req.closes_on
+                    .unwrap_or(today + TimeDelta::days(settings.consultation_min_days)),
+            );
+        }
+        WorkflowAction::CloseConsultation => {
+            f.open_consultation_closes_on =
+                wf::open_consultation(conn, &doc.id)?.map(|c| c.closes_on);
+        }
+        WorkflowAction::Submit => {
+            f.comments_pending =
+                wf::count_comments(conn, &doc.id, CommentStatus::Pending.as_str(), false)? as usize;
+            f.comments_without_disposition =
+                wf::count_comments(conn, &doc.id, CommentStatus::Published.as_str(), true)?
+                    as usize;
+            f.appraisal = match wf::latest_appraisal(conn, &doc.id)? {
+                Some(a) => {
+                    let opinion: AppraisalOpinion =
+                        a.opinion.parse().map_err(AppError::internal)?;
+                    let current = latest.as_ref().is_some_and(|v| v.id == a.version_id);
+                    Some((opinion, current))
+                }
+                None => None,
+            };
+        }
+        WorkflowAction::Sign => {
+            f.signer_is_author = latest
+                .as_ref()
+                .and_then(|v| v.author_id.as_deref())
+                .is_some_and(|a| a == caller.user_id);
+            let signed = req.signed_on.unwrap_or(today);
+            f.signed_on = Some(signed);
+            f.effective_from = req.effective_from;
+            f.earliest_effective = Some(signed + TimeDelta::days(settings.effective_min_days));
+        }
+        _ => {}
+    }
+    Ok(f)
+}
+
+/// Takes a workflow action on a document (send the ETag you read as `expected_version`).
+pub fn transition(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    expected_version: i32,
+    req: &TransitionRequest,
+    settings: &WorkflowSettings,
+) -> ApiResult<Document> {
+    let doc = docs::get(conn, Some(caller), id)?;
+    if doc.external || doc.kind.starts_with("iso_") {
+        return Err(AppError::Conflict {
+            guard: Some("legal_workflow_only".into()),
+            detail: "external and ISO documents do not follow the drafting workflow".into(),
+        });
+    }
+    if !rules::role_may(caller.role, req.action) {
+        return Err(AppError::Forbidden(format!(
+            "the {} role may not {}",
+            caller.role.as_str(),
+            req.action
+        )));
+    }
+    let state = state_of(&doc)?;
+    if doc.row_version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    let reason = clean_opt("reason", req.reason.as_deref(), 2000)?;
+    if req.action == WorkflowAction::ReturnForRevision && reason.is_none() {
+        return Err(AppError::invalid("reason", "say why the draft goes back"));
+    }
+    let f = facts(conn, caller, &doc, req.action, req, settings)?;
+    let next = rules::check(state, req.action, &f)?;
+    let mut ch = DocumentChanges {
+        state: Some(next.as_str().to_owned()),
+        ..Default::default()
+    };
+    let mut details = serde_json::json!({});
+    match req.action {
+        WorkflowAction::OpenConsultation => {
+            let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
+            let c = wf::insert_consultation(
+                conn,
+                &Consultation {
+                    id: db::new_id(),
+                    document_id: doc.id.clone(),
+                    version_id: v.id.clone(),
+                    opens_on: f.today.unwrap_or_else(today),
+                    closes_on: f.consultation_closes_on.unwrap_or_else(today),
+                    closed_at: None,
+                    created_by: Some(caller.user_id.clone()),
+                    created_at: db::now(),
+                },
+            )?;
+            details = serde_json::json!({"consultation_id": c.id, "version_id": v.id, "closes_on": c.closes_on});
+        }
+        WorkflowAction::CloseConsultation => {
+            if let Some(c) = wf::open_consultation(conn, &doc.id)? {
+                wf::close_consultation(conn, &c.id, db::now())?;
+                details = serde_json::json!({"consultation_id": c.id});
+            }
+        }
+        WorkflowAction::Sign => {
+            let signed_on = f.signed_on.unwrap_or_else(today);
+            let issuer_id = doc.issuer_id.clone().ok_or_else(|| {
+                AppError::invalid("issuer", "a document needs an issuer to be signed")
+            })?;
+            let issuer = db::org_units::get(conn, &issuer_id)?;
+            let kind: DocumentKind = doc.kind.parse().map_err(AppError::internal)?;
+            let year = chrono::Datelike::year(&signed_on);
+            let n = wf::next_number(conn, &issuer_id, kind.as_str(), year)?;
+            let number = rules::format_number(n, signed_on, kind, &issuer.code);
+            let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
+            if v.approved_at.is_none() {
+                db::versions::approve(conn, &v.id, &caller.user_id, db::now())?;
+            }
+            let signer = db::users::get(conn, &caller.user_id)?.display_name;
+            ch.number_key = Some(Some(crate::domain::number::number_key(&number)));
+            ch.number = Some(Some(number.clone()));
+            ch.signed_on = Some(Some(signed_on));
+            ch.effective_from = Some(f.effective_from);
+            ch.signer = Some(Some(signer));
+            ch.ever_approved = Some(true);
+            details = serde_json::json!({"number": number, "version_id": v.id, "signed_on": signed_on, "effective_from": f.effective_from});
+        }
+        WorkflowAction::Publish => {
+            ch.published_on = Some(Some(today()));
+        }
+        _ => {}
+    }
+    let updated = db::documents::update(conn, id, expected_version, &ch)?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: &format!("workflow.{}", req.action),
+            entity_type: "document",
+            entity_id: id,
+            from_state: Some(state.as_str()),
+            to_state: Some(next.as_str()),
+            reason: reason.as_deref(),
+            details: Some(details),
+        },
+    )?;
+    Ok(updated)
+}
+
+/// Records the justice office's opinion on the current version. `needs_revision` sends
+/// the draft back to revising.
+pub fn appraise(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    req: &AppraisalRequest,
+) -> ApiResult<Appraisal> {
+    if caller.role != crate::domain::kinds::Role::LegalOfficer {
+        return Err(AppError::Forbidden(
+            "only a legal officer appraises drafts".into(),
+        ));
+    }
+    let doc = docs::get(conn, Some(caller), id)?;
+    let state = state_of(&doc)?;
+    if state != DocumentState::Appraisal {
+        return Err(AppError::Conflict {
+            guard: Some("appraisal_in_progress".into()),
+            detail: format!("the document is {state}, not in appraisal"),
+        });
+    }
+    let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
+    let a = wf::insert_appraisal(
+        conn,
+        &Appraisal {
+            id: db::new_id(),
+            document_id: doc.id.clone(),
+            version_id: v.id.clone(),
+            opinion: req.opinion.as_str().to_owned(),
+            findings: clean_opt("findings", req.findings.as_deref(), 20_000)?,
+            appraiser_id: Some(caller.user_id.clone()),
+            created_at: db::now(),
+        },
+    )?;
+    let to = if req.opinion == AppraisalOpinion::NeedsRevision {
+        db::documents::update(
+            conn,
+            id,
+            doc.row_version,
+            &DocumentChanges {
+                state: Some(DocumentState::Revising.as_str().to_owned()),
+                ..Default::default()
+            },
+        )?;
+        DocumentState::Revising
+    } else {
+        state
+    };
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "workflow.appraisal",
+            entity_type: "document",
+            entity_id: id,
+            from_state: Some(state.as_str()),
+            to_state: Some(to.as_str()),
+            details: Some(
+                serde_json::json!({"appraisal_id": a.id, "opinion": a.opinion, "version_id": a.version_id}),
+            ),
+            ..Default::default()
+        },
+    )?;
+    Ok(a)
+}
