@@ -3,9 +3,13 @@
 //! the command line; no HTTP types here.
 
 pub mod accounts;
+pub mod deadlines;
 pub mod documents;
 pub mod org_units;
 pub mod relations;
+pub mod review;
+pub mod self_inspection;
+pub mod systematization;
 pub mod versions;
 
 use crate::auth::{allows, Action};
