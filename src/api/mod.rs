@@ -7,7 +7,10 @@ pub mod documents;
 pub mod dto;
 pub mod health;
 pub mod org_units;
+pub mod review;
 pub mod search;
+pub mod self_inspections;
+pub mod systematization;
 pub mod users;
 pub mod versions;
 
