@@ -1,6 +1,6 @@
 //! Systematisation (hệ thống hóa): for one issuer and one year, the documents in force
 //! at the end of the year, those suspended then, and those that expired in full or in
-//! part during the year, with what ended them.
+//! part during the year, with what ended them. Legal normative documents only.
 
 use std::collections::HashMap;
 
@@ -10,6 +10,7 @@ use super::documents as docs;
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn};
 use crate::domain::effect::{ends_in_full, ends_in_part, Effect, IncomingRelation};
+use crate::domain::kinds::DocumentKind;
 use crate::domain::review::{systematization_lists, Listing};
 use crate::error::{ApiResult, AppError};
 
@@ -46,10 +47,24 @@ pub fn systematize(conn: &mut Conn, issuer: &str, year: i32) -> ApiResult<System
     ) else {
         return Err(AppError::invalid("year", "not a year"));
     };
-    // Promulgated documents only: drafts have no effect, and the lists are public.
+    // Promulgated legal normative documents only: drafts have no effect, the lists are
+    // public, and policy documents (schemes, plans, programmes) and ISO documents are
+    // not systematised.
+    let not_normative: Vec<&str> = DocumentKind::ALL
+        .iter()
+        .filter(|k| {
+            k.is_iso()
+                || matches!(
+                    k,
+                    DocumentKind::Scheme | DocumentKind::Plan | DocumentKind::Program
+                )
+        })
+        .map(|k| k.as_str())
+        .collect();
     let rows: Vec<Document> = documents::table
         .filter(documents::issuer_id.eq(&issuer_id))
         .filter(documents::state.eq_any(["published", "withdrawn"]))
+        .filter(documents::kind.ne_all(not_normative))
         .order((
             documents::signed_on.asc(),
             documents::number_key.asc(),
