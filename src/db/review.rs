@@ -347,11 +347,11 @@ pub fn counts_by_campaign(
         .load(conn)?)
 }
 
+/// A count of items by (assignee, result); `None` for unassigned or not reviewed.
+pub type AssigneeCount = (Option<String>, Option<String>, i64);
+
 /// Item counts of one campaign per assignee and result.
-pub fn counts_by_assignee(
-    conn: &mut Conn,
-    campaign_id: &str,
-) -> DbResult<Vec<(Option<String>, Option<String>, i64)>> {
+pub fn counts_by_assignee(conn: &mut Conn, campaign_id: &str) -> DbResult<Vec<AssigneeCount>> {
     Ok(review_items::table
         .filter(review_items::campaign_id.eq(campaign_id))
         .group_by((review_items::assignee_id, review_items::result))

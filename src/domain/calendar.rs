@@ -42,6 +42,7 @@ pub const FIRST_YEAR: i32 = 2011;
 pub const LAST_YEAR: i32 = 2035;
 
 type Md = (u32, u32);
+type Ymd = (i32, u32, u32);
 
 /// (year, first day of the lunar year, 10th day of the 3rd lunar month), as (month, day).
 pub const LUNAR: [(i32, Md, Md); 25] = [
@@ -94,7 +95,7 @@ pub const TET_BREAKS: &[(i32, Md, Md)] = &[
 ];
 
 /// (weekday given off, weekend day worked instead), as (year, month, day).
-pub const SWAPS: &[((i32, u32, u32), (i32, u32, u32))] = &[
+pub const SWAPS: &[(Ymd, Ymd)] = &[
     ((2011, 1, 31), (2011, 1, 29)),
     ((2011, 2, 1), (2011, 1, 30)),
     ((2011, 4, 11), (2011, 4, 9)),

@@ -315,7 +315,7 @@ async fn self_inspection_opens_records_and_follows_up(b: Backend) {
             Some(&viewer),
         )
         .await;
-    assert_eq!(ids(&one), [id.clone()]);
+    assert_eq!(ids(&one), std::slice::from_ref(&id));
     app.get(
         "/api/v1/self-inspections?overdue=true&state=recorded",
         Some(&viewer),
