@@ -90,6 +90,22 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::search::search_post)
         .service(api::search::by_number)
         .service(api::search::similar)
+        .service(api::self_inspections::list_self_inspections)
+        .service(api::self_inspections::get_self_inspection)
+        .service(api::self_inspections::record_self_inspection)
+        .service(api::self_inspections::open_self_inspection)
+        .service(api::review::list_review_flags)
+        .service(api::review::resolve_review_flag)
+        .service(api::review::list_review_campaigns)
+        .service(api::review::create_review_campaign)
+        .service(api::review::get_review_campaign)
+        .service(api::review::list_review_items)
+        .service(api::review::review_campaign_progress)
+        .service(api::review::assign_review_items)
+        .service(api::review::close_review_campaign)
+        .service(api::review::get_review_item)
+        .service(api::review::record_review_result)
+        .service(api::systematization::get_systematization)
         .service(openapi_json);
 }
 

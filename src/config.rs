@@ -21,8 +21,10 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub search: SearchSettings,
     pub workflow: WorkflowSettings,
+    pub calendar: CalendarSettings,
 }
 
+/// Deadlines and limits of the workflows.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowSettings {
@@ -30,6 +32,21 @@ pub struct WorkflowSettings {
     pub effective_min_days: i64,
     pub comment_max_chars: usize,
     pub comments_per_minute: u32,
+    /// Days from promulgation within which a document is self-inspected.
+    pub self_inspection_days: u32,
+    /// Whether deadlines count working days (Monday to Friday less holidays) or calendar days.
+    pub working_days: bool,
+}
+/// Which days are worked: weekends are never, holidays as configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    /// The Vietnamese public holidays of civil servants, 2011–2035 (`domain::calendar`).
+    pub vietnamese_holidays: bool,
+    /// More days off (YYYY-MM-DD): announced swaps, local holidays.
+    pub holidays: Vec<chrono::NaiveDate>,
+    /// Days worked whatever else says (YYYY-MM-DD): make-up Saturdays, corrections.
+    pub workdays: Vec<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,7 +152,21 @@ impl Settings {
         if self.server.json_limit_bytes == 0 || self.server.upload_limit_bytes == 0 {
             return Err(ConfigError::Invalid("body limits must be positive".into()));
         }
+        if !(1..=3650).contains(&self.workflow.self_inspection_days) {
+            return Err(ConfigError::Invalid(
+                "workflow.self_inspection_days must be between 1 and 3650".into(),
+            ));
+        }
         Ok(())
+    }
+
+    /// The embedded defaults alone, without any file or environment variable.
+    pub fn embedded_defaults() -> Result<Self, ConfigError> {
+        let settings: Settings = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize()?;
+        Ok(settings)
     }
 }
 
@@ -144,12 +175,7 @@ mod tests {
     use super::*;
 
     fn defaults() -> Settings {
-        let s: Settings = config::Config::builder()
-            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
-            .build()
-            .and_then(|c| c.try_deserialize())
-            .expect("defaults parse");
-        s
+        Settings::embedded_defaults().expect("defaults parse")
     }
 
     #[test]
@@ -169,5 +195,31 @@ mod tests {
         assert!(s.validate().is_ok());
         s.auth.jwt_secret = "short".into();
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn calendar_dates_and_deadlines_parse() {
+        let s = defaults();
+        assert!(s.calendar.vietnamese_holidays);
+        assert!(s.workflow.self_inspection_days > 0);
+        let layered: Settings = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .add_source(config::File::from_str(
+                "[calendar]\nholidays = [\"2027-02-12\"]\nworkdays = [\"2027-02-20\"]\n\
+                 [workflow]\nworking_days = false\n",
+                config::FileFormat::Toml,
+            ))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .expect("layered settings parse");
+        assert_eq!(
+            layered.calendar.holidays,
+            vec![chrono::NaiveDate::from_ymd_opt(2027, 2, 12).expect("date")]
+        );
+        assert_eq!(layered.calendar.workdays.len(), 1);
+        assert!(!layered.workflow.working_days);
+        let mut bad = defaults();
+        bad.workflow.self_inspection_days = 0;
+        assert!(bad.validate().is_err());
     }
 }

@@ -65,6 +65,8 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    #[error("not acceptable: {0}")]
+    NotAcceptable(String),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("unavailable: {0}")]
@@ -106,6 +108,7 @@ impl AppError {
             AppError::PreconditionRequired => "precondition-required",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
+            AppError::NotAcceptable(_) => "not-acceptable",
             AppError::TooManyRequests { .. } => "too-many-requests",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
@@ -124,6 +127,7 @@ impl AppError {
             AppError::PreconditionRequired => "An If-Match header is required",
             AppError::PayloadTooLarge(_) => "The request body is too large",
             AppError::UnsupportedMediaType(_) => "Unsupported content type",
+            AppError::NotAcceptable(_) => "This representation is not available",
             AppError::TooManyRequests { .. } => "Too many requests",
             AppError::Unavailable(_) => "The service is temporarily unavailable",
             AppError::Internal(_) => "Internal error",
@@ -137,7 +141,8 @@ impl AppError {
             | AppError::Unauthorized(d)
             | AppError::Forbidden(d)
             | AppError::PayloadTooLarge(d)
-            | AppError::UnsupportedMediaType(d) => (Some(d.clone()), None, vec![]),
+            | AppError::UnsupportedMediaType(d)
+            | AppError::NotAcceptable(d) => (Some(d.clone()), None, vec![]),
             AppError::Validation(errors) => (
                 Some(
                     errors
@@ -197,6 +202,7 @@ impl ResponseError for AppError {
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

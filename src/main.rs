@@ -97,6 +97,8 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     if let Some(url) = &cli.database_url {
         s.database.url = url.clone();
     }
+    // Workflow deadlines reach use cases that take no settings (see service::deadlines).
+    vanban::service::deadlines::install(&s);
     Ok(s)
 }
 

@@ -20,7 +20,8 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-/// Who did what to an entity (`document`, `user`, `org_unit`), when, why, and from
+/// Who did what to an entity (`document`, `user`, `org_unit`, `self_inspection`,
+/// `review_flag`, `review_campaign`, `review_item`), when, why, and from
 /// which state to which, oldest first.
 #[utoipa::path(
     tag = "audit",
@@ -41,7 +42,16 @@ pub async fn entity_audit(
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ReadAudit)?;
     let (entity_type, entity_id) = path.into_inner();
-    if !matches!(entity_type.as_str(), "document" | "user" | "org_unit") {
+    if !matches!(
+        entity_type.as_str(),
+        "document"
+            | "user"
+            | "org_unit"
+            | "self_inspection"
+            | "review_flag"
+            | "review_campaign"
+            | "review_item"
+    ) {
         return Err(AppError::NotFound);
     }
     let entity_id = parse_id(&entity_id)?;

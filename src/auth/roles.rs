@@ -16,6 +16,12 @@ pub enum Action {
     ReadAudit,
     /// See drafts of any issuer.
     ReadAllDrafts,
+    /// Run self-inspections, open, assign and close review campaigns, resolve review flags.
+    RunReviews,
+    /// Record the result of a review item (drafters only for items assigned to their unit).
+    RecordReviewResults,
+    /// Read self-inspections, review campaigns and review flags.
+    ReadReviews,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -30,6 +36,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ManageRelations => matches!(role, Drafter | LegalOfficer),
         ReadAudit => matches!(role, Admin | LegalOfficer | Approver | IsoController),
         ReadAllDrafts => matches!(role, LegalOfficer | Approver),
+        RunReviews => role == LegalOfficer,
+        RecordReviewResults => matches!(role, Drafter | LegalOfficer),
+        ReadReviews => true,
     }
 }
 
@@ -57,10 +66,13 @@ mod tests {
             Action::ManageRelations,
             Action::ReadAudit,
             Action::ReadAllDrafts,
+            Action::RunReviews,
+            Action::RecordReviewResults,
         ] {
             assert!(!allows(Role::Viewer, a), "{a:?}");
         }
         assert!(allows(Role::Viewer, Action::ReadOrgUnits));
+        assert!(allows(Role::Viewer, Action::ReadReviews));
     }
 
     #[test]
@@ -69,6 +81,15 @@ mod tests {
             assert_eq!(allows(*r, Action::ApproveVersions), *r == Role::Approver);
             assert_eq!(allows(*r, Action::ManageUsers), *r == Role::Admin);
         }
+    }
+
+    #[test]
+    fn legal_officers_run_reviews_and_agencies_record_results() {
+        for r in Role::ALL {
+            assert_eq!(allows(*r, Action::RunReviews), *r == Role::LegalOfficer);
+        }
+        assert!(allows(Role::Drafter, Action::RecordReviewResults));
+        assert!(!allows(Role::Approver, Action::RecordReviewResults));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod models;
 pub mod org_units;
 pub mod relations;
+pub mod review;
 pub mod schema;
 pub mod tokens;
 pub mod users;

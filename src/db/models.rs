@@ -173,3 +173,71 @@ pub struct AuditRow {
     pub prev_hash: String,
     pub hash: String,
 }
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = self_inspections)]
+pub struct SelfInspection {
+    pub id: String,
+    pub document_id: String,
+    pub started_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub state: String,
+    pub result: Option<String>,
+    pub findings: Option<String>,
+    pub handling: Option<String>,
+    pub opened_by: Option<String>,
+    pub opened_at: NaiveDateTime,
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = review_flags)]
+pub struct ReviewFlag {
+    pub id: String,
+    pub document_id: String,
+    pub cause_kind: String,
+    pub cause_document_id: Option<String>,
+    pub cause_relation_id: Option<String>,
+    pub cause_self_inspection_id: Option<String>,
+    pub action: Option<String>,
+    pub detail: String,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = review_campaigns)]
+pub struct ReviewCampaign {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// The selection it was opened with, as JSON.
+    pub selection: String,
+    pub state: String,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    pub closed_by: Option<String>,
+    pub close_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = review_items, treat_none_as_default_value = false)]
+pub struct ReviewItem {
+    pub id: String,
+    pub campaign_id: String,
+    pub document_id: String,
+    pub assignee_id: Option<String>,
+    pub result: Option<String>,
+    pub reasons: Option<String>,
+    pub proposed_action: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}

@@ -213,6 +213,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    self_inspections (id) {
+        id -> Text,
+        document_id -> Text,
+        started_on -> Date,
+        due_on -> Date,
+        state -> Text,
+        result -> Nullable<Text>,
+        findings -> Nullable<Text>,
+        handling -> Nullable<Text>,
+        opened_by -> Nullable<Text>,
+        opened_at -> Timestamp,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_flags (id) {
+        id -> Text,
+        document_id -> Text,
+        cause_kind -> Text,
+        cause_document_id -> Nullable<Text>,
+        cause_relation_id -> Nullable<Text>,
+        cause_self_inspection_id -> Nullable<Text>,
+        action -> Nullable<Text>,
+        detail -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        resolution -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_campaigns (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        selection -> Text,
+        state -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Text>,
+        close_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_items (id) {
+        id -> Text,
+        campaign_id -> Text,
+        document_id -> Text,
+        assignee_id -> Nullable<Text>,
+        result -> Nullable<Text>,
+        reasons -> Nullable<Text>,
+        proposed_action -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        row_version -> Integer,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(documents -> org_units (issuer_id));
@@ -234,4 +301,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     appraisals,
     number_sequences,
+    self_inspections,
+    review_flags,
+    review_campaigns,
+    review_items,
 );

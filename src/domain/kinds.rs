@@ -41,6 +41,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 crate::vocabulary! {
     /// What a document is (loại văn bản).

@@ -1,9 +1,11 @@
 //! Domain rules: no HTTP, no SQL. Pure functions and types, tested on their own.
 
 pub mod audit;
+pub mod calendar;
 pub mod effect;
 pub mod kinds;
 pub mod number;
+pub mod review;
 pub mod structure;
 pub mod text;
 pub mod workflow;

@@ -514,12 +514,11 @@ pub fn effect(conn: &mut Conn, doc: &Document, on: NaiveDate) -> ApiResult<Effec
     effect_with(doc, &incoming, on)
 }
 
-/// Legal effect of many documents at once (one query for all their incoming relations).
-pub fn effects(
+/// The incoming relations of many documents at once (one query), by target id.
+pub fn incoming_for(
     conn: &mut Conn,
     docs: &[Document],
-    on: NaiveDate,
-) -> ApiResult<std::collections::HashMap<String, Effect>> {
+) -> ApiResult<std::collections::HashMap<String, Vec<IncomingRelation>>> {
     use crate::db::schema::relations;
     use diesel::prelude::*;
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
@@ -535,6 +534,16 @@ pub fn effects(
             by_target.entry(target).or_default().push(inc);
         }
     }
+    Ok(by_target)
+}
+
+/// Legal effect of many documents at once (one query for all their incoming relations).
+pub fn effects(
+    conn: &mut Conn,
+    docs: &[Document],
+    on: NaiveDate,
+) -> ApiResult<std::collections::HashMap<String, Effect>> {
+    let by_target = incoming_for(conn, docs)?;
     docs.iter()
         .map(|d| {
             let inc = by_target.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);

@@ -4,9 +4,13 @@
 
 pub mod accounts;
 pub mod consultations;
+pub mod deadlines;
 pub mod documents;
 pub mod org_units;
 pub mod relations;
+pub mod review;
+pub mod self_inspection;
+pub mod systematization;
 pub mod versions;
 pub mod workflow;
 

@@ -111,6 +111,8 @@ pub fn insert_audited(
             },
         )?;
     }
+    // A changed legal basis puts every document based on it up for review.
+    super::review::flag_dependents(conn, actor, &r)?;
     Ok(r)
 }
 

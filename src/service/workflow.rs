@@ -214,6 +214,9 @@ pub fn transition(
         }
         WorkflowAction::Publish => {
             ch.published_on = Some(Some(today()));
+            // Self-inspection opens with promulgation (tự kiểm tra).
+            let si = super::self_inspection::open_self_inspection(conn, &caller.actor(), &doc)?;
+            details = serde_json::json!({"self_inspection_id": si.id, "due_on": si.due_on});
         }
         _ => {}
     }

@@ -12,6 +12,7 @@ mod documents;
 mod import;
 mod openapi;
 mod relations;
+mod review;
 mod roles;
 mod search;
 mod versions;

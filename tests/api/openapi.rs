@@ -37,6 +37,13 @@ async fn openapi_document_matches_the_committed_file() {
         "/api/v1/users",
         "/api/v1/org-units",
         "/api/v1/openapi.json",
+        "/api/v1/self-inspections",
+        "/api/v1/documents/{id}/self-inspection",
+        "/api/v1/review-flags",
+        "/api/v1/review-campaigns",
+        "/api/v1/review-campaigns/{id}/progress",
+        "/api/v1/review-items/{id}/result",
+        "/api/v1/systematization",
         "/healthz",
         "/readyz",
     ] {

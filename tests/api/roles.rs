@@ -89,10 +89,42 @@ async fn role_matrix(b: Backend) {
         .to_owned();
     let units = app.get("/api/v1/org-units", Some(&admin)).await.body;
     let unit_id = units[0]["id"].as_str().unwrap().to_owned();
+    // Review: the demo campaign, an item of it assigned to the drafter's unit (NV), a
+    // review flag, and a self-inspection.
+    let str_of = |v: &Value| v.as_str().unwrap().to_owned();
+    let campaign = str_of(&app.get("/api/v1/review-campaigns", Some(&legal)).await.body[0]["id"]);
+    let items = app
+        .get(
+            &format!("/api/v1/review-campaigns/{campaign}/items"),
+            Some(&legal),
+        )
+        .await
+        .body;
+    let item = str_of(
+        &items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["document"]["number"] == "03/2016/QĐ-UBND")
+            .unwrap()["id"],
+    );
+    let flag = str_of(&app.get("/api/v1/review-flags", Some(&legal)).await.body[0]["id"]);
+    let published = app.id_of("04/2016/QĐ-UBND").await;
+    let inspected = app.id_of("02/2016/QĐ-UBND").await;
+    let inspection = str_of(
+        &app.post(
+            &format!("/api/v1/documents/{inspected}/self-inspection"),
+            Some(&legal),
+            json!({}),
+        )
+        .await
+        .body["id"],
+    );
 
     const ALL: &[&str] = &["*"];
     const ADMIN: &[&str] = &["admin"];
     const LEGAL_WRITERS: &[&str] = &["drafter", "legal_officer"];
+    const LEGAL: &[&str] = &["legal_officer"];
     let mut routes = vec![
         route(Method::GET, "/api/v1/auth/me".into(), None, ALL),
         route(Method::GET, "/api/v1/users".into(), None, ADMIN),
@@ -251,6 +283,98 @@ async fn role_matrix(b: Backend) {
             format!("/api/v1/audit/document/{d63}"),
             None,
             &["admin", "legal_officer", "approver", "iso_controller"],
+        ),
+        route(
+            Method::GET,
+            "/api/v1/self-inspections?overdue=true".into(),
+            None,
+            ALL,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/self-inspections/{inspection}"),
+            None,
+            ALL,
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/documents/{published}/self-inspection"),
+            Some(json!({})),
+            LEGAL,
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/self-inspections/{inspection}/result"),
+            Some(json!({"result": "lawful"})),
+            LEGAL,
+        ),
+        route(Method::GET, "/api/v1/review-flags".into(), None, ALL),
+        route(
+            Method::POST,
+            format!("/api/v1/review-flags/{flag}/resolve"),
+            Some(json!({"resolution": "Đã rà soát"})),
+            LEGAL,
+        ),
+        route(Method::GET, "/api/v1/review-campaigns".into(), None, ALL),
+        route(
+            Method::POST,
+            "/api/v1/review-campaigns".into(),
+            Some(json!({"name": "M", "document_ids": [published]})),
+            LEGAL,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/review-campaigns/{campaign}"),
+            None,
+            ALL,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/review-campaigns/{campaign}/items"),
+            None,
+            ALL,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/review-campaigns/{campaign}/progress"),
+            None,
+            ALL,
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/review-campaigns/{campaign}/assignments"),
+            Some(json!({"assignee": "NV", "item_ids": [item]})),
+            LEGAL,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/review-items/{item}"),
+            None,
+            ALL,
+        ),
+        Route {
+            if_match: true,
+            ..route(
+                Method::PUT,
+                format!("/api/v1/review-items/{item}/result"),
+                Some(json!({"result": "still_appropriate", "reasons": "Phù hợp"})),
+                LEGAL_WRITERS,
+            )
+        },
+        Route {
+            public: true,
+            ..route(
+                Method::GET,
+                "/api/v1/systematization?issuer=UBND&year=2015".into(),
+                None,
+                ALL,
+            )
+        },
+        route(
+            Method::POST,
+            format!("/api/v1/review-campaigns/{campaign}/close"),
+            Some(json!({"force": true, "reason": "Kết thúc"})),
+            LEGAL,
         ),
     ];
     let mut tokens = vec![];

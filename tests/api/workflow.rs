@@ -327,6 +327,23 @@ async fn a_decision_from_drafting_to_in_force(b: Backend) {
         .await;
     assert_eq!(later.body["legal_effect"]["effect"], "in_force");
     assert!(later.body["allowed_actions"].as_array().unwrap().is_empty());
+    // Promulgation opened the self-inspection.
+    let si = app
+        .get(
+            &format!("/api/v1/self-inspections?document={id}"),
+            Some(&legal),
+        )
+        .await;
+    assert_eq!(si.status, StatusCode::OK, "{}", si.body);
+    assert_eq!(
+        si.body
+            .as_array()
+            .map(|a| a.len())
+            .or_else(|| si.body["items"].as_array().map(|a| a.len())),
+        Some(1),
+        "{}",
+        si.body
+    );
 
     // The public follows its comment to the answer.
     let status = app

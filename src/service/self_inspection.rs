@@ -1,0 +1,305 @@
+//! Self-inspection (tự kiểm tra): every promulgated document is checked by its issuer
+//! within a configured time; a result other than lawful opens a follow-up, a review
+//! flag on the document naming the handling (amend, suspend, repeal, correct).
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::deadlines::{self, Deadlines};
+use super::documents as docs;
+use super::{clean_opt, state_of, Caller};
+use crate::auth::Action;
+use crate::db::audit::{self, Actor, Event};
+use crate::db::models::{Document, ReviewFlag, SelfInspection};
+use crate::db::review::{InspectionFilter, InspectionRecord};
+use crate::db::{self, Conn};
+use crate::domain::kinds::DocumentState;
+use crate::domain::review::{
+    check_inspection_result, inspection_start, InspectionHandling, InspectionState,
+    ReviewFlagCause, SelfInspectionResult,
+};
+use crate::error::{ApiResult, AppError};
+
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn state(s: &SelfInspection) -> ApiResult<InspectionState> {
+    s.state.parse().map_err(AppError::internal)
+}
+
+/// Opens the self-inspection of a document being promulgated, due the configured
+/// number of days (or working days) after its signing. The promulgation workflow calls
+/// this when it publishes a document, in its own transaction; a document has one.
+pub fn open_self_inspection(
+    conn: &mut Conn,
+    actor: &Actor,
+    document: &Document,
+) -> ApiResult<SelfInspection> {
+    open_self_inspection_with(conn, actor, document, deadlines::current())
+}
+
+/// [`open_self_inspection`] with explicit deadlines.
+pub fn open_self_inspection_with(
+    conn: &mut Conn,
+    actor: &Actor,
+    document: &Document,
+    deadlines: &Deadlines,
+) -> ApiResult<SelfInspection> {
+    if db::review::inspection_of(conn, &document.id)?.is_some() {
+        return Err(AppError::Conflict {
+            guard: Some("one_self_inspection_per_document".into()),
+            detail: "this document already has its self-inspection".into(),
+        });
+    }
+    let start = inspection_start(document.signed_on, document.published_on, today());
+    let due = deadlines
+        .self_inspection_due(start)
+        .ok_or_else(|| AppError::internal("self-inspection due date out of range"))?;
+    let row = db::review::insert_inspection(
+        conn,
+        &SelfInspection {
+            id: db::new_id(),
+            document_id: document.id.clone(),
+            started_on: start,
+            due_on: due,
+            state: InspectionState::Open.as_str().to_owned(),
+            result: None,
+            findings: None,
+            handling: None,
+            opened_by: actor.id.clone(),
+            opened_at: db::now(),
+            recorded_by: None,
+            recorded_at: None,
+        },
+    )
+    .map_err(|e| match e {
+        db::DbError::Conflict(_) => AppError::Conflict {
+            guard: Some("one_self_inspection_per_document".into()),
+            detail: "this document already has its self-inspection".into(),
+        },
+        other => other.into(),
+    })?;
+    audit::append(
+        conn,
+        actor,
+        Event {
+            action: "self_inspection.open",
+            entity_type: "self_inspection",
+            entity_id: &row.id,
+            to_state: Some(&row.state),
+            details: Some(serde_json::json!({
+                "document_id": document.id, "number": document.number,
+                "started_on": row.started_on, "due_on": row.due_on,
+                "working_days": deadlines.working_days, "days": deadlines.self_inspection_days,
+            })),
+            ..Default::default()
+        },
+    )?;
+    Ok(row)
+}
+
+/// Opens the self-inspection of a document published before it existed (or by hand).
+pub fn open_for_document(
+    conn: &mut Conn,
+    caller: &Caller,
+    document_id: &str,
+) -> ApiResult<SelfInspection> {
+    caller.require(Action::RunReviews)?;
+    let doc = docs::get(conn, Some(caller), document_id)?;
+    if state_of(&doc)? != DocumentState::Published {
+        return Err(AppError::Conflict {
+            guard: Some("self_inspection_after_promulgation".into()),
+            detail: "only a promulgated (published) document is self-inspected".into(),
+        });
+    }
+    open_self_inspection(conn, &caller.actor(), &doc)
+}
+
+/// A self-inspection with its document and the follow-up it opened.
+#[derive(Debug, Clone)]
+pub struct InspectionView {
+    pub inspection: SelfInspection,
+    pub document: Document,
+    pub follow_up: Option<ReviewFlag>,
+}
+
+fn views(conn: &mut Conn, rows: Vec<SelfInspection>) -> ApiResult<Vec<InspectionView>> {
+    use crate::db::schema::{documents, review_flags};
+    use diesel::prelude::*;
+    let doc_ids: Vec<&str> = rows.iter().map(|r| r.document_id.as_str()).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let documents: std::collections::HashMap<String, Document> = documents::table
+        .filter(documents::id.eq_any(&doc_ids))
+        .load::<Document>(conn)
+        .map_err(db::DbError::from)?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    let mut flags: std::collections::HashMap<String, ReviewFlag> = review_flags::table
+        .filter(review_flags::cause_self_inspection_id.eq_any(&ids))
+        .load::<ReviewFlag>(conn)
+        .map_err(db::DbError::from)?
+        .into_iter()
+        .filter_map(|f| f.cause_self_inspection_id.clone().map(|k| (k, f)))
+        .collect();
+    rows.into_iter()
+        .map(|r| {
+            let document = documents
+                .get(&r.document_id)
+                .cloned()
+                .ok_or_else(|| AppError::internal("inspected document missing"))?;
+            Ok(InspectionView {
+                follow_up: flags.remove(&r.id),
+                document,
+                inspection: r,
+            })
+        })
+        .collect()
+}
+
+pub fn get(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<InspectionView> {
+    caller.require(Action::ReadReviews)?;
+    let row = db::review::get_inspection(conn, id)?;
+    let v = views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| AppError::internal("empty view"))?;
+    super::ensure_visible(Some(caller), v.document.clone())?;
+    Ok(v)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub overdue_on: Option<NaiveDate>,
+    pub state: Option<InspectionState>,
+    pub issuer: Option<String>,
+    pub document_id: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut Conn, caller: &Caller, q: &ListQuery) -> ApiResult<Vec<InspectionView>> {
+    caller.require(Action::ReadReviews)?;
+    let issuer_id = match &q.issuer {
+        Some(i) => Some(docs::resolve_org_unit(conn, "issuer", i)?),
+        None => None,
+    };
+    let state = match (q.overdue_on, q.state) {
+        (Some(_), Some(InspectionState::Recorded)) => {
+            return Err(AppError::invalid(
+                "state",
+                "only an open self-inspection is overdue",
+            ))
+        }
+        (Some(_), _) => Some(InspectionState::Open),
+        (None, s) => s,
+    };
+    let rows = db::review::list_inspections(
+        conn,
+        &InspectionFilter {
+            document_id: q.document_id.clone(),
+            issuer_id,
+            state: state.map(|s| s.as_str().to_owned()),
+            due_before: q.overdue_on,
+            limit: q.limit,
+        },
+    )?;
+    Ok(views(conn, rows)?
+        .into_iter()
+        .filter(|v| super::can_see(Some(caller), &v.document))
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordInspectionRequest {
+    pub result: SelfInspectionResult,
+    /// What was found; required unless the document is lawful.
+    pub findings: Option<String>,
+    /// Required unless the document is lawful: how it is to be handled.
+    pub handling: Option<InspectionHandling>,
+}
+
+/// Records the result, once. A handling opens the follow-up: a review flag on the
+/// document, to be resolved when the amending / suspending / repealing / correcting
+/// document is issued.
+pub fn record_result(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    req: &RecordInspectionRequest,
+) -> ApiResult<InspectionView> {
+    caller.require(Action::RunReviews)?;
+    let current = db::review::get_inspection(conn, id)?;
+    let doc = docs::get(conn, Some(caller), &current.document_id)?;
+    let findings = clean_opt("findings", req.findings.as_deref(), 5000)?;
+    check_inspection_result(
+        state(&current)?,
+        req.result,
+        findings.as_deref(),
+        req.handling,
+    )?;
+    let at = db::now();
+    let recorded = db::review::record_inspection(
+        conn,
+        id,
+        &InspectionRecord {
+            state: InspectionState::Recorded.as_str(),
+            result: req.result.as_str(),
+            findings: findings.as_deref(),
+            handling: req.handling.map(InspectionHandling::as_str),
+            by: Some(&caller.user_id),
+            at,
+        },
+    )?;
+    if !recorded {
+        return Err(AppError::Conflict {
+            guard: Some("self_inspection_recorded_once".into()),
+            detail: "the result of this self-inspection is already recorded".into(),
+        });
+    }
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event {
+            action: "self_inspection.record",
+            entity_type: "self_inspection",
+            entity_id: id,
+            from_state: Some(&current.state),
+            to_state: Some(InspectionState::Recorded.as_str()),
+            details: Some(serde_json::json!({
+                "document_id": doc.id, "result": req.result, "handling": req.handling,
+                "findings": findings,
+            })),
+            ..Default::default()
+        },
+    )?;
+    if let Some(handling) = req.handling {
+        let detail = format!(
+            "{}: {} — {}",
+            ReviewFlagCause::SelfInspection.label_vi(),
+            req.result.label_vi(),
+            findings.as_deref().unwrap_or_default()
+        );
+        let flag = db::review::insert_flag(
+            conn,
+            &ReviewFlag {
+                id: db::new_id(),
+                document_id: doc.id.clone(),
+                cause_kind: ReviewFlagCause::SelfInspection.as_str().to_owned(),
+                cause_document_id: None,
+                cause_relation_id: None,
+                cause_self_inspection_id: Some(id.to_owned()),
+                action: Some(handling.as_str().to_owned()),
+                detail,
+                created_by: Some(caller.user_id.clone()),
+                created_at: at,
+                resolved_at: None,
+                resolved_by: None,
+                resolution: None,
+            },
+        )?;
+        super::review::audit_flag_opened(conn, &caller.actor(), &flag)?;
+    }
+    get(conn, caller, id)
+}
