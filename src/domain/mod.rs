@@ -1,7 +1,9 @@
 //! Domain rules: no HTTP, no SQL. Pure functions and types, tested on their own.
 
 pub mod audit;
+pub mod diff;
 pub mod effect;
+pub mod iso;
 pub mod kinds;
 pub mod number;
 pub mod structure;

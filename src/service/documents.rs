@@ -247,7 +247,11 @@ pub fn create(
     if !req.external {
         require_issuer_scope(caller, doc.issuer_id.as_deref())?;
     }
-    insert_audited(conn, &caller.actor(), &doc)
+    let doc = insert_audited(conn, &caller.actor(), &doc)?;
+    if req.kind.is_iso() {
+        super::iso::register_defaults(conn, &caller.actor(), &doc)?;
+    }
+    Ok(doc)
 }
 
 pub fn get(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<Document> {
@@ -441,6 +445,13 @@ pub fn withdraw(
             reason: Some(&reason),
             ..Default::default()
         },
+    )?;
+    super::iso::on_document_withdrawn(
+        conn,
+        &caller.actor(),
+        Some(&caller.user_id),
+        &updated,
+        &reason,
     )?;
     Ok(updated)
 }

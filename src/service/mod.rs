@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod documents;
+pub mod iso;
 pub mod org_units;
 pub mod relations;
 pub mod versions;
