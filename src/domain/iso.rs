@@ -592,31 +592,42 @@ mod tests {
 
         fn step(&mut self, rng: &mut Rng) {
             self.today += rng.below(40) as i64;
+            // Mostly the revision being prepared, sometimes any: the guards must hold
+            // against both.
             let pick = |m: &Model, rng: &mut Rng| {
-                (!m.revisions.is_empty()).then(|| rng.below(m.revisions.len()))
+                let open = m
+                    .revisions
+                    .iter()
+                    .position(|r| matches!(r.state, S::Draft | S::InReview | S::Approved));
+                match open {
+                    Some(i) if rng.below(5) > 0 => Some(i),
+                    _ => (!m.revisions.is_empty()).then(|| rng.below(m.revisions.len())),
+                }
             };
-            match rng.below(7) {
-                0 if !self.withdrawn => {
+            match rng.below(20) {
+                0..=2 if !self.withdrawn => {
                     if check_can_open_revision(&self.revisions).is_ok() {
                         let id = format!("v{}", self.revisions.len());
                         self.revisions.push(rev(&id, S::Draft, None, None));
                     }
                 }
-                1..=3 => {
+                3..=10 => {
                     let Some(i) = pick(self, rng) else { return };
                     let event = [
                         RevisionEvent::Submit,
-                        RevisionEvent::Return,
                         RevisionEvent::Approve,
-                    ][rng.below(3)];
+                        RevisionEvent::Submit,
+                        RevisionEvent::Approve,
+                        RevisionEvent::Return,
+                    ][rng.below(5)];
                     if let Ok(s) = next_state(self.revisions[i].state, event) {
                         self.revisions[i].state = s;
                     }
                 }
-                4 => {
+                11..=14 => {
                     let Some(i) = pick(self, rng) else { return };
                     // Sometimes back-dated, sometimes in the future: the guards decide.
-                    let eff = self.day() + chrono::Duration::days(rng.below(60) as i64 - 45);
+                    let eff = self.day() + chrono::Duration::days(rng.below(30) as i64 - 20);
                     let id = self.revisions[i].id.clone();
                     if let Ok(plan) = plan_issue(&self.revisions, &id, eff, self.day()) {
                         for c in &plan.changes {
@@ -648,13 +659,13 @@ mod tests {
                         }
                     }
                 }
-                5 => {
+                15 => {
                     let Some(i) = pick(self, rng) else { return };
                     if let Ok(s) = next_state(self.revisions[i].state, RevisionEvent::Abandon) {
                         self.revisions[i].state = s;
                     }
                 }
-                6 if rng.below(8) == 0 && !self.withdrawn => {
+                16 if rng.below(10) == 0 && !self.withdrawn => {
                     for c in plan_withdraw_document(&self.revisions) {
                         let r = self
                             .revisions
@@ -727,7 +738,7 @@ mod tests {
         for seed in 1..=2_000u64 {
             let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
             let mut m = Model::default();
-            for step in 0..60 {
+            for step in 0..120 {
                 m.step(&mut rng);
                 m.check(seed, step);
             }
