@@ -5,6 +5,8 @@
 //! `district.json` holds the plan's facts and, where the plan is silent, public facts;
 //! each cited document keeps the sentence of the plan that cites it (`cited_as`).
 
+pub mod iso;
+
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -273,6 +275,7 @@ pub fn load(conn: &mut Conn, password: &str) -> ApiResult<DemoReport> {
             None,
         )?;
     }
+    report.documents_added += iso::load(conn)?;
     Ok(report)
 }
 
