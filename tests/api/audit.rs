@@ -101,7 +101,8 @@ async fn demo_load_is_idempotent(b: Backend) {
     assert_eq!(report.accounts_added, 0);
     drop(c);
     let r = app.get("/api/v1/documents?limit=200", None).await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 17);
+    // 17 legal documents and 4 sample ISO documents.
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 21);
     let units = app
         .get("/api/v1/org-units", Some(&app.login("viewer").await))
         .await;
