@@ -146,10 +146,9 @@ fn approve_and_issue(
 
 /// Loads the sample quality documents; returns how many documents were added.
 pub fn load(conn: &mut Conn) -> ApiResult<usize> {
-    let (Some(controller), Some(approver)) = (
-        account(conn, "iso_controller")?,
-        account(conn, "approver")?,
-    ) else {
+    let (Some(controller), Some(approver)) =
+        (account(conn, "iso_controller")?, account(conn, "approver")?)
+    else {
         return Ok(0);
     };
     let distribution: Vec<RecipientRequest> = RECIPIENTS
@@ -162,7 +161,10 @@ pub fn load(conn: &mut Conn) -> ApiResult<usize> {
     let mut added = 0;
     let mut first_procedure: Option<String> = None;
     for p in procedures() {
-        if let Some(d) = db::iso::documents_with_code(conn, p.code)?.into_iter().next() {
+        if let Some(d) = db::iso::documents_with_code(conn, p.code)?
+            .into_iter()
+            .next()
+        {
             first_procedure.get_or_insert(d.id);
             continue;
         }
@@ -181,7 +183,11 @@ pub fn load(conn: &mut Conn) -> ApiResult<usize> {
                 parent_id: None,
                 distribution: distribution.clone(),
                 label: Some("Dự thảo lần ban hành 01".into()),
-                body: Some(body(&title, p.first.1, "Theo thời hạn quy định của thủ tục hành chính.")),
+                body: Some(body(
+                    &title,
+                    p.first.1,
+                    "Theo thời hạn quy định của thủ tục hành chính.",
+                )),
                 change_summary: Some("Ban hành lần đầu.".into()),
             },
         )?;
@@ -223,7 +229,11 @@ pub fn load(conn: &mut Conn) -> ApiResult<usize> {
             &versions::version_etag(&draft),
             &UpdateVersionRequest {
                 label: None,
-                body: Some(body(&title, p.second.1, "Theo thời hạn quy định của thủ tục hành chính.")),
+                body: Some(body(
+                    &title,
+                    p.second.1,
+                    "Theo thời hạn quy định của thủ tục hành chính.",
+                )),
                 change_summary: Some(p.second.2.to_owned()),
             },
         )?;

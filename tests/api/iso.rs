@@ -177,7 +177,9 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
         )
         .await;
     // A version of an ISO document shows its state.
-    let v = app.get(&format!("/api/v1/versions/{v1}"), Some(&iso.ctl)).await;
+    let v = app
+        .get(&format!("/api/v1/versions/{v1}"), Some(&iso.ctl))
+        .await;
     assert_eq!(v.body["state"], "draft");
     assert_eq!(v.body["is_current"], false);
 
@@ -219,7 +221,10 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
     .await
     .problem(403);
     let cs = app
-        .get(&format!("/api/v1/iso/revisions/{v1}/comments"), Some(&iso.ctl))
+        .get(
+            &format!("/api/v1/iso/revisions/{v1}/comments"),
+            Some(&iso.ctl),
+        )
         .await;
     assert_eq!(cs.body.as_array().unwrap().len(), 1);
 
@@ -255,7 +260,10 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
 
     // Numbered copies for the list: Phòng Tư pháp and the drafter.
     let copies = app
-        .get(&format!("/api/v1/iso/documents/{doc}/copies"), Some(&iso.ctl))
+        .get(
+            &format!("/api/v1/iso/documents/{doc}/copies"),
+            Some(&iso.ctl),
+        )
         .await;
     let copies = copies.body.as_array().unwrap().clone();
     assert_eq!(copies.len(), 2);
@@ -280,8 +288,13 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
     let (cr, v2) = iso
         .change(&viewer, &doc, "Rút ngắn thời hạn giải quyết xuống 03 ngày.")
         .await;
-    let draft = app.get(&format!("/api/v1/versions/{v2}"), Some(&iso.ctl)).await;
-    assert!(s(&draft.body["body"]).contains("05 ngày"), "starts from the current text");
+    let draft = app
+        .get(&format!("/api/v1/versions/{v2}"), Some(&iso.ctl))
+        .await;
+    assert!(
+        s(&draft.body["body"]).contains("05 ngày"),
+        "starts from the current text"
+    );
     iso.edit(
         &v2,
         "Bước 1. Tiếp nhận hồ sơ.\nBước 2. Giải quyết trong 03 ngày.\nBước 3. Trả kết quả.",
@@ -360,7 +373,8 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body["withdrawn_at"].is_string());
     guard(
-        &app.post_with_etag(&url, &iso.ctl, &done.etag(), json!({})).await,
+        &app.post_with_etag(&url, &iso.ctl, &done.etag(), json!({}))
+            .await,
         "copy_withdrawn_once",
     );
     let out = app
@@ -371,7 +385,10 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
         .await;
     assert_eq!(out.body.as_array().unwrap().len(), 1);
     let all = app
-        .get(&format!("/api/v1/iso/documents/{doc}/copies"), Some(&iso.ctl))
+        .get(
+            &format!("/api/v1/iso/documents/{doc}/copies"),
+            Some(&iso.ctl),
+        )
         .await;
     assert_eq!(
         all.body
@@ -405,7 +422,10 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
     .await
     .problem(412);
     let copies = app
-        .get(&format!("/api/v1/iso/documents/{doc}/copies"), Some(&iso.ctl))
+        .get(
+            &format!("/api/v1/iso/documents/{doc}/copies"),
+            Some(&iso.ctl),
+        )
         .await;
     let of_v2: Vec<&Value> = copies
         .body
@@ -519,8 +539,12 @@ async fn acknowledgements_and_withdrawal(b: Backend) {
 
     // A new revision must be acknowledged again; the old one can no longer be.
     let (_, v2) = iso.change(&legal, &doc, "Cập nhật.").await;
-    iso.edit(&v2, "Bước 1. Tiếp nhận trực tuyến.", "Tiếp nhận trực tuyến.")
-        .await;
+    iso.edit(
+        &v2,
+        "Bước 1. Tiếp nhận trực tuyến.",
+        "Tiếp nhận trực tuyến.",
+    )
+    .await;
     iso.release(&v2, None).await;
     guard(
         &ack(legal.clone(), json!({"version_id": v1})).await,
@@ -561,7 +585,10 @@ async fn acknowledgements_and_withdrawal(b: Backend) {
     assert!(revs.iter().all(|r| r["is_current"] == false));
     assert_eq!(revs[1]["state"], "withdrawn");
     assert_eq!(revs[1]["obsolete_stamp"]["title"], "TÀI LIỆU LỖI THỜI");
-    assert_eq!(revs[1]["withdrawal_reason"], "Thủ tục hành chính đã bị bãi bỏ.");
+    assert_eq!(
+        revs[1]["withdrawal_reason"],
+        "Thủ tục hành chính đã bị bãi bỏ."
+    );
     let out = app
         .get(
             &format!("/api/v1/iso/documents/{doc}/copies?outstanding=true"),
@@ -615,7 +642,12 @@ async fn obsolete_revisions_must_be_stamped(b: Backend) {
     // An abandoned draft is obsolete too, replaced by the current revision.
     let (_, v3) = iso.change(&iso.ctl, &doc, "C").await;
     let r = iso
-        .act(&iso.ctl, &v3, "withdraw", json!({"reason": "Không cần sửa nữa."}))
+        .act(
+            &iso.ctl,
+            &v3,
+            "withdraw",
+            json!({"reason": "Không cần sửa nữa."}),
+        )
         .await;
     assert_eq!(r.body["state"], "withdrawn", "{}", r.body);
     let s3 = stamp(v3).expect("withdrawn is stamped");
@@ -641,7 +673,10 @@ async fn periodic_review(b: Backend) {
     let issued_on = today() - Days::days(400);
     iso.release(&v1, Some(issued_on)).await;
     let due = app
-        .get("/api/v1/iso/reviews/due?owner=VP&within_days=0", Some(&iso.ctl))
+        .get(
+            "/api/v1/iso/reviews/due?owner=VP&within_days=0",
+            Some(&iso.ctl),
+        )
         .await;
     assert_eq!(due.status, StatusCode::OK, "{}", due.body);
     let item = due
@@ -662,7 +697,12 @@ async fn periodic_review(b: Backend) {
 
     // A change needed must say what; it raises a change request and stays due.
     let r = app
-        .post_with_etag(&url, &iso.ctl, &d.etag(), json!({"outcome": "change_needed"}))
+        .post_with_etag(
+            &url,
+            &iso.ctl,
+            &d.etag(),
+            json!({"outcome": "change_needed"}),
+        )
         .await;
     r.problem(422);
     let r = app
@@ -802,7 +842,9 @@ async fn every_guard_refuses(b: Backend) {
         &iso.act(&iso.ctl, &v1, "submit", json!({})).await,
         "submit_only_drafts",
     );
-    let v = app.get(&format!("/api/v1/versions/{v1}"), Some(&iso.ctl)).await;
+    let v = app
+        .get(&format!("/api/v1/versions/{v1}"), Some(&iso.ctl))
+        .await;
     guard(
         &app.patch(
             &format!("/api/v1/versions/{v1}"),
@@ -815,7 +857,12 @@ async fn every_guard_refuses(b: Backend) {
     );
     // Returned to draft, it can change again.
     let r = iso
-        .act(&iso.approver, &v1, "return", json!({"reason": "Thiếu bước 2."}))
+        .act(
+            &iso.approver,
+            &v1,
+            "return",
+            json!({"reason": "Thiếu bước 2."}),
+        )
         .await;
     assert_eq!(r.body["state"], "draft", "{}", r.body);
     iso.edit(&v1, "A\nB", "x").await;
@@ -833,7 +880,8 @@ async fn every_guard_refuses(b: Backend) {
     );
     iso.act(&iso.ctl, &v1, "issue", json!({})).await;
     guard(
-        &iso.act(&iso.ctl, &v1, "withdraw", json!({"reason": "x"})).await,
+        &iso.act(&iso.ctl, &v1, "withdraw", json!({"reason": "x"}))
+            .await,
         "withdraw_current_with_document",
     );
 
@@ -905,7 +953,8 @@ async fn every_guard_refuses(b: Backend) {
     );
     iso.act(&iso.ctl, &v2, "issue", json!({})).await;
     guard(
-        &iso.act(&iso.ctl, &v1, "withdraw", json!({"reason": "x"})).await,
+        &iso.act(&iso.ctl, &v1, "withdraw", json!({"reason": "x"}))
+            .await,
         "obsolete_is_final",
     );
 
@@ -1105,10 +1154,7 @@ async fn compliance_report_json_and_csv(b: Backend) {
         .get("/api/v1/iso/compliance?owner=VP&format=csv", Some(&viewer))
         .await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv
-        .header("content-type")
-        .unwrap()
-        .starts_with("text/csv"));
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     let text = String::from_utf8(csv.bytes.clone()).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -1171,6 +1217,7 @@ async fn random_sequences_keep_one_current(b: Backend) {
     let app = TestApp::spawn(b).await;
     let iso = Iso::new(&app).await;
     let legal = app.login("legal_officer").await;
+    let (mut issues, mut withdrawals) = (0, 0);
     for seed in 1..=3u64 {
         let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
         let mut next = move |n: u64| {
@@ -1183,17 +1230,30 @@ async fn random_sequences_keep_one_current(b: Backend) {
         let (doc, v1) = iso.procedure(&code, "A", json!([{"org_unit": "TP"}])).await;
         let mut withdrawn = false;
         let mut issued_once = false;
-        for step in 0..30 {
+        for step in 0..60 {
             let revs = iso.revisions(&doc).await;
             let open = revs
                 .iter()
-                .find(|r| ["draft", "in_review", "approved"].contains(&r["state"].as_str().unwrap()))
+                .find(|r| {
+                    ["draft", "in_review", "approved"].contains(&r["state"].as_str().unwrap())
+                })
                 .map(|r| s(&r["version_id"]));
             let any = s(&revs[next(revs.len() as u64) as usize]["version_id"]);
             let target = open.clone().unwrap_or(any);
             let r = match next(12) {
-                0..=1 if issued_once && open.is_none() && !withdrawn => {
-                    iso.change(&legal, &doc, "Sửa đổi").await;
+                0..=1 if open.is_none() && !withdrawn => {
+                    if issued_once {
+                        iso.change(&legal, &doc, "Sửa đổi").await;
+                    } else {
+                        let r = app
+                            .post(
+                                &format!("/api/v1/documents/{doc}/versions"),
+                                Some(&iso.ctl),
+                                json!({"body": format!("B{step}")}),
+                            )
+                            .await;
+                        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+                    }
                     continue;
                 }
                 2..=3 => iso.act(&iso.ctl, &target, "submit", json!({})).await,
@@ -1203,12 +1263,14 @@ async fn random_sequences_keep_one_current(b: Backend) {
                 }
                 5..=6 => iso.act(&iso.approver, &target, "approve", json!({})).await,
                 7..=9 => iso.act(&iso.ctl, &target, "issue", json!({})).await,
-                10 => {
+                10 if next(3) == 0 => {
                     iso.act(&iso.ctl, &target, "withdraw", json!({"reason": "Bỏ"}))
                         .await
                 }
-                _ if next(6) == 0 && !withdrawn => {
-                    let d = app.get(&format!("/api/v1/documents/{doc}"), None).await;
+                _ if step > 40 && next(4) == 0 && !withdrawn => {
+                    let d = app
+                        .get(&format!("/api/v1/documents/{doc}"), Some(&iso.ctl))
+                        .await;
                     let r = app
                         .post_with_etag(
                             &format!("/api/v1/documents/{doc}/withdraw"),
@@ -1219,6 +1281,7 @@ async fn random_sequences_keep_one_current(b: Backend) {
                         .await;
                     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
                     withdrawn = true;
+                    withdrawals += 1;
                     r
                 }
                 _ => continue,
@@ -1232,6 +1295,7 @@ async fn random_sequences_keep_one_current(b: Backend) {
             );
             if r.body["state"] == "current" {
                 issued_once = true;
+                issues += 1;
             }
             let revs = iso.revisions(&doc).await;
             let current = revs.iter().filter(|r| r["is_current"] == true).count();
@@ -1245,12 +1309,20 @@ async fn random_sequences_keep_one_current(b: Backend) {
                     "seed {seed} step {step}: {r}"
                 );
                 let v = app
-                    .get(&format!("/api/v1/versions/{}", s(&r["version_id"])), Some(&iso.ctl))
+                    .get(
+                        &format!("/api/v1/versions/{}", s(&r["version_id"])),
+                        Some(&iso.ctl),
+                    )
                     .await;
                 assert_eq!(v.body["is_current"], r["is_current"]);
             }
         }
         let _ = v1;
     }
+    // The walk does reach the states that matter.
+    assert!(
+        issues >= 3 && withdrawals >= 1,
+        "{issues} issues, {withdrawals} withdrawals"
+    );
 }
 both_backends!(random_sequences_keep_one_current);
