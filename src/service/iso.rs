@@ -1231,10 +1231,9 @@ fn reconcile_copies(
         .collect();
     let plan = rules::plan_distribution(&list, &of_current);
     let now = db::now();
-    let mut next = q::max_copy_no(conn, current)?;
+    let first_no = q::max_copy_no(conn, current)? + 1;
     let mut issued = vec![];
-    for r in &plan.issue {
-        next += 1;
+    for (next, r) in (first_no..).zip(plan.issue.iter()) {
         let (unit, user, name) = match r {
             Recipient::Unit(u) => (Some(u.clone()), None, db::org_units::get(conn, u)?.name),
             Recipient::User(u) => (None, Some(u.clone()), db::users::get(conn, u)?.display_name),
@@ -2128,7 +2127,7 @@ pub fn confirm_copy_withdrawn(
         None,
         serde_json::json!({"copy_id": copy_id, "copy_no": c.copy_no, "version_id": c.version_id, "recipient": c.recipient_name}),
     )?;
-    let labels = revision_labels(conn, &[doc.id.clone()])?;
+    let labels = revision_labels(conn, std::slice::from_ref(&doc.id))?;
     Ok(copy_response(updated, &labels))
 }
 
