@@ -1326,3 +1326,87 @@ async fn random_sequences_keep_one_current(b: Backend) {
     );
 }
 both_backends!(random_sequences_keep_one_current);
+
+/// A quality document cites its legal basis (`based_on`): its ISO controller records it,
+/// so that a change to that basis reaches the procedure like any dependent document.
+async fn legal_basis_is_recorded_by_the_controller(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let iso = Iso::new(&app).await;
+    let (doc, v1) = iso.procedure("QT-TEST-07", "A", json!([])).await;
+    iso.release(&v1, None).await;
+    let d63 = app.id_of("63/2010/NĐ-CP").await;
+    let d130 = app.id_of("130/2005/NĐ-CP").await;
+    let url = format!("/api/v1/documents/{doc}/relations");
+    let r = app
+        .post(
+            &url,
+            Some(&iso.ctl),
+            json!({"target_id": d63, "kind": "based_on"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let rel = s(&r.body["id"]);
+    // Only `based_on`, only from a quality document it controls.
+    app.post(
+        &url,
+        Some(&iso.ctl),
+        json!({"target_id": d63, "kind": "guides", "effective_on": "2020-01-01"}),
+    )
+    .await
+    .problem(403);
+    app.post(
+        &format!("/api/v1/documents/{d130}/relations"),
+        Some(&iso.ctl),
+        json!({"target_id": d63, "kind": "based_on"}),
+    )
+    .await
+    .problem(403);
+    let incoming = app
+        .get(&format!("/api/v1/documents/{d63}/relations"), None)
+        .await;
+    assert!(incoming.body["incoming"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["source_id"] == doc.as_str() && r["kind"] == "based_on"));
+    let r = app
+        .delete(&format!("/api/v1/relations/{rel}"), &iso.ctl, None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+}
+both_backends!(legal_basis_is_recorded_by_the_controller);
+
+/// Quality documents written before document control existed come under control when
+/// the migration runs: owned by their issuer, approved versions waiting to be issued.
+async fn migration_brings_existing_quality_documents_under_control(b: Backend) {
+    use diesel_migrations::MigrationHarness;
+    let app = TestApp::spawn(b).await;
+    let ctl = app.login("iso_controller").await;
+    let list = app.get("/api/v1/iso/documents?owner=VP", Some(&ctl)).await;
+    let doc = s(&list.body[0]["id"]);
+    {
+        let mut c = app.conn();
+        let source = match b {
+            Backend::Sqlite => vanban::db::SQLITE_MIGRATIONS,
+            Backend::Postgres => vanban::db::POSTGRES_MIGRATIONS,
+        };
+        c.revert_last_migration(source).expect("down");
+        vanban::db::run_migrations(&mut c).expect("up again");
+    }
+    let d = app
+        .get(&format!("/api/v1/iso/documents/{doc}"), Some(&ctl))
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    assert_eq!(d.body["owner"]["code"], "VP");
+    assert_eq!(d.body["review_period_months"], 12);
+    let revs = app
+        .get(
+            &format!("/api/v1/iso/documents/{doc}/revisions"),
+            Some(&ctl),
+        )
+        .await;
+    let revs = revs.body.as_array().unwrap();
+    assert!(!revs.is_empty());
+    assert!(revs.iter().all(|r| r["state"] == "approved"));
+}
+both_backends!(migration_brings_existing_quality_documents_under_control);

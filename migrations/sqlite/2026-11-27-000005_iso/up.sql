@@ -119,3 +119,18 @@ CREATE TABLE iso_acknowledgements (
     acknowledged_at TIMESTAMP NOT NULL,
     UNIQUE (version_id, user_id)
 );
+
+-- Quality documents and versions that exist already come under control: owned by their
+-- issuer, reviewed yearly; an approved version waits to be issued, the others are drafts.
+INSERT INTO iso_documents (document_id, owner_unit_id, review_period_months, retention_years,
+                           next_review_on, last_reviewed_on, parent_id, created_at, updated_at, row_version)
+SELECT id, issuer_id, 12, NULL, NULL, NULL, NULL, created_at, updated_at, 1
+FROM documents
+WHERE kind LIKE 'iso\_%' ESCAPE '\' AND issuer_id IS NOT NULL;
+
+INSERT INTO iso_revisions (version_id, document_id, state, revision_no, submitted_at, issued_at,
+                           issued_by, effective_from, superseded_at, superseded_by, withdrawn_at,
+                           withdrawn_by, withdrawal_reason, created_at, updated_at, row_version)
+SELECT v.id, v.document_id, CASE WHEN v.approved_at IS NULL THEN 'draft' ELSE 'approved' END,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.created_at, v.created_at, 1
+FROM versions v JOIN iso_documents i ON i.document_id = v.document_id;
