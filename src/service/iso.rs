@@ -1602,7 +1602,10 @@ fn issue_unchecked(
             serde_json::json!({"version_id": change.id, "superseded_by": rev.version_id}),
         )?;
     }
-    let first = &plan.changes[0];
+    let first = plan
+        .changes
+        .first()
+        .ok_or_else(|| AppError::internal("an issue plan without the issued revision"))?;
     let issued = q::update_revision(
         conn,
         &rev.version_id,
@@ -1617,6 +1620,7 @@ fn issue_unchecked(
         },
     )?;
     let label = rules::revision_label(plan.revision_no);
+    let first_issue = state_of(&doc)? == DocumentState::Drafting;
     audit_doc(
         conn,
         actor,
@@ -1628,10 +1632,10 @@ fn issue_unchecked(
             "version_id": rev.version_id, "revision_no": plan.revision_no,
             "revision_label": label, "effective_from": effective_from,
             "supersedes": plan.supersedes,
+            "document_state": if first_issue { Some(DocumentState::Published.as_str()) } else { None },
         }),
     )?;
     // The document: published from its first issue, showing its current revision.
-    let first_issue = state_of(&doc)? == DocumentState::Drafting;
     db::documents::update(
         conn,
         &doc.id,

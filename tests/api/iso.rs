@@ -981,7 +981,6 @@ async fn every_guard_refuses(b: Backend) {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         (s(&r.body["id"]), s(&r.body["open_revision"]["version_id"]))
     };
-    let _ = doc2;
     let etag = iso.revision(&w1).await.etag();
     app.post_with_etag(
         &format!("/api/v1/iso/revisions/{w1}/submit"),
@@ -1016,6 +1015,21 @@ async fn every_guard_refuses(b: Backend) {
         &iso.act(&ctl2, &w1, "approve", json!({})).await,
         "approver_is_not_author",
     );
+    // Never approved, it can still be deleted, with its control records.
+    let d2 = app
+        .get(&format!("/api/v1/documents/{doc2}"), Some(&iso.ctl))
+        .await;
+    let r = app
+        .delete(
+            &format!("/api/v1/documents/{doc2}"),
+            &iso.ctl,
+            Some(&d2.etag()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    app.get(&format!("/api/v1/iso/documents/{doc2}"), Some(&iso.ctl))
+        .await
+        .problem(404);
 
     // The controller of another agency does not control Văn phòng's documents.
     let u = app
