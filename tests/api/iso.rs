@@ -1383,8 +1383,13 @@ async fn legal_basis_is_recorded_by_the_controller(b: Backend) {
         .unwrap()
         .iter()
         .any(|r| r["source_id"] == doc.as_str() && r["kind"] == "based_on"));
+    // Removing a citation stays with the legal officers.
+    app.delete(&format!("/api/v1/relations/{rel}"), &iso.ctl, None)
+        .await
+        .problem(403);
+    let legal = app.login("legal_officer").await;
     let r = app
-        .delete(&format!("/api/v1/relations/{rel}"), &iso.ctl, None)
+        .delete(&format!("/api/v1/relations/{rel}"), &legal, None)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
 }
