@@ -250,6 +250,13 @@ pub struct VersionResponse {
     pub approved_by: Option<String>,
     /// Approved versions never change.
     pub immutable: bool,
+    /// For a revision of an ISO document: draft, in_review, approved, current,
+    /// superseded or withdrawn (absent for other documents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::domain::kinds::RevisionState>,
+    /// For a revision of an ISO document: whether it is the one in use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_current: Option<bool>,
     pub created_at: NaiveDateTime,
     pub etag: String,
 }
@@ -271,6 +278,8 @@ impl VersionResponse {
             has_text: v.body.is_some(),
             body: if with_body { v.body } else { None },
             immutable: v.approved_at.is_some(),
+            state: None,
+            is_current: None,
             id: v.id,
             document_id: v.document_id,
             seq: v.seq,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod documents;
 pub mod dto;
 pub mod health;
+pub mod iso;
 pub mod org_units;
 pub mod review;
 pub mod search;

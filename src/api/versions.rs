@@ -46,7 +46,11 @@ fn file_meta(conn: &mut Conn, v: &Version) -> ApiResult<Option<(String, i64)>> {
 
 fn version_response(conn: &mut Conn, v: Version, with_body: bool) -> ApiResult<VersionResponse> {
     let meta = file_meta(conn, &v)?;
-    Ok(VersionResponse::from_row(v, meta, with_body))
+    let state = crate::service::iso::revision_state(conn, &v.id)?;
+    let mut resp = VersionResponse::from_row(v, meta, with_body);
+    resp.state = state;
+    resp.is_current = state.map(|s| s == crate::domain::kinds::RevisionState::Current);
+    Ok(resp)
 }
 
 async fn read_multipart(

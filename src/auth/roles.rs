@@ -22,6 +22,18 @@ pub enum Action {
     RecordReviewResults,
     /// Read self-inspections, review campaigns and review flags.
     ReadReviews,
+    /// ISO document control: accept or reject change requests, submit, issue and abandon
+    /// revisions, keep the distribution list, confirm withdrawn copies, record periodic
+    /// reviews (on documents owned by the caller's unit or a unit above it).
+    ControlIsoDocuments,
+    /// Comment on an ISO revision under review.
+    CommentOnRevisions,
+    /// Raise a change request against an ISO document (anyone on staff).
+    RaiseChangeRequests,
+    /// Acknowledge an ISO document as read and understood (its recipients).
+    AcknowledgeDocuments,
+    /// Read change requests, copies, acknowledgements, due reviews and the compliance report.
+    ReadIsoRecords,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -39,6 +51,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         RunReviews => role == LegalOfficer,
         RecordReviewResults => matches!(role, Drafter | LegalOfficer),
         ReadReviews => true,
+        ControlIsoDocuments => role == IsoController,
+        CommentOnRevisions => matches!(role, Drafter | LegalOfficer | Approver | IsoController),
+        RaiseChangeRequests | AcknowledgeDocuments | ReadIsoRecords => true,
     }
 }
 
@@ -90,6 +105,20 @@ mod tests {
         }
         assert!(allows(Role::Drafter, Action::RecordReviewResults));
         assert!(!allows(Role::Approver, Action::RecordReviewResults));
+    }
+
+    #[test]
+    fn iso_control_is_the_controllers_and_every_account_may_raise_and_acknowledge() {
+        for r in Role::ALL {
+            assert_eq!(
+                allows(*r, Action::ControlIsoDocuments),
+                *r == Role::IsoController
+            );
+            assert!(allows(*r, Action::RaiseChangeRequests));
+            assert!(allows(*r, Action::AcknowledgeDocuments));
+        }
+        assert!(!allows(Role::Viewer, Action::CommentOnRevisions));
+        assert!(!allows(Role::Admin, Action::CommentOnRevisions));
     }
 
     #[test]

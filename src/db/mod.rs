@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod documents;
+pub mod iso;
 pub mod models;
 pub mod org_units;
 pub mod relations;

@@ -241,3 +241,149 @@ pub struct ReviewItem {
     pub updated_at: NaiveDateTime,
     pub row_version: i32,
 }
+
+/// Control metadata of an ISO quality document.
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = iso_documents, treat_none_as_default_value = false)]
+pub struct IsoDocument {
+    pub document_id: String,
+    pub owner_unit_id: String,
+    pub review_period_months: i32,
+    pub retention_years: Option<i32>,
+    pub next_review_on: Option<NaiveDate>,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub parent_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+/// The editable control metadata; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = iso_documents)]
+pub struct IsoDocumentChanges {
+    pub owner_unit_id: Option<String>,
+    pub review_period_months: Option<i32>,
+    pub retention_years: Option<Option<i32>>,
+    pub next_review_on: Option<Option<NaiveDate>>,
+    pub last_reviewed_on: Option<Option<NaiveDate>>,
+    pub parent_id: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = iso_distribution, treat_none_as_default_value = false)]
+pub struct IsoDistributionRow {
+    pub id: String,
+    pub document_id: String,
+    pub ord: i32,
+    pub recipient_unit_id: Option<String>,
+    pub recipient_user_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = iso_revisions, treat_none_as_default_value = false)]
+pub struct IsoRevision {
+    pub version_id: String,
+    pub document_id: String,
+    pub state: String,
+    pub revision_no: Option<i32>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub issued_at: Option<NaiveDateTime>,
+    pub issued_by: Option<String>,
+    pub effective_from: Option<NaiveDate>,
+    pub superseded_at: Option<NaiveDateTime>,
+    pub superseded_by: Option<String>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_by: Option<String>,
+    pub withdrawal_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+/// A change of a revision's control state; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = iso_revisions)]
+pub struct IsoRevisionChanges {
+    pub state: Option<String>,
+    pub revision_no: Option<Option<i32>>,
+    pub submitted_at: Option<Option<NaiveDateTime>>,
+    pub issued_at: Option<Option<NaiveDateTime>>,
+    pub issued_by: Option<Option<String>>,
+    pub effective_from: Option<Option<NaiveDate>>,
+    pub superseded_at: Option<Option<NaiveDateTime>>,
+    pub superseded_by: Option<Option<String>>,
+    pub withdrawn_at: Option<Option<NaiveDateTime>>,
+    pub withdrawn_by: Option<Option<String>>,
+    pub withdrawal_reason: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = iso_review_comments, treat_none_as_default_value = false)]
+pub struct IsoReviewComment {
+    pub id: String,
+    pub version_id: String,
+    pub author_id: Option<String>,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = iso_change_requests, treat_none_as_default_value = false)]
+pub struct IsoChangeRequest {
+    pub id: String,
+    pub document_id: String,
+    pub seq: i32,
+    pub origin: String,
+    pub reason: String,
+    pub proposed_change: Option<String>,
+    pub state: String,
+    pub raised_by: Option<String>,
+    pub raised_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
+    pub revision_version_id: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = iso_change_requests)]
+pub struct IsoChangeRequestChanges {
+    pub state: Option<String>,
+    pub decided_by: Option<Option<String>>,
+    pub decided_at: Option<Option<NaiveDateTime>>,
+    pub decision_note: Option<Option<String>>,
+    pub revision_version_id: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = iso_controlled_copies, treat_none_as_default_value = false)]
+pub struct ControlledCopy {
+    pub id: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub copy_no: i32,
+    pub recipient_unit_id: Option<String>,
+    pub recipient_user_id: Option<String>,
+    pub recipient_name: String,
+    pub issued_at: NaiveDateTime,
+    pub issued_by: Option<String>,
+    pub recall_requested_at: Option<NaiveDateTime>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawal_confirmed_by: Option<String>,
+    pub row_version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
+#[diesel(table_name = iso_acknowledgements)]
+pub struct Acknowledgement {
+    pub id: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub user_id: String,
+    pub acknowledged_at: NaiveDateTime,
+}

@@ -280,11 +280,121 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    iso_documents (document_id) {
+        document_id -> Text,
+        owner_unit_id -> Text,
+        review_period_months -> Integer,
+        retention_years -> Nullable<Integer>,
+        next_review_on -> Nullable<Date>,
+        last_reviewed_on -> Nullable<Date>,
+        parent_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        row_version -> Integer,
+    }
+}
+
+diesel::table! {
+    iso_distribution (id) {
+        id -> Text,
+        document_id -> Text,
+        ord -> Integer,
+        recipient_unit_id -> Nullable<Text>,
+        recipient_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    iso_revisions (version_id) {
+        version_id -> Text,
+        document_id -> Text,
+        state -> Text,
+        revision_no -> Nullable<Integer>,
+        submitted_at -> Nullable<Timestamp>,
+        issued_at -> Nullable<Timestamp>,
+        issued_by -> Nullable<Text>,
+        effective_from -> Nullable<Date>,
+        superseded_at -> Nullable<Timestamp>,
+        superseded_by -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+        withdrawal_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        row_version -> Integer,
+    }
+}
+
+diesel::table! {
+    iso_review_comments (id) {
+        id -> Text,
+        version_id -> Text,
+        author_id -> Nullable<Text>,
+        author_name -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    iso_change_requests (id) {
+        id -> Text,
+        document_id -> Text,
+        seq -> Integer,
+        origin -> Text,
+        reason -> Text,
+        proposed_change -> Nullable<Text>,
+        state -> Text,
+        raised_by -> Nullable<Text>,
+        raised_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        revision_version_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+        row_version -> Integer,
+    }
+}
+
+diesel::table! {
+    iso_controlled_copies (id) {
+        id -> Text,
+        document_id -> Text,
+        version_id -> Text,
+        copy_no -> Integer,
+        recipient_unit_id -> Nullable<Text>,
+        recipient_user_id -> Nullable<Text>,
+        recipient_name -> Text,
+        issued_at -> Timestamp,
+        issued_by -> Nullable<Text>,
+        recall_requested_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawal_confirmed_by -> Nullable<Text>,
+        row_version -> Integer,
+    }
+}
+
+diesel::table! {
+    iso_acknowledgements (id) {
+        id -> Text,
+        document_id -> Text,
+        version_id -> Text,
+        user_id -> Text,
+        acknowledged_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(documents -> org_units (issuer_id));
 diesel::joinable!(versions -> documents (document_id));
 diesel::joinable!(provisions -> versions (version_id));
+
+diesel::joinable!(iso_documents -> documents (document_id));
+
+diesel::joinable!(iso_revisions -> versions (version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -305,4 +415,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_flags,
     review_campaigns,
     review_items,
+    iso_documents,
+    iso_distribution,
+    iso_revisions,
+    iso_review_comments,
+    iso_change_requests,
+    iso_controlled_copies,
+    iso_acknowledgements,
 );

@@ -5,6 +5,7 @@
 //! `district.json` holds the plan's facts and, where the plan is silent, public facts;
 //! each cited document keeps the sentence of the plan that cites it (`cited_as`).
 
+pub mod iso;
 pub mod review;
 
 use chrono::NaiveDate;
@@ -276,6 +277,7 @@ pub fn load(conn: &mut Conn, password: &str) -> ApiResult<DemoReport> {
         )?;
     }
     review::load(conn)?;
+    report.documents_added += iso::load(conn)?;
     Ok(report)
 }
 

@@ -163,6 +163,47 @@ crate::vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where an ISO revision is in document control (clause 7.5): drafted, reviewed,
+    /// approved, issued as the current revision, then superseded by the next one or
+    /// withdrawn from use.
+    RevisionState {
+        Draft => "draft", "Dự thảo";
+        InReview => "in_review", "Đang xem xét";
+        Approved => "approved", "Đã phê duyệt";
+        Current => "current", "Đang hiện hành";
+        Superseded => "superseded", "Đã được thay thế";
+        Withdrawn => "withdrawn", "Đã thu hồi";
+    }
+}
+
+vocabulary! {
+    /// Where a change request (phiếu yêu cầu sửa đổi tài liệu) stands.
+    ChangeRequestState {
+        Open => "open", "Chờ xử lý";
+        Accepted => "accepted", "Đã chấp nhận";
+        Rejected => "rejected", "Không chấp nhận";
+        Implemented => "implemented", "Đã ban hành sửa đổi";
+        Cancelled => "cancelled", "Đã hủy";
+    }
+}
+
+vocabulary! {
+    /// Why a change request was raised.
+    ChangeRequestOrigin {
+        Request => "request", "Đề nghị của cán bộ";
+        PeriodicReview => "periodic_review", "Xem xét định kỳ";
+    }
+}
+
+vocabulary! {
+    /// The outcome of a periodic review of a quality document.
+    ReviewOutcome {
+        Confirmed => "confirmed", "Còn phù hợp";
+        ChangeNeeded => "change_needed", "Cần sửa đổi";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,9 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod diff;
 pub mod effect;
+pub mod iso;
 pub mod kinds;
 pub mod number;
 pub mod review;

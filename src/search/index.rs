@@ -342,7 +342,14 @@ fn documents_for(
     d: &Document,
     units: &std::collections::HashMap<String, OrgUnit>,
 ) -> Result<Vec<TantivyDocument>, SearchError> {
-    let version = db::versions::latest(conn, &d.id)?;
+    // A quality document is found by its current revision, never by a draft or an
+    // obsolete one; other documents by their latest version.
+    let version = match crate::service::iso::indexed_version_id(conn, d)
+        .map_err(|e| SearchError::Index(e.to_string()))?
+    {
+        Some(id) => Some(db::versions::get(conn, &id)?),
+        None => None,
+    };
     // The provision hits are the articles; a text without articles (a plan, a scheme)
     // is cut at its sections, or else at its parts.
     let rows: Vec<ProvisionRow> = match &version {

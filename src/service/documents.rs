@@ -247,14 +247,19 @@ pub fn create(
     if !req.external {
         require_issuer_scope(caller, doc.issuer_id.as_deref())?;
     }
-    insert_audited(conn, &caller.actor(), &doc)
+    let doc = insert_audited(conn, &caller.actor(), &doc)?;
+    if req.kind.is_iso() {
+        super::iso::register_defaults(conn, &caller.actor(), &doc)?;
+    }
+    Ok(doc)
 }
 
 /// What a district signed and published is immutable: a change is a new document that
 /// amends it. (External documents are records of someone else's text: their metadata
-/// may still be corrected.)
+/// may still be corrected; ISO documents change by new revisions under document control.)
 pub fn ensure_not_promulgated(doc: &Document) -> ApiResult<()> {
     if !doc.external
+        && !doc.kind.starts_with("iso_")
         && matches!(
             state_of(doc)?,
             DocumentState::Signed | DocumentState::Published
@@ -461,6 +466,13 @@ pub fn withdraw(
             reason: Some(&reason),
             ..Default::default()
         },
+    )?;
+    super::iso::on_document_withdrawn(
+        conn,
+        &caller.actor(),
+        Some(&caller.user_id),
+        &updated,
+        &reason,
     )?;
     Ok(updated)
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod consultations;
 pub mod deadlines;
 pub mod documents;
+pub mod iso;
 pub mod org_units;
 pub mod relations;
 pub mod review;

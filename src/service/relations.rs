@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::audit::{self, Event};
 use crate::db::models::Relation;
 use crate::db::{self, Conn};
-use crate::domain::kinds::{RelationKind, RelationScope};
+use crate::domain::kinds::{RelationKind, RelationScope, Role};
 use crate::error::{ApiResult, AppError};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -122,8 +122,15 @@ pub fn create(
     source_id: &str,
     req: &CreateRelationRequest,
 ) -> ApiResult<Relation> {
-    caller.require(Action::ManageRelations)?;
-    docs::get(conn, Some(caller), source_id)?;
+    // The ISO controller of a quality document records its legal basis itself.
+    let cites = req.kind == RelationKind::BasedOn && caller.role == Role::IsoController;
+    if !cites {
+        caller.require(Action::ManageRelations)?;
+    }
+    let source = docs::get(conn, Some(caller), source_id)?;
+    if cites {
+        super::iso::require_controller_of(conn, caller, &source)?;
+    }
     docs::get(conn, Some(caller), &req.target_id)
         .map_err(|_| AppError::invalid("target_id", "no such document"))?;
     insert_audited(

@@ -101,8 +101,8 @@ async fn demo_load_is_idempotent(b: Backend) {
     assert_eq!(report.accounts_added, 0);
     drop(c);
     let r = app.get("/api/v1/documents?limit=200", None).await;
-    // 17 documents of the district and its plan, 34 sample VBQPPL (demo::review).
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 51);
+    // 17 documents of the district and its plan, 34 sample VBQPPL (demo::review), 4 sample ISO documents (demo::iso).
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 55);
     let units = app
         .get("/api/v1/org-units", Some(&app.login("viewer").await))
         .await;

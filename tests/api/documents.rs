@@ -159,7 +159,7 @@ both_backends!(delete_only_before_approval_then_withdraw);
 async fn list_filters_and_cursor_pagination(b: Backend) {
     let app = TestApp::spawn(b).await;
     let legal = app.login("legal_officer").await;
-    // The demo has 17 documents: collect them two at a time.
+    // The demo has 21 documents (17 legal, 4 sample ISO documents): collect them two at a time.
     let mut seen = vec![];
     let mut cursor: Option<String> = None;
     loop {
@@ -181,8 +181,8 @@ async fn list_filters_and_cursor_pagination(b: Backend) {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no document twice");
-    // 17 documents of the district and its plan, 34 sample VBQPPL (demo::review).
-    assert_eq!(seen.len(), 51);
+    // 17 documents of the district and its plan, 34 sample VBQPPL (demo::review), 4 sample ISO documents (demo::iso).
+    assert_eq!(seen.len(), 55);
     let all = app.get("/api/v1/documents?limit=200", Some(&legal)).await;
     let order: Vec<String> = all.body["items"]
         .as_array()
@@ -280,7 +280,7 @@ async fn drafts_are_visible_only_to_their_issuers_staff(b: Backend) {
         .iter()
         .all(|d| d["state"] == "published"));
     let public = app.get("/api/v1/documents?limit=200", None).await;
-    assert_eq!(public.body["items"].as_array().unwrap().len(), 51);
+    assert_eq!(public.body["items"].as_array().unwrap().len(), 55);
     // A drafter cannot draft for a unit outside their chain.
     let r = app
         .post(

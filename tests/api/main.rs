@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod documents;
 mod import;
+mod iso;
 mod openapi;
 mod relations;
 mod review;

@@ -44,6 +44,9 @@ async fn openapi_document_matches_the_committed_file() {
         "/api/v1/review-campaigns/{id}/progress",
         "/api/v1/review-items/{id}/result",
         "/api/v1/systematization",
+        "/api/v1/iso/documents/{id}",
+        "/api/v1/iso/revisions/{id}/issue",
+        "/api/v1/iso/compliance",
         "/healthz",
         "/readyz",
     ] {
@@ -59,6 +62,9 @@ async fn openapi_document_matches_the_committed_file() {
         "LegalEffect",
         "Role",
         "DocumentResponse",
+        "RevisionState",
+        "IsoRevisionResponse",
+        "ComplianceReport",
     ] {
         assert!(schemas.contains_key(s), "{s} is documented");
     }

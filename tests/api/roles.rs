@@ -377,6 +377,185 @@ async fn role_matrix(b: Backend) {
             LEGAL,
         ),
     ];
+    // ISO document control, on the sample documents of Văn phòng (the demo ISO
+    // controller's unit): the one-stop procedure, its current revision, the form's open
+    // change request and a recalled copy still out.
+    let iso = app.login("iso_controller").await;
+    let list = app
+        .get("/api/v1/iso/documents?owner=VP", Some(&iso))
+        .await
+        .body;
+    let by_code = |code: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["iso_code"] == code)
+            .unwrap()
+            .clone()
+    };
+    let mc = by_code("QT-MC-01");
+    let mc_id = mc["id"].as_str().unwrap().to_owned();
+    let current = mc["current_revision"]["version_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form_id = by_code("BM-MC-01")["id"].as_str().unwrap().to_owned();
+    let crs = app
+        .get(
+            &format!("/api/v1/iso/documents/{form_id}/change-requests"),
+            Some(&iso),
+        )
+        .await
+        .body;
+    let cr = crs[0]["id"].as_str().unwrap().to_owned();
+    let out = app
+        .get("/api/v1/iso/copies/outstanding", Some(&iso))
+        .await
+        .body;
+    let copy = out[0]["id"].as_str().unwrap().to_owned();
+    const CONTROLLER: &[&str] = &["iso_controller"];
+    const REVIEWERS: &[&str] = &["drafter", "legal_officer", "approver", "iso_controller"];
+    // The approver's unit (UBND) is not on the procedure's distribution list.
+    const RECIPIENTS: &[&str] = &[
+        "admin",
+        "drafter",
+        "legal_officer",
+        "iso_controller",
+        "viewer",
+    ];
+    let with_if_match = |r: Route| Route {
+        if_match: true,
+        ..r
+    };
+    routes.extend([
+        route(Method::GET, "/api/v1/iso/documents".into(), None, ALL),
+        route(
+            Method::POST,
+            "/api/v1/iso/documents".into(),
+            Some(json!({"kind": "iso_procedure", "iso_code": "QT-MATRIX-01", "title": "M", "owner": "VP"})),
+            CONTROLLER,
+        ),
+        route(Method::GET, format!("/api/v1/iso/documents/{mc_id}"), None, ALL),
+        with_if_match(route(
+            Method::PATCH,
+            format!("/api/v1/iso/documents/{mc_id}"),
+            Some(json!({"review_period_months": 12})),
+            CONTROLLER,
+        )),
+        route(
+            Method::GET,
+            format!("/api/v1/iso/documents/{mc_id}/revisions"),
+            None,
+            ALL,
+        ),
+        route(Method::GET, format!("/api/v1/iso/revisions/{current}"), None, ALL),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/revisions/{current}/submit"),
+            Some(json!({})),
+            CONTROLLER,
+        )),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/revisions/{current}/return"),
+            Some(json!({"reason": "r"})),
+            &["approver", "iso_controller"],
+        )),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/revisions/{current}/approve"),
+            Some(json!({})),
+            &["approver"],
+        )),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/revisions/{current}/issue"),
+            Some(json!({})),
+            CONTROLLER,
+        )),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/revisions/{current}/withdraw"),
+            Some(json!({"reason": "r"})),
+            CONTROLLER,
+        )),
+        route(
+            Method::GET,
+            format!("/api/v1/iso/revisions/{current}/comments"),
+            None,
+            ALL,
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/iso/revisions/{current}/comments"),
+            Some(json!({"body": "x"})),
+            REVIEWERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/iso/revisions/{current}/diff"),
+            None,
+            ALL,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/iso/documents/{mc_id}/change-requests"),
+            None,
+            ALL,
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/iso/documents/{mc_id}/change-requests"),
+            Some(json!({"reason": "r"})),
+            ALL,
+        ),
+        route(Method::GET, format!("/api/v1/iso/change-requests/{cr}"), None, ALL),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/change-requests/{cr}/reject"),
+            Some(json!({"reason": "r"})),
+            CONTROLLER,
+        )),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/change-requests/{cr}/accept"),
+            Some(json!({})),
+            CONTROLLER,
+        )),
+        route(
+            Method::GET,
+            format!("/api/v1/iso/documents/{mc_id}/copies"),
+            None,
+            ALL,
+        ),
+        route(Method::GET, "/api/v1/iso/copies/outstanding".into(), None, ALL),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/copies/{copy}/confirm-withdrawal"),
+            Some(json!({})),
+            CONTROLLER,
+        )),
+        route(
+            Method::POST,
+            format!("/api/v1/iso/documents/{mc_id}/acknowledge"),
+            Some(json!({})),
+            RECIPIENTS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/iso/documents/{mc_id}/acknowledgements"),
+            None,
+            ALL,
+        ),
+        route(Method::GET, "/api/v1/iso/reviews/due".into(), None, ALL),
+        with_if_match(route(
+            Method::POST,
+            format!("/api/v1/iso/documents/{mc_id}/review"),
+            Some(json!({"outcome": "confirmed"})),
+            CONTROLLER,
+        )),
+        route(Method::GET, "/api/v1/iso/compliance".into(), None, ALL),
+    ]);
     let mut tokens = vec![];
     for r in ROLES {
         tokens.push((r, Some(app.login(r).await)));
