@@ -304,20 +304,20 @@ fn main() {
     if a.tune {
         let base = PlainWeights::default();
         println!("tuning on Zalo: heading title folded pair → nDCG@10");
-        for heading in [1.0, 2.0, 3.0] {
-            for pair in [0.0, 0.5, 1.0, 2.0] {
-                for title in [0.0, 0.5] {
+        for heading in [1.5, 2.5] {
+            for pair in [0.5, 1.0] {
+                for folded in [0.1, 0.3] {
                     let w = PlainWeights {
                         heading,
                         pair,
-                        title,
-                        ..base
+                        folded,
+                        title: 0.3,
                     };
                     index.set_plain_weights(w);
                     let r = evaluate(&zalo, vanban_ask(index.clone()));
                     println!(
-                        "{heading:>4} {title:>4} {:>4} {pair:>4} → {:.4} (MRR {:.4})",
-                        w.folded, r.quality.ndcg10, r.quality.mrr10
+                        "heading {heading:>4} title {:>4} folded {folded:>4} pair {pair:>4} → nDCG@10 {:.4} R@10 {:.4} MRR@10 {:.4}",
+                        w.title, r.quality.ndcg10, r.quality.r10, r.quality.mrr10
                     );
                 }
             }

@@ -192,6 +192,30 @@ pub fn register(manager: &TokenizerManager) {
     manager.register(TOKENIZER, VietnameseTokenizer::exact());
     manager.register(FOLDED_TOKENIZER, VietnameseTokenizer::folded());
     manager.register(NUMBER_TOKENIZER, NumberTokenizer::default());
+    manager.register(
+        PAIRS_TOKENIZER,
+        tantivy::tokenizer::TextAnalyzer::from(tantivy::tokenizer::WhitespaceTokenizer::default()),
+    );
+}
+
+/// Tokenizer of the syllable-pair fields: their text is made by [`syllable_pairs`].
+pub const PAIRS_TOKENIZER: &str = "vi_pairs";
+
+/// Neighbouring syllables joined (`cải_cách cách_hành hành_chính`). Vietnamese words are
+/// mostly two syllables, so a pair that matches is usually a word that matches: ranking
+/// on pairs is what a word segmenter would give, without one.
+pub fn syllable_pairs(s: &str) -> String {
+    let terms = query_terms(s);
+    let mut out = String::with_capacity(s.len() * 2);
+    for w in terms.windows(2) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w[0]);
+        out.push('_');
+        out.push_str(&w[1]);
+    }
+    out
 }
 
 /// Options for an exact text field: [`TOKENIZER`], with frequencies and positions (phrase

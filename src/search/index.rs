@@ -22,7 +22,7 @@ use crate::db::{self, Conn, Db};
 use crate::domain::kinds::DocumentState;
 
 /// Bump when the schema or the analysis changes: an older index is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const VERSION_FILE: &str = "vanban-schema-version";
 const WRITER_HEAP: usize = 100_000_000;
 
@@ -48,6 +48,8 @@ pub struct Fields {
     pub heading_folded: Field,
     pub body: Field,
     pub body_folded: Field,
+    pub heading_pairs: Field,
+    pub body_pairs: Field,
     pub kind: Field,
     pub issuer_id: Field,
     pub field: Field,
@@ -73,6 +75,14 @@ fn text(tokenizer: &str, stored: bool) -> TextOptions {
     }
 }
 
+fn pairs() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::PAIRS_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
 fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let num = NumericOptions::default().set_indexed().set_fast();
@@ -89,6 +99,8 @@ fn build_schema() -> (Schema, Fields) {
         heading_folded: b.add_text_field("heading_folded", text(analysis::FOLDED_TOKENIZER, false)),
         body: b.add_text_field("body", text(analysis::TOKENIZER, true)),
         body_folded: b.add_text_field("body_folded", text(analysis::FOLDED_TOKENIZER, false)),
+        heading_pairs: b.add_text_field("heading_pairs", pairs()),
+        body_pairs: b.add_text_field("body_pairs", pairs()),
         kind: b.add_text_field("kind", STRING | STORED),
         issuer_id: b.add_text_field("issuer_id", STRING | STORED),
         field: b.add_text_field("field", STRING),
@@ -415,6 +427,7 @@ fn documents_for(
     if let Some(body) = version.as_ref().and_then(|v| v.body.as_deref()) {
         whole.add_text(f.body, body);
         whole.add_text(f.body_folded, body);
+        whole.add_text(f.body_pairs, analysis::syllable_pairs(body));
     }
     out.push(whole);
     for a in articles {
@@ -426,9 +439,11 @@ fn documents_for(
         if let Some(h) = &a.heading {
             td.add_text(f.heading, h);
             td.add_text(f.heading_folded, h);
+            td.add_text(f.heading_pairs, analysis::syllable_pairs(h));
         }
         td.add_text(f.body, &a.body);
         td.add_text(f.body_folded, &a.body);
+        td.add_text(f.body_pairs, analysis::syllable_pairs(&a.body));
         out.push(td);
     }
     Ok(out)

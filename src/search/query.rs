@@ -230,27 +230,21 @@ impl SearchIndex {
             }
         }
         for pair in exact.windows(2) {
-            if !seen.insert(("p", format!("{} {}", pair[0], pair[1]))) {
+            let token = format!("{}_{}", pair[0], pair[1]);
+            if !seen.insert(("p", token.clone())) {
                 continue;
             }
-            for (field, w) in [(f.body, pair_w), (f.heading, pair_w * heading_w)] {
-                let terms = vec![
-                    Term::from_field_text(field, &pair[0]),
-                    Term::from_field_text(field, &pair[1]),
-                ];
+            for (field, w) in [
+                (f.body_pairs, pair_w),
+                (f.heading_pairs, pair_w * heading_w),
+            ] {
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(tantivy::query::PhraseQuery::new(terms)),
-                        w,
-                    )),
+                    Box::new(BoostQuery::new(term_query(field, &token), w)),
                 ));
             }
         }
-        for w in q
-            .split_whitespace()
-            .filter(|w| analysis::looks_like_number(w))
-        {
+        for w in number_words(q) {
             clauses.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
