@@ -75,6 +75,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::versions::download_file)
         .service(api::versions::get_structure)
         .service(api::audit::entity_audit)
+        .service(api::copies::version_pdf)
+        .service(api::copies::verify)
         .service(api::workflow::transition)
         .service(api::workflow::create_appraisal)
         .service(api::workflow::list_appraisals)

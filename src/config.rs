@@ -22,6 +22,15 @@ pub struct Settings {
     pub search: SearchSettings,
     pub workflow: WorkflowSettings,
     pub calendar: CalendarSettings,
+    pub pdf: PdfSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfSettings {
+    pub max_bytes: usize,
+    pub max_pages: usize,
+    pub timeout_seconds: u64,
 }
 
 /// Deadlines and limits of the workflows.

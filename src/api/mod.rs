@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod copies;
 pub mod documents;
 pub mod dto;
 pub mod health;

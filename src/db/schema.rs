@@ -386,6 +386,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    renditions (source_hash) {
+        source_hash -> Text,
+        blob_sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    verifications (code) {
+        code -> Text,
+        document_id -> Text,
+        version_id -> Text,
+        stamp -> Text,
+        recipient -> Nullable<Text>,
+        copy_no -> Nullable<Integer>,
+        source_sha256 -> Text,
+        issued_by -> Nullable<Text>,
+        issued_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    extractions (version_id) {
+        version_id -> Text,
+        text_layer -> Bool,
+        pages -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(documents -> org_units (issuer_id));
@@ -397,6 +428,9 @@ diesel::joinable!(iso_documents -> documents (document_id));
 diesel::joinable!(iso_revisions -> versions (version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    renditions,
+    verifications,
+    extractions,
     org_units,
     users,
     refresh_tokens,

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod consultations;
+pub mod copies;
 pub mod deadlines;
 pub mod documents;
 pub mod iso;

@@ -1,0 +1,3 @@
+DROP TABLE extractions;
+DROP TABLE verifications;
+DROP TABLE renditions;

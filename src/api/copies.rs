@@ -1,0 +1,71 @@
+//! Stamped PDF copies and their verification.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+
+use super::{parse_id, MaybeUser, State};
+use crate::error::{ApiResult, AppError, Problem};
+use crate::service::copies::{self as svc, StampQuery, VerifyResponse};
+
+/// A version as a PDF, stamped on every page with what it is (draft, official copy,
+/// numbered controlled copy, or expired / obsolete), page numbers, a verification code
+/// and its QR code. An uploaded PDF is never rewritten: the stamp is an incremental
+/// update appended to the original bytes. A version without a PDF is rendered from its text.
+#[utoipa::path(
+    tag = "versions",
+    params(("id" = String, Path), StampQuery),
+    responses(
+        (status = 200, description = "The stamped PDF", content_type = "application/pdf",
+         headers(("X-Verification-Code" = String))),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/versions/{id}/pdf")]
+pub async fn version_pdf(
+    st: State,
+    user: MaybeUser,
+    id: web::Path<String>,
+    q: web::Query<StampQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let q = q.into_inner();
+    let base = st.settings.server.base_url.clone();
+    let pdf_settings = st.settings.pdf.clone();
+    let limit = Duration::from_secs(pdf_settings.timeout_seconds.max(1));
+    // PDF work runs on the blocking pool, bounded in time: a hostile file cannot hold a worker.
+    let work = st
+        .db
+        .tx(move |conn| svc::stamped_copy(conn, user.0.as_ref(), &id, &q, &base, &pdf_settings));
+    let (bytes, code) = tokio::time::timeout(limit, work)
+        .await
+        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))??;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/pdf"))
+        .insert_header(("x-verification-code", code.clone()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{code}.pdf\""),
+        ))
+        .body(bytes))
+}
+
+/// Which document, version, stamp and recipient a printed copy's code belongs to,
+/// whether its source file is intact, and whether the document is still in force.
+#[utoipa::path(
+    tag = "public",
+    params(("code" = String, Path)),
+    responses((status = 200, body = VerifyResponse), (status = 404, body = Problem))
+)]
+#[get("/verify/{code}")]
+pub async fn verify(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {
+    let code = code.into_inner();
+    if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(AppError::NotFound);
+    }
+    let r = st.db.run(move |conn| svc::verify(conn, &code)).await?;
+    Ok(HttpResponse::Ok().json(r))
+}

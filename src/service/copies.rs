@@ -1,0 +1,345 @@
+//! Copies that leave the system: every version as a PDF (the uploaded one, or a
+//! rendering of its text), stamped with what it is, and a verification code that
+//! says later which document, version and stamp a printed copy belongs to.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::Caller;
+use crate::config::PdfSettings;
+use crate::db::audit::{self, Event};
+use crate::db::models::{Document, Version};
+use crate::db::schema::{renditions, verifications};
+use crate::db::{self, Conn};
+use crate::domain::kinds::{DocumentState, LegalEffect};
+use crate::error::{ApiResult, AppError};
+use crate::pdf::{self, ExpiredTitle, Limits, PdfError, StampKind, StampRequest};
+
+/// Version of the text renderer: part of the cache key, so a better renderer re-renders.
+const RENDERER: &str = "render-v1";
+
+crate::vocabulary! {
+    /// What a copy says it is.
+    StampChoice {
+        Draft => "draft", "Dự thảo";
+        Official => "official", "Bản chính thức";
+        ControlledCopy => "controlled_copy", "Bản sao kiểm soát";
+        Expired => "expired", "Hết hiệu lực / lỗi thời";
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StampQuery {
+    /// draft, official, controlled_copy or expired. By default a draft is stamped as a
+    /// draft and a promulgated document as official; a document no longer in force and
+    /// an obsolete ISO revision are always stamped expired, whatever is asked.
+    pub stamp: Option<StampChoice>,
+    /// controlled_copy: the copy's number.
+    pub copy_no: Option<u32>,
+    /// controlled_copy: who receives it.
+    pub recipient: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = verifications)]
+pub struct Verification {
+    pub code: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub stamp: String,
+    pub recipient: Option<String>,
+    pub copy_no: Option<i32>,
+    pub source_sha256: String,
+    pub issued_by: Option<String>,
+    pub issued_at: chrono::NaiveDateTime,
+}
+
+impl From<PdfError> for AppError {
+    fn from(e: PdfError) -> Self {
+        match e {
+            PdfError::NotPdf => AppError::UnsupportedMediaType(e.to_string()),
+            PdfError::TooLarge { .. } => AppError::PayloadTooLarge(e.to_string()),
+            e if e.is_client_error() => AppError::invalid("file", e.to_string()),
+            e => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+pub fn limits(s: &PdfSettings) -> Limits {
+    Limits {
+        max_bytes: s.max_bytes,
+        max_pages: s.max_pages,
+    }
+}
+
+/// The PDF of a version: its uploaded PDF, or its text rendered (cached by hash).
+pub fn source_pdf(conn: &mut Conn, doc: &Document, v: &Version) -> ApiResult<(Vec<u8>, String)> {
+    if let Some(sha) = &v.blob_sha256 {
+        let blob = db::blobs::get(conn, sha)?;
+        if blob.content_type == crate::service::versions::PDF {
+            return Ok((blob.data, blob.sha256));
+        }
+    }
+    let Some(body) = v.body.as_deref() else {
+        return Err(AppError::Conflict {
+            guard: Some("version_has_text".into()),
+            detail: "this version has neither a PDF nor text to print".into(),
+        });
+    };
+    let key = db::blobs::sha256_hex(format!("{RENDERER}\0{}\0{body}", doc.title).as_bytes());
+    let cached: Option<String> = renditions::table
+        .find(&key)
+        .select(renditions::blob_sha256)
+        .first(conn)
+        .optional()
+        .map_err(db::DbError::from)?;
+    if let Some(sha) = cached {
+        let blob = db::blobs::get(conn, &sha)?;
+        return Ok((blob.data, blob.sha256));
+    }
+    let rendered = pdf::render_text_pdf(&doc.title, body)?;
+    let sha = db::blobs::put(conn, crate::service::versions::PDF, rendered.clone())?;
+    // Another request may have rendered the same text meanwhile: the first row stays.
+    let exists: i64 = renditions::table
+        .filter(renditions::source_hash.eq(&key))
+        .count()
+        .get_result(conn)
+        .map_err(db::DbError::from)?;
+    if exists == 0 {
+        diesel::insert_into(renditions::table)
+            .values((
+                renditions::source_hash.eq(&key),
+                renditions::blob_sha256.eq(&sha),
+                renditions::created_at.eq(db::now()),
+            ))
+            .execute(conn)
+            .map_err(db::DbError::from)?;
+    }
+    Ok((rendered, sha))
+}
+
+fn verify_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..12)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// What the copy must say: obsolete and expired override anything asked for.
+fn decide(
+    conn: &mut Conn,
+    doc: &Document,
+    v: &Version,
+    q: &StampQuery,
+    today: NaiveDate,
+) -> ApiResult<StampKind> {
+    if let Some(o) = super::iso::required_stamp(conn, &v.id)? {
+        return Ok(StampKind::Expired {
+            title: ExpiredTitle::Obsolete,
+            since: o.since.unwrap_or(today),
+            replaced_by: o.replaced_by,
+        });
+    }
+    let effect = super::documents::effect(conn, doc, today)?;
+    if effect.effect == LegalEffect::Expired {
+        let replaced_by = match effect.because.first() {
+            Some(rid) => {
+                let r = db::relations::get(conn, rid)?;
+                let src = db::documents::get(conn, &r.source_id)?;
+                Some(src.number.unwrap_or(src.title))
+            }
+            None => None,
+        };
+        return Ok(StampKind::Expired {
+            title: ExpiredTitle::NoLongerInForce,
+            since: effect.since.unwrap_or(today),
+            replaced_by,
+        });
+    }
+    let state: DocumentState = doc.state.parse().map_err(AppError::internal)?;
+    let choice = q.stamp.unwrap_or(if state.is_draft() {
+        StampChoice::Draft
+    } else {
+        StampChoice::Official
+    });
+    Ok(match choice {
+        StampChoice::Draft => StampKind::Draft {
+            label: v.label.clone(),
+        },
+        StampChoice::Official => {
+            if state.is_draft() {
+                return Err(AppError::Conflict {
+                    guard: Some("official_copy_of_promulgated_document".into()),
+                    detail: "a draft has no official copy".into(),
+                });
+            }
+            match (&doc.number, doc.signed_on) {
+                (Some(number), Some(signed_on)) => StampKind::Official {
+                    number: number.clone(),
+                    signed_on,
+                    effective_from: doc.effective_from.unwrap_or(signed_on),
+                },
+                _ => {
+                    return Err(AppError::Conflict {
+                        guard: Some("official_copy_needs_number_and_date".into()),
+                        detail: "the document has no number or signing date to print".into(),
+                    })
+                }
+            }
+        }
+        StampChoice::ControlledCopy => {
+            let copy_no = q.copy_no.filter(|n| *n > 0).ok_or_else(|| {
+                AppError::invalid("copy_no", "a positive copy number is required")
+            })?;
+            let recipient =
+                super::clean_text("recipient", q.recipient.as_deref().unwrap_or(""), 120)?;
+            StampKind::ControlledCopy {
+                copy_no,
+                recipient,
+                // A legal document has no ISO code: its number stands in, or a dash.
+                iso_code: doc
+                    .iso_code
+                    .clone()
+                    .or_else(|| doc.number.clone())
+                    .unwrap_or_else(|| "—".to_owned()),
+                revision: doc.iso_revision.clone().unwrap_or_else(|| v.label.clone()),
+            }
+        }
+        StampChoice::Expired => StampKind::Expired {
+            title: if doc.kind.starts_with("iso_") {
+                ExpiredTitle::Obsolete
+            } else {
+                ExpiredTitle::NoLongerInForce
+            },
+            since: effect.since.unwrap_or(today),
+            replaced_by: None,
+        },
+    })
+}
+
+fn stamp_name(k: &StampKind) -> &'static str {
+    match k {
+        StampKind::Draft { .. } => "draft",
+        StampKind::Official { .. } => "official",
+        StampKind::ControlledCopy { .. } => "controlled_copy",
+        StampKind::Expired { .. } => "expired",
+    }
+}
+
+/// A stamped copy of a version and its verification code.
+pub fn stamped_copy(
+    conn: &mut Conn,
+    caller: Option<&Caller>,
+    version_id: &str,
+    q: &StampQuery,
+    base_url: &str,
+    settings: &PdfSettings,
+) -> ApiResult<(Vec<u8>, String)> {
+    let (v, doc) = super::versions::get(conn, caller, version_id)?;
+    let today = chrono::Local::now().date_naive();
+    let kind = decide(conn, &doc, &v, q, today)?;
+    let (source, source_sha) = source_pdf(conn, &doc, &v)?;
+    let code = verify_code();
+    let req = StampRequest {
+        verify_url: format!("{}/api/v1/verify/{code}", base_url.trim_end_matches('/')),
+        verify_code: code.clone(),
+        kind,
+    };
+    let stamped = pdf::stamp_pdf(&source, &req, &limits(settings))?;
+    let (recipient, copy_no) = match &req.kind {
+        StampKind::ControlledCopy {
+            recipient, copy_no, ..
+        } => (Some(recipient.clone()), Some(*copy_no as i32)),
+        _ => (None, None),
+    };
+    let row = Verification {
+        code: code.clone(),
+        document_id: doc.id.clone(),
+        version_id: v.id.clone(),
+        stamp: stamp_name(&req.kind).to_owned(),
+        recipient,
+        copy_no,
+        source_sha256: source_sha,
+        issued_by: caller.map(|c| c.user_id.clone()),
+        issued_at: db::now(),
+    };
+    diesel::insert_into(verifications::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(db::DbError::from)?;
+    audit::append(
+        conn,
+        &super::actor_of(caller),
+        Event {
+            action: "copy.issue",
+            entity_type: "verification",
+            entity_id: &code,
+            details: Some(
+                serde_json::json!({"document_id": doc.id, "version_id": v.id, "stamp": row.stamp, "recipient": row.recipient}),
+            ),
+            ..Default::default()
+        },
+    )?;
+    Ok((stamped, code))
+}
+
+/// What a verification code says about a printed copy.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VerifyResponse {
+    pub code: String,
+    pub document_id: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub version_id: String,
+    pub version_label: String,
+    pub stamp: StampChoice,
+    pub recipient: Option<String>,
+    pub copy_no: Option<i32>,
+    pub issued_at: chrono::NaiveDateTime,
+    /// SHA-256 of the PDF the copy was stamped from.
+    pub source_sha256: String,
+    /// Whether that file is still stored unchanged (its hash checked now).
+    pub source_intact: bool,
+    pub legal_effect: LegalEffect,
+    /// True while the document is in force (or, for an ISO document, while this revision is current).
+    pub in_force: bool,
+}
+
+pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
+    let row: Verification = verifications::table
+        .find(code)
+        .first(conn)
+        .optional()
+        .map_err(db::DbError::from)?
+        .ok_or(AppError::NotFound)?;
+    let doc = db::documents::get(conn, &row.document_id)?;
+    let v = db::versions::get(conn, &row.version_id)?;
+    let source_intact = db::blobs::get(conn, &row.source_sha256).is_ok();
+    let today = chrono::Local::now().date_naive();
+    let effect = super::documents::effect(conn, &doc, today)?.effect;
+    let obsolete = super::iso::required_stamp(conn, &v.id)?.is_some();
+    let in_force =
+        !obsolete && matches!(effect, LegalEffect::InForce | LegalEffect::PartiallyExpired);
+    Ok(VerifyResponse {
+        stamp: row.stamp.parse().map_err(AppError::internal)?,
+        code: row.code,
+        document_id: doc.id,
+        number: doc.number,
+        title: doc.title,
+        version_id: v.id,
+        version_label: v.label,
+        recipient: row.recipient,
+        copy_no: row.copy_no,
+        issued_at: row.issued_at,
+        source_sha256: row.source_sha256,
+        source_intact,
+        legal_effect: effect,
+        in_force,
+    })
+}

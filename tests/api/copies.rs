@@ -1,0 +1,181 @@
+use std::io::Write;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::test;
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp};
+
+const FIXTURE: &[u8] = include_bytes!("../fixtures/libreoffice-de-an.pdf");
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let mut f = tempfile::NamedTempFile::new().expect("temp file");
+    f.write_all(pdf).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .arg(f.path())
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is required");
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn upload_pdf(
+    app: &TestApp,
+    token: &str,
+    doc: &str,
+    data: &[u8],
+) -> crate::helpers::Response {
+    let boundary = "b0undary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.send(
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/documents/{doc}/versions"))
+            .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+            .insert_header((
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ))
+            .set_payload(body),
+    )
+    .await
+}
+
+async fn stamped_copies_and_verification(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let drafter = app.login("drafter").await;
+    let legal = app.login("legal_officer").await;
+
+    // A draft typed in: rendered, stamped as a draft, verifiable.
+    let doc = app
+        .draft(&drafter, "Quyết định về cải cách hành chính")
+        .await;
+    let id = doc["id"].as_str().unwrap();
+    let v = app
+        .post(&format!("/api/v1/documents/{id}/versions"), Some(&drafter), json!({"label": "Dự thảo 2", "body": "Điều 1. Phạm vi điều chỉnh\nQuy định về một cửa liên thông."}))
+        .await;
+    let vid = v.body["id"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/versions/{vid}/pdf"), Some(&drafter))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.header("content-type").as_deref(), Some("application/pdf"));
+    let text = pdftotext(&r.bytes);
+    assert!(text.contains("DỰ THẢO"), "{text}");
+    assert!(text.contains("Dự thảo 2"));
+    assert!(text.contains("Trang 1/1"));
+    let code = r.header("x-verification-code").expect("code");
+    assert!(text.contains(&code));
+    let ver = app.get(&format!("/api/v1/verify/{code}"), None).await;
+    assert_eq!(ver.status, StatusCode::OK);
+    assert_eq!(ver.body["stamp"], "draft");
+    assert_eq!(ver.body["source_intact"], true);
+    assert_eq!(ver.body["version_id"], vid);
+    app.get("/api/v1/verify/NOSUCHCODE", None)
+        .await
+        .problem(404);
+    // A draft has no official copy; a controlled copy needs its number.
+    let r = app
+        .get(
+            &format!("/api/v1/versions/{vid}/pdf?stamp=official"),
+            Some(&drafter),
+        )
+        .await;
+    assert_eq!(
+        r.problem(409)["guard"],
+        "official_copy_of_promulgated_document"
+    );
+    app.get(
+        &format!("/api/v1/versions/{vid}/pdf?stamp=controlled_copy"),
+        Some(&drafter),
+    )
+    .await
+    .problem(422);
+    let r = app
+        .get(&format!("/api/v1/versions/{vid}/pdf?stamp=controlled_copy&copy_no=3&recipient=Ph%C3%B2ng%20T%C6%B0%20ph%C3%A1p"), Some(&drafter))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(pdftotext(&r.bytes).contains("BẢN SAO KIỂM SOÁT SỐ 3"));
+    // The public does not get a draft.
+    app.get(&format!("/api/v1/versions/{vid}/pdf"), None)
+        .await
+        .problem(404);
+
+    // An uploaded PDF is never rewritten: the original is a prefix of the stamped copy.
+    let up = upload_pdf(&app, &drafter, id, FIXTURE).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    let uid = up.body["id"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/versions/{uid}/pdf"), Some(&drafter))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.bytes.len() > FIXTURE.len());
+    assert_eq!(&r.bytes[..FIXTURE.len()], FIXTURE);
+    let text = pdftotext(&r.bytes);
+    assert!(text.contains("Trang 3/3"), "{text}");
+
+    // A document no longer in force is always stamped so, whatever is asked.
+    let d14 = app.id_of("14/2008/NĐ-CP").await;
+    let v14 = app
+        .post(
+            &format!("/api/v1/documents/{d14}/versions"),
+            Some(&legal),
+            json!({"body": "Điều 1. Cơ quan chuyên môn"}),
+        )
+        .await;
+    assert_eq!(v14.status, StatusCode::CREATED, "{}", v14.body);
+    let r = app
+        .get(
+            &format!(
+                "/api/v1/versions/{}/pdf?stamp=official",
+                v14.body["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let text = pdftotext(&r.bytes);
+    assert!(text.contains("HẾT HIỆU LỰC"), "{text}");
+    assert!(text.contains("37/2014/NĐ-CP"), "what replaced it: {text}");
+    let code = r.header("x-verification-code").unwrap();
+    let ver = app.get(&format!("/api/v1/verify/{code}"), None).await;
+    assert_eq!(ver.body["in_force"], false);
+    assert_eq!(ver.body["legal_effect"], "expired");
+}
+both_backends!(stamped_copies_and_verification);
+
+async fn damaged_pdfs_are_client_errors(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let drafter = app.login("drafter").await;
+    let doc = app.draft(&drafter, "Tệp hỏng").await;
+    let id = doc["id"].as_str().unwrap();
+    for (what, data) in [
+        ("truncated", FIXTURE[..FIXTURE.len() / 2].to_vec()),
+        (
+            "garbage after the header",
+            [b"%PDF-1.7\n".as_slice(), &[0u8; 2048]].concat(),
+        ),
+    ] {
+        let up = upload_pdf(&app, &drafter, id, &data).await;
+        assert_eq!(up.status, StatusCode::CREATED, "{what}: {}", up.body);
+        let r = app
+            .get(
+                &format!("/api/v1/versions/{}/pdf", up.body["id"].as_str().unwrap()),
+                Some(&drafter),
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{what}: {}", r.status);
+        r.problem(r.status.as_u16());
+    }
+}
+both_backends!(damaged_pdfs_are_client_errors);
