@@ -345,6 +345,7 @@ fn main() {
         let mut settings = Settings::load(None).expect("settings");
         settings.database.url = String::new();
         settings.server.json_limit_bytes = 4 << 20;
+        settings.workflow.comments_per_minute = 0;
         let keys = TokenKeys::new(b"bench-secret-bench-secret-bench-secret", 3600);
         // An index that follows the database, as in `vanban serve`.
         let search = Arc::new(vanban::search::SearchIndex::open(None).expect("search index"));
@@ -464,5 +465,106 @@ fn main() {
                 fl.errors
             );
         }
+            let consultation = open_consultation(&fx);
+        let (sent, lost, dup, stats) = sys.block_on(comments_load(base.clone(), consultation.clone(), 10_000, 50));
+        let stored = count_comments(&fx, &consultation);
+        println!(
+            "{:<9} {:<24} {:>10.0} {:>9.2} {:>9.2} {:>7}   {} comments sent twice each (retries with the same Idempotency-Key): {} stored, {} lost, {} duplicated",
+            backend, "public comments", stats.rps(), stats.pct(0.5), stats.pct(0.99), stats.errors, sent, stored, lost, dup
+        );
     }
+}
+
+/// A draft open for comment, straight in the database.
+fn open_consultation(fx: &Fixture) -> String {
+    let mut c = fx.db.get().expect("conn");
+    let id = &fx.ids[0];
+    db::write_transaction(&mut c, |c| -> Result<String, vanban::error::AppError> {
+        let req = vanban::service::versions::CreateVersionRequest {
+            label: Some("Dự thảo lấy ý kiến".into()),
+            body: Some(body_20kb()),
+            change_summary: None,
+        };
+        let v = vanban::service::versions::create(c, &fx.caller, id, &req, None)?;
+        let today = chrono::Local::now().date_naive();
+        let cons = db::workflow::insert_consultation(
+            c,
+            &db::workflow::Consultation {
+                id: db::new_id(),
+                document_id: id.clone(),
+                version_id: v.id,
+                opens_on: today,
+                closes_on: today + chrono::TimeDelta::days(30),
+                closed_at: None,
+                created_by: None,
+                created_at: db::now(),
+            },
+        )?;
+        Ok(cons.id)
+    })
+    .expect("open consultation")
+}
+
+fn count_comments(fx: &Fixture, consultation: &str) -> usize {
+    let mut c = fx.db.get().expect("conn");
+    db::workflow::comments_of(&mut c, consultation).map(|v| v.len()).unwrap_or(0)
+}
+
+/// Sends `n` comments from `clients` concurrent clients; each is sent twice with the
+/// same Idempotency-Key, the second time as a retry would be. Returns (sent, lost,
+/// duplicated, latency of every request).
+async fn comments_load(base: String, consultation: String, n: usize, clients: usize) -> (usize, usize, usize, Stats) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut handles = vec![];
+    for _ in 0..clients {
+        let (base, consultation, next) = (base.clone(), consultation.clone(), next.clone());
+        handles.push(actix_web::rt::spawn(async move {
+            let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+            let url = format!("{base}/api/v1/public/consultations/{consultation}/comments");
+            let mut lat = vec![];
+            let mut errors = 0;
+            let mut codes = vec![];
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let body = serde_json::json!({"name": format!("Người góp ý {i}"), "body": format!("Ý kiến số {i} về dự thảo.")});
+                let mut first: Option<String> = None;
+                for _attempt in 0..2 {
+                    let t = Instant::now();
+                    match client.post(&url).insert_header(("idempotency-key", format!("bench-{i}"))).send_json(&body).await {
+                        Ok(mut r) if r.status().is_success() => {
+                            lat.push(t.elapsed());
+                            let v: serde_json::Value = r.json().await.unwrap_or_default();
+                            let code = v["tracking_code"].as_str().unwrap_or_default().to_owned();
+                            match &first {
+                                None => first = Some(code),
+                                Some(c) if *c != code => errors += 1,
+                                Some(_) => {}
+                            }
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                codes.extend(first);
+            }
+            (lat, errors, codes)
+        }));
+    }
+    let mut lat = vec![];
+    let mut errors = 0;
+    let mut codes = std::collections::HashSet::new();
+    let mut received = 0;
+    for h in handles {
+        if let Ok((l, e, c)) = h.await {
+            lat.extend(l);
+            errors += e;
+            received += c.len();
+            codes.extend(c);
+        }
+    }
+    let stats = finish(lat, errors, started.elapsed());
+    (n, n.saturating_sub(codes.len()), received - codes.len(), stats)
 }
