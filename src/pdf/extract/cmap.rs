@@ -259,7 +259,11 @@ impl<'a> Lexer<'a> {
             if b.is_ascii_whitespace() || b == 0 {
                 self.at += 1;
             } else if b == b'%' {
-                while self.data.get(self.at).is_some_and(|&c| c != b'\n' && c != b'\r') {
+                while self
+                    .data
+                    .get(self.at)
+                    .is_some_and(|&c| c != b'\n' && c != b'\r')
+                {
                     self.at += 1;
                 }
             } else {

@@ -225,11 +225,7 @@ impl<'a> Interpreter<'a, '_> {
                 self.shared.budget.check_time()?;
             }
             match op.operator.as_str() {
-                "q" => {
-                    if self.stack.len() < MAX_SAVE_DEPTH {
-                        self.stack.push(self.gs.clone());
-                    }
-                }
+                "q" if self.stack.len() < MAX_SAVE_DEPTH => self.stack.push(self.gs.clone()),
                 "Q" => {
                     if let Some(gs) = self.stack.pop() {
                         self.gs = gs;
@@ -465,7 +461,11 @@ impl<'a> Interpreter<'a, '_> {
         self.out.glyphs.push(glyph);
     }
 
-    fn draw_form(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) -> Result<(), PdfError> {
+    fn draw_form(
+        &mut self,
+        resources: Option<&'a Dictionary>,
+        name: &[u8],
+    ) -> Result<(), PdfError> {
         let doc = self.doc;
         let Some(Object::Reference(id)) = resources
             .and_then(|r| get(doc, r, b"XObject"))

@@ -298,7 +298,8 @@ fn read_cid_widths(
                 i += 2;
             }
             Some(last) => {
-                let (Some(last), Some(width)) = (cid(last), w.get(i + 2).and_then(|x| number(doc, x)))
+                let (Some(last), Some(width)) =
+                    (cid(last), w.get(i + 2).and_then(|x| number(doc, x)))
                 else {
                     return;
                 };
@@ -447,7 +448,11 @@ fn component(name: &str) -> Option<String> {
     if let Ok(at) = GLYPH_NAMES.binary_search_by(|(n, _)| (*n).cmp(name)) {
         return char::from_u32(u32::from(GLYPH_NAMES[at].1)).map(String::from);
     }
-    let is_hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase());
+    let is_hex = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+    };
     if let Some(hex) = name.strip_prefix("uni") {
         if hex.len() % 4 == 0 && is_hex(hex) {
             return hex

@@ -27,8 +27,10 @@ const WORD_GAP: f64 = 0.1;
 /// Going back on the line by more than this (in font sizes) is text drawn out of order: a
 /// word break rather than overprinting or a mark placed over its letter.
 const BACKWARDS_BREAK: f64 = 2.0;
-/// Width of a space, as a share of the font size, for the "would the word have fitted" test.
-const SPACE_WIDTH: f64 = 0.25;
+/// Room, as a share of the font size, that a word needs besides its own width to fit at the end
+/// of a line: a space (0.25–0.32 em in common fonts) and a margin for where the producer put
+/// the right edge, which only the full lines show, approximately.
+const FIT_SLACK: f64 = 0.6;
 
 struct Line {
     text: String,
@@ -90,7 +92,7 @@ pub fn paragraphs(page: &PageGlyphs, out: &mut Vec<String>) {
             || drop < 0.3
             || drop > usual * 1.15 + 0.05
             || (b.start > a.start + 0.5 * size && a.start < left + 0.5 * size)
-            || a.end + SPACE_WIDTH * size + first_word < right;
+            || a.end + first_word + FIT_SLACK * size < right;
         if breaks {
             out.push(std::mem::take(&mut paragraph));
         } else {
@@ -122,7 +124,7 @@ fn lines(page: &PageGlyphs) -> Vec<Line> {
         });
         match (continues, lines.last_mut()) {
             (Some(gap), Some(line)) => {
-                let word_break = pending_space || gap > WORD_GAP || gap < -BACKWARDS_BREAK;
+                let word_break = pending_space || !(-BACKWARDS_BREAK..=WORD_GAP).contains(&gap);
                 if word_break && !line.text.ends_with(' ') {
                     if line.first_word_end.is_nan() {
                         line.first_word_end = line.end;
