@@ -704,3 +704,125 @@ fn damaged_files_never_panic() {
         }
     }
 }
+
+/// Pages a second for this extractor and for `pdftotext` (a process per file, as a service
+/// calling it would run it), on the fixtures and on 100 pages made by repeating one with
+/// `qpdf`; and how many characters each agrees on: ours and lopdf's `extract_text` against
+/// `pdftotext`, and ours and `pdftotext` against the text the fixtures were made from (the
+/// DOCX of the same plan, page footers left out). Run with
+/// `cargo test --lib bench_extraction -- --ignored --nocapture` (add `--release` for the
+/// figures that matter in production).
+#[test]
+#[ignore]
+fn bench_extraction() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = crate::pdf::extract_docx(
+        &fixture("lo-liberation-serif.docx"),
+        &crate::pdf::DocxLimits::default(),
+    )
+    .unwrap()
+    .text;
+    let without_footers = |text: &str| {
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with("Trang "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    let mut inputs: Vec<(String, Vec<u8>)> = LIBREOFFICE
+        .iter()
+        .map(|name| (name.to_string(), fixture(name)))
+        .collect();
+    let single = dir.path().join("single.pdf");
+    std::fs::write(&single, fixture("lo-noto-serif.pdf")).unwrap();
+    let hundred = dir.path().join("hundred.pdf");
+    let mut args = vec!["--empty".to_string(), "--pages".to_string()];
+    args.extend(std::iter::repeat_n(
+        single.to_str().unwrap().to_string(),
+        25,
+    ));
+    args.extend(["--".to_string(), hundred.to_str().unwrap().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run("qpdf", &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    inputs.push((
+        "lo-noto-serif.pdf ×25 (qpdf)".to_string(),
+        std::fs::read(&hundred).unwrap(),
+    ));
+
+    println!(
+        "{:<34} {:>5} | {:>10} {:>10} | {:>8} {:>8} | {:>8} {:>8}",
+        "file", "pages", "ours p/s", "poppler p/s", "ours~pt", "lopdf~pt", "ours~src", "pt~src"
+    );
+    let (mut total_pages, mut total_ours, mut total_theirs) = (0usize, 0.0f64, 0.0f64);
+    for (name, pdf) in &inputs {
+        let ours = extract_default(pdf).unwrap();
+        let runs = 20;
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            std::hint::black_box(extract_default(pdf).unwrap());
+        }
+        let ours_s = start.elapsed().as_secs_f64() / runs as f64;
+
+        let path = dir.path().join("bench.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        let out_path = dir.path().join("bench.txt");
+        let runs_pt = 5;
+        let start = std::time::Instant::now();
+        for _ in 0..runs_pt {
+            let out = run(
+                "pdftotext",
+                &[
+                    "-q",
+                    "-enc",
+                    "UTF-8",
+                    path.to_str().unwrap(),
+                    out_path.to_str().unwrap(),
+                ],
+            );
+            assert!(out.status.success());
+        }
+        let theirs_s = start.elapsed().as_secs_f64() / runs_pt as f64;
+        let theirs = std::fs::read_to_string(&out_path).unwrap();
+
+        let doc = Document::load_mem(pdf).unwrap();
+        let numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
+        let lopdf_text = doc.extract_text(&numbers).unwrap_or_default();
+
+        let vs_source = |text: &str| {
+            if name.starts_with("lo-") && !name.contains('×') {
+                format!(
+                    "{:>7.2}%",
+                    100.0 * agreement(&without_footers(text), &source)
+                )
+            } else {
+                format!("{:>8}", "–")
+            }
+        };
+        println!(
+            "{:<34} {:>5} | {:>10.0} {:>10.0} | {:>7.2}% {:>7.2}% | {} {}",
+            name,
+            ours.pages,
+            ours.pages as f64 / ours_s,
+            ours.pages as f64 / theirs_s,
+            100.0 * agreement(&ours.text, &theirs),
+            100.0 * agreement(&lopdf_text, &theirs),
+            vs_source(&ours.text),
+            vs_source(&theirs),
+        );
+        total_pages += ours.pages;
+        total_ours += ours_s;
+        total_theirs += theirs_s;
+    }
+    println!(
+        "{:<34} {:>5} | {:>10.0} {:>10.0}",
+        "all",
+        total_pages,
+        total_pages as f64 / total_ours,
+        total_pages as f64 / total_theirs
+    );
+}
