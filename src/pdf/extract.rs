@@ -107,7 +107,7 @@ fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, PdfError> {
 /// What pages share: the decoding budget, and fonts and forms already read.
 struct Shared {
     budget: Budget,
-    fonts: HashMap<ObjectId, Rc<TextFont>>,
+    fonts: HashMap<content::FontKey, Rc<TextFont>>,
     forms: HashMap<ObjectId, Rc<Vec<u8>>>,
 }
 

@@ -60,7 +60,8 @@ pub struct Limits {
     /// Extraction: the most bytes that the content streams, forms and fonts read may inflate
     /// to, all pages together (a few KB of Flate can inflate to gigabytes).
     pub max_decoded_bytes: usize,
-    /// Extraction: the most content-stream operators interpreted for one page, forms included.
+    /// Extraction: the most content-stream operators interpreted and glyphs shown for one
+    /// page, forms included.
     pub max_operators_per_page: usize,
     /// Extraction: the time after which a document is given up.
     pub max_duration: Duration,
@@ -73,7 +74,8 @@ impl Default for Limits {
             max_pages: 2000,
             // A LibreOffice or Word text page decodes to 2–20 KB: 2000 dense pages fit.
             max_decoded_bytes: 64 << 20,
-            // Dense text is ~10k operators a page; a detailed map may reach a few 100k.
+            // Dense text is ~10k operators and glyphs a page; a detailed map may reach a few
+            // 100k. A million glyphs take ~100 MB while the page is read.
             max_operators_per_page: 1_000_000,
             max_duration: Duration::from_secs(30),
         }

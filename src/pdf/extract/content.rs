@@ -47,6 +47,13 @@ fn translate(m: &mut Matrix, tx: f64, ty: f64) {
     m[5] += tx * m[1] + ty * m[3];
 }
 
+/// How a font dictionary is known in the document's cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FontKey {
+    Object(ObjectId),
+    Inline(usize),
+}
+
 /// A glyph on the page, in default user space.
 #[derive(Debug, Clone, Copy)]
 pub struct Glyph {
@@ -121,7 +128,10 @@ struct Interpreter<'a, 's> {
     shared: &'s mut Shared,
     page: usize,
     max_ops: usize,
+    /// Operators and glyphs so far, forms included.
     ops: usize,
+    /// `ops / CLOCK_EVERY` when the clock was last read.
+    clock_at: usize,
     gs: GState,
     stack: Vec<GState>,
     tm: Matrix,
@@ -164,6 +174,7 @@ pub fn read_page(
         page,
         max_ops: limits.max_operators_per_page,
         ops: 0,
+        clock_at: 0,
         gs: GState::default(),
         stack: Vec::new(),
         tm: IDENTITY,
@@ -215,15 +226,7 @@ impl<'a> Interpreter<'a, '_> {
             // A damaged stream keeps the text read before the damage, as in other readers.
             let Ok(op) = op else { break };
             self.ops += 1;
-            if self.ops > self.max_ops {
-                return Err(PdfError::TooComplex {
-                    page: self.page,
-                    max: self.max_ops,
-                });
-            }
-            if self.ops % CLOCK_EVERY == 0 {
-                self.shared.budget.check_time()?;
-            }
+            self.check_effort()?;
             match op.operator.as_str() {
                 "q" if self.stack.len() < MAX_SAVE_DEPTH => self.stack.push(self.gs.clone()),
                 "Q" => {
@@ -330,6 +333,22 @@ impl<'a> Interpreter<'a, '_> {
                 }
                 _ => {}
             }
+            // Showing text counts its glyphs.
+            self.check_effort()?;
+        }
+        Ok(())
+    }
+
+    fn check_effort(&mut self) -> Result<(), PdfError> {
+        if self.ops > self.max_ops {
+            return Err(PdfError::TooComplex {
+                page: self.page,
+                max: self.max_ops,
+            });
+        }
+        if self.ops / CLOCK_EVERY != self.clock_at {
+            self.clock_at = self.ops / CLOCK_EVERY;
+            self.shared.budget.check_time()?;
         }
         Ok(())
     }
@@ -352,18 +371,20 @@ impl<'a> Interpreter<'a, '_> {
         else {
             return Ok(None);
         };
-        if let Object::Reference(id) = entry {
-            if let Some(font) = self.shared.fonts.get(id) {
-                return Ok(Some(font.clone()));
-            }
-        }
         let Ok(dict) = deref(doc, entry).as_dict() else {
             return Ok(None);
         };
-        let font = Rc::new(TextFont::load(doc, dict, &mut self.shared.budget)?);
-        if let Object::Reference(id) = entry {
-            self.shared.fonts.insert(*id, font.clone());
+        // A font dictionary is read once per document, whether it is an object of its own or
+        // written inside a resource dictionary (then known by its address in the document).
+        let key = match entry {
+            Object::Reference(id) => FontKey::Object(*id),
+            _ => FontKey::Inline(std::ptr::from_ref(dict) as usize),
+        };
+        if let Some(font) = self.shared.fonts.get(&key) {
+            return Ok(Some(font.clone()));
         }
+        let font = Rc::new(TextFont::load(doc, dict, &mut self.shared.budget)?);
+        self.shared.fonts.insert(key, font.clone());
         Ok(Some(font))
     }
 
@@ -375,7 +396,14 @@ impl<'a> Interpreter<'a, '_> {
         let (size, h_scale, rise) = (gs.size, gs.h_scale, gs.rise);
         let (char_spacing, word_spacing) = (gs.char_spacing, gs.word_spacing);
         let ctm = gs.ctm;
+        let max_ops = self.max_ops;
         font.decode(bytes, |code: Code<'_>| {
+            // Each glyph counts as an operator: one string can hold millions of them, and each
+            // costs memory. The caller sees the count over the cap and refuses the page.
+            self.ops += 1;
+            if self.ops > max_ops {
+                return false;
+            }
             self.out.shown += 1;
             let m = mul(&self.tm, &ctm);
             let mut advance = code.width * size + char_spacing;
@@ -389,14 +417,14 @@ impl<'a> Interpreter<'a, '_> {
 
             let along = m[0].hypot(m[1]);
             let up = m[2].hypot(m[3]);
-            let glyph_size = (size * up).abs();
+            let glyph_size = (size * up * font.height()).abs();
             if !(glyph_size > 1e-6 && along > 1e-9 && glyph_size.is_finite()) {
-                return;
+                return true;
             }
             let text = code.text;
             let is_space = text.chars().all(char::is_whitespace) && !text.is_empty();
             if !is_space && !text.chars().any(|c| !c.is_control()) {
-                return;
+                return true;
             }
             let mut glyph = Glyph {
                 start: self.out.text.len(),
@@ -412,7 +440,7 @@ impl<'a> Interpreter<'a, '_> {
             if let Some(actual) = &mut self.actual {
                 actual.first.get_or_insert(glyph);
                 actual.end = (end_x, end_y);
-                return;
+                return true;
             }
             if !is_space {
                 self.out
@@ -421,6 +449,7 @@ impl<'a> Interpreter<'a, '_> {
                 glyph.end = self.out.text.len();
             }
             self.out.glyphs.push(glyph);
+            true
         });
     }
 

@@ -28,6 +28,9 @@ pub struct TextFont {
     unicode_codes: bool,
     /// Glyph space to text space: 1/1000, or a Type 3 font's `/FontMatrix`.
     scale: f64,
+    /// How much taller than its nominal size the font draws: a Type 3 font's glyph space can
+    /// be anything, so its size is judged from its `/FontBBox` through its `/FontMatrix`.
+    height: f64,
 }
 
 enum Kind {
@@ -85,18 +88,31 @@ impl TextFont {
                 to_unicode,
                 unicode_codes,
                 scale: 0.001,
+                height: 1.0,
             });
         }
 
-        let scale = if subtype == b"Type3" {
+        let matrix_entry = |i: usize| {
             get(doc, font, b"FontMatrix")
                 .and_then(|m| m.as_array().ok())
-                .and_then(|m| m.first())
+                .and_then(|m| m.get(i))
                 .and_then(|a| number(doc, a))
-                .filter(|a| a.is_finite() && *a != 0.0)
-                .unwrap_or(0.001)
+                .filter(|a| *a != 0.0)
+        };
+        let (scale, height) = if subtype == b"Type3" {
+            // The glyphs' height in text space, from the font's box: what an em is for the
+            // other kinds of font. A box of zeros (allowed) leaves the nominal size.
+            let bbox_height = get(doc, font, b"FontBBox")
+                .and_then(|b| b.as_array().ok())
+                .filter(|b| b.len() == 4)
+                .and_then(|b| Some(number(doc, &b[3])? - number(doc, &b[1])?));
+            let height = match (bbox_height, matrix_entry(3)) {
+                (Some(h), Some(d)) if (h * d).abs() > 0.05 => (h * d).abs().min(20.0),
+                _ => 1.0,
+            };
+            (matrix_entry(0).unwrap_or(0.001), height)
         } else {
-            0.001
+            (0.001, 1.0)
         };
         let widths: Vec<f64> = get(doc, font, b"Widths")
             .and_then(|w| w.as_array().ok())
@@ -130,11 +146,17 @@ impl TextFont {
             to_unicode,
             unicode_codes,
             scale,
+            height,
         })
     }
 
-    /// Calls `each` for every code of a shown string, in order.
-    pub fn decode(&self, bytes: &[u8], mut each: impl FnMut(Code<'_>)) {
+    /// The factor from the nominal font size to the height glyphs are drawn at.
+    pub fn height(&self) -> f64 {
+        self.height
+    }
+
+    /// Calls `each` for every code of a shown string, in order, until it returns false.
+    pub fn decode(&self, bytes: &[u8], mut each: impl FnMut(Code<'_>) -> bool) {
         let mut buf = String::new();
         match &self.kind {
             Kind::Simple {
@@ -158,11 +180,13 @@ impl TextFont {
                         .and_then(|i| widths.get(i as usize))
                         .copied()
                         .unwrap_or(*missing_width);
-                    each(Code {
+                    if !each(Code {
                         text: shown,
                         width: width * self.scale,
                         word_space: b == b' ',
-                    });
+                    }) {
+                        return;
+                    }
                 }
             }
             Kind::Composite {
@@ -210,11 +234,13 @@ impl TextFont {
                                 .map(|(_, _, w)| *w)
                         })
                         .unwrap_or(*default_width);
-                    each(Code {
+                    if !each(Code {
                         text: &buf,
                         width: width * self.scale,
                         word_space: len == 1 && code == 32,
-                    });
+                    }) {
+                        return;
+                    }
                 }
             }
         }

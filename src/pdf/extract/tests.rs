@@ -426,6 +426,91 @@ T* (Dong hai) Tj (Dong ba) ' 2 0 (Dong bon) \" 0 -28 TD (Dong nam, dong cuoi cun
     assert!(agreement(&ours, &pdftotext(&pdf)) >= 0.98);
 }
 
+/// A Type 3 font (glyphs drawn by the document, `/FontMatrix` 0.01, `1 Tf` scaled by the text
+/// matrix) named by `/Differences`, written inside the resource dictionary rather than as an
+/// object of its own, used by many `Tf`: sizes, spaces and text come out right.
+#[test]
+fn type3_font_inline_in_the_resources() {
+    let mut doc = Document::with_version("1.5");
+    let names = [
+        "Dcroat",
+        "uni1EA9",
+        "y",
+        "space",
+        "m",
+        "adotbelow",
+        "n",
+        "h",
+    ];
+    let mut differences: Vec<Object> = vec![1.into()];
+    differences.extend(names.iter().map(|n| Object::Name(n.as_bytes().to_vec())));
+    let glyph = doc.add_object(Stream::new(dictionary! {}, b"50 0 d0".to_vec()));
+    let mut procs = lopdf::Dictionary::new();
+    for name in names {
+        procs.set(name, glyph);
+    }
+    let font = dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type3",
+        "FontBBox" => vec![0.into(), 0.into(), 100.into(), 100.into()],
+        "FontMatrix" => vec![0.01.into(), 0.into(), 0.into(), 0.01.into(), 0.into(), 0.into()],
+        "CharProcs" => procs,
+        "Encoding" => dictionary! { "Type" => "Encoding", "Differences" => differences },
+        "FirstChar" => 1,
+        "LastChar" => 8,
+        "Widths" => vec![Object::Integer(50); 8],
+    };
+    let mut content = Vec::new();
+    for line in 0..3 {
+        content.extend(
+            format!(
+                "BT /T3 1 Tf 12 0 0 12 72 {} Tm <0102030405060708> Tj ET\n",
+                700 - 40 * line
+            )
+            .bytes(),
+        );
+    }
+    let pdf = build(
+        &mut doc,
+        dictionary! { "Font" => dictionary! { "T3" => font } },
+        &[&content],
+    );
+    // Three equal lines at an even spacing read as one paragraph.
+    let ours = extract_default(&pdf).unwrap().text;
+    assert_eq!(ours, "Đẩy mạnh Đẩy mạnh Đẩy mạnh");
+    assert_eq!(collapsed(&pdftotext(&pdf)), collapsed(&ours));
+}
+
+/// One string of 20,000 glyphs on a page allowed 10,000 operators: refused, having kept no
+/// more than the cap.
+#[test]
+fn glyphs_count_against_the_operator_cap() {
+    let mut doc = Document::with_version("1.5");
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let mut content = b"BT /F1 1 Tf 72 700 Td (".to_vec();
+    content.extend(std::iter::repeat_n(b'a', 20_000));
+    content.extend_from_slice(b") Tj ET");
+    let pdf = build(
+        &mut doc,
+        dictionary! { "Font" => dictionary! { "F1" => font } },
+        &[&content],
+    );
+    let capped = Limits {
+        max_operators_per_page: 10_000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        extract_pdf(&pdf, &capped),
+        Err(PdfError::TooComplex {
+            page: 1,
+            max: 10_000
+        })
+    ));
+    assert_eq!(extract_default(&pdf).unwrap().text.len(), 20_000);
+}
+
 /// An image-only page, as a scanner makes it: accepted, no text, flagged.
 #[test]
 fn scanned_pdf_has_no_text_layer() {
