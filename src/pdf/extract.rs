@@ -15,6 +15,10 @@
 //! 99.96–100%. lopdf also prefers a font's `/Encoding` to its `/ToUnicode`, and gives no
 //! positions from which to rebuild lines and paragraphs. Figures from `bench_extraction`.
 //!
+//! Speed, release build on the 2-core machine: 700–2,600 pages a second on the fixtures and
+//! ~2,100 on a 100-page file, where `pdftotext` run once per file does 130–920. Most of our
+//! time is lopdf parsing content streams.
+//!
 //! # What is read
 //! Every page's content streams are interpreted as `pdftotext` does (`content`): the text
 //! state operators (`Tf Tc Tw Tz TL Ts`), positioning (`Td TD Tm T*`), showing (`Tj TJ ' "`),

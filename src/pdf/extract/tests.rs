@@ -659,6 +659,20 @@ fn bad_inputs_get_their_own_errors() {
     }
 }
 
+/// A cross-reference table that points nowhere stops stamping (there is nothing to append
+/// to) but not reading: lopdf rebuilds the table by scanning, as readers do.
+#[test]
+fn damaged_cross_reference_is_read_anyway() {
+    let good = fixture("libreoffice-de-an.pdf");
+    let mut broken = good.clone();
+    let at = broken.windows(6).position(|w| w == b"\nxref\n").unwrap();
+    broken[at + 1..at + 5].copy_from_slice(b"xxxx");
+    assert_eq!(
+        extract_default(&broken).unwrap(),
+        extract_default(&good).unwrap()
+    );
+}
+
 fn deflate(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
