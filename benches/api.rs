@@ -402,6 +402,7 @@ fn main() {
             let caller = fx.caller.clone();
             let ids = ids.clone();
             let body = body.clone();
+            let pdf_settings = Settings::load(None).expect("settings").pdf;
             let fl = floor(conc, secs, |n| {
                 let Ok(mut c) = db.get() else { return false };
                 let id = &ids[n % ids.len()];
@@ -439,7 +440,14 @@ fn main() {
                             change_summary: None,
                         };
                         db::write_transaction(&mut c, |c| {
-                            vanban::service::versions::create(c, &caller, id, &req, None)
+                            vanban::service::versions::create(
+                                c,
+                                &caller,
+                                id,
+                                &req,
+                                None,
+                                &pdf_settings,
+                            )
                         })
                         .is_ok()
                     }
@@ -465,8 +473,13 @@ fn main() {
                 fl.errors
             );
         }
-            let consultation = open_consultation(&fx);
-        let (sent, lost, dup, stats) = sys.block_on(comments_load(base.clone(), consultation.clone(), 10_000, 50));
+        let consultation = open_consultation(&fx);
+        let (sent, lost, dup, stats) = sys.block_on(comments_load(
+            base.clone(),
+            consultation.clone(),
+            10_000,
+            50,
+        ));
         let stored = count_comments(&fx, &consultation);
         println!(
             "{:<9} {:<24} {:>10.0} {:>9.2} {:>9.2} {:>7}   {} comments sent twice each (retries with the same Idempotency-Key): {} stored, {} lost, {} duplicated",
@@ -485,7 +498,14 @@ fn open_consultation(fx: &Fixture) -> String {
             body: Some(body_20kb()),
             change_summary: None,
         };
-        let v = vanban::service::versions::create(c, &fx.caller, id, &req, None)?;
+        let v = vanban::service::versions::create(
+            c,
+            &fx.caller,
+            id,
+            &req,
+            None,
+            &Settings::load(None).expect("settings").pdf,
+        )?;
         let today = chrono::Local::now().date_naive();
         let cons = db::workflow::insert_consultation(
             c,
@@ -507,13 +527,20 @@ fn open_consultation(fx: &Fixture) -> String {
 
 fn count_comments(fx: &Fixture, consultation: &str) -> usize {
     let mut c = fx.db.get().expect("conn");
-    db::workflow::comments_of(&mut c, consultation).map(|v| v.len()).unwrap_or(0)
+    db::workflow::comments_of(&mut c, consultation)
+        .map(|v| v.len())
+        .unwrap_or(0)
 }
 
 /// Sends `n` comments from `clients` concurrent clients; each is sent twice with the
 /// same Idempotency-Key, the second time as a retry would be. Returns (sent, lost,
 /// duplicated, latency of every request).
-async fn comments_load(base: String, consultation: String, n: usize, clients: usize) -> (usize, usize, usize, Stats) {
+async fn comments_load(
+    base: String,
+    consultation: String,
+    n: usize,
+    clients: usize,
+) -> (usize, usize, usize, Stats) {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut handles = vec![];
@@ -566,5 +593,10 @@ async fn comments_load(base: String, consultation: String, n: usize, clients: us
         }
     }
     let stats = finish(lat, errors, started.elapsed());
-    (n, n.saturating_sub(codes.len()), received - codes.len(), stats)
+    (
+        n,
+        n.saturating_sub(codes.len()),
+        received - codes.len(),
+        stats,
+    )
 }

@@ -156,10 +156,11 @@ pub async fn create_version(
         ));
     };
     let caller = user.caller;
+    let pdf_settings = st.settings.pdf.clone();
     let v = st
         .db
         .tx(move |conn| {
-            let v = svc::create(conn, &caller, &id, &fields, upload)?;
+            let v = svc::create(conn, &caller, &id, &fields, upload, &pdf_settings)?;
             version_response(conn, v, false)
         })
         .await?;

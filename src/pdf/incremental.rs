@@ -15,12 +15,11 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::xref::XrefRecovery;
-use lopdf::{
-    dictionary, Dictionary, Document, IncrementalDocument, LoadOptions, Object, ObjectId, Stream,
-};
+use lopdf::{dictionary, Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream};
 
 use super::content::Content;
 use super::font::{add, compress, FontSubset, Weight};
+use super::load::{load, page_ids};
 use super::stamp::{
     page_label, page_part, static_part, Frame, Prepared, StampRequest, BACKDROP_OPACITY,
     WATERMARK_OPACITY, XO_BACKDROP_GS, XO_BOLD, XO_REGULAR, XO_WATERMARK_GS,
@@ -30,9 +29,6 @@ use super::{Limits, PdfError};
 /// How far `/Parent` chains are followed for inherited attributes; real trees are shallow,
 /// and a cycle must not loop forever.
 const MAX_TREE_DEPTH: usize = 64;
-/// What one object or xref stream may inflate to while loading (lopdf decodes only those
-/// then): far above what real files need, far below what a decompression bomb asks for.
-const MAX_DECODED_STREAM: usize = 64 << 20;
 /// A4, for a page whose boxes are missing or unreadable.
 const DEFAULT_BOX: [f32; 4] = [0.0, 0.0, 595.276, 841.89];
 
@@ -50,16 +46,8 @@ pub fn stamp_pdf(
 fn stamp(original: &[u8], req: &StampRequest, limits: &Limits) -> Result<Vec<u8>, PdfError> {
     let prepared = Prepared::new(req)?;
     let doc = load(original, limits)?;
-    let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
-    if page_ids.is_empty() {
-        return Err(PdfError::NoPages);
-    }
-    if page_ids.len() > limits.max_pages {
-        return Err(PdfError::TooManyPages {
-            pages: page_ids.len(),
-            max: limits.max_pages,
-        });
-    }
+    check_appendable(&doc)?;
+    let page_ids = page_ids(&doc, limits)?;
 
     let mut frames: Vec<Frame> = Vec::new();
     let mut pages = Vec::with_capacity(page_ids.len());
@@ -200,47 +188,9 @@ fn stamp(original: &[u8], req: &StampRequest, limits: &Limits) -> Result<Vec<u8>
     Ok(out)
 }
 
-/// Checks the bytes, then parses them. Each refusal is its own error so the caller can say
-/// what is wrong with the upload.
-pub fn load(original: &[u8], limits: &Limits) -> Result<Document, PdfError> {
-    if original.len() > limits.max_bytes {
-        return Err(PdfError::TooLarge {
-            size: original.len(),
-            max: limits.max_bytes,
-        });
-    }
-    // Readers look for the header in the first 1024 bytes (ISO 32000-1, annex H.3).
-    let head = &original[..original.len().min(1024)];
-    match find(head, b"%PDF-") {
-        None => return Err(PdfError::NotPdf),
-        // lopdf would parse from the header, but the offsets of an appended section count from
-        // the start of the file: the two would disagree.
-        Some(offset) if offset > 0 => {
-            return Err(PdfError::Corrupt("data before the %PDF header".into()))
-        }
-        Some(_) => {}
-    }
-    let tail = &original[original.len().saturating_sub(1024)..];
-    if find(tail, b"%%EOF").is_none() || find(tail, b"startxref").is_none() {
-        return Err(PdfError::Truncated);
-    }
-
-    let options = LoadOptions {
-        max_decompressed_size: Some(MAX_DECODED_STREAM),
-        ..LoadOptions::default()
-    };
-    let doc = Document::load_mem_with_options(original, options).map_err(|e| match e {
-        lopdf::Error::Decryption(_)
-        | lopdf::Error::InvalidPassword
-        | lopdf::Error::UnsupportedSecurityHandler(_)
-        | lopdf::Error::AlreadyEncrypted => PdfError::Encrypted,
-        other => PdfError::Corrupt(other.to_string()),
-    })?;
-    // lopdf opens files with an empty user password by itself; stamping one would mean
-    // re-encrypting the appended objects, which we do not offer.
-    if doc.encryption_state.is_some() || doc.trailer.has(b"Encrypt") {
-        return Err(PdfError::Encrypted);
-    }
+/// Stamping appends to the original's own cross-reference chain, so the chain must resolve
+/// as written.
+fn check_appendable(doc: &Document) -> Result<(), PdfError> {
     // A rebuilt table has no on-disk section for `/Prev` to point at: an update appended to it
     // would hide every original object from other readers.
     if matches!(doc.xref_recovery, Some(XrefRecovery::Reconstructed)) || doc.xref_start == 0 {
@@ -248,11 +198,7 @@ pub fn load(original: &[u8], limits: &Limits) -> Result<Document, PdfError> {
             "the cross-reference data is damaged".into(),
         ));
     }
-    Ok(doc)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    Ok(())
 }
 
 /// The effective resources of a page.

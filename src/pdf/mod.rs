@@ -19,32 +19,52 @@
 //! # Rendering
 //! [`render_text_pdf`] lays out plain text on A4 pages with the same fonts (see `render`).
 //!
+//! # Text extraction
+//! [`extract_pdf`] reads the text of an uploaded PDF (see `extract`), [`extract_docx`] that of
+//! a Word document (see `docx`), both as NFC paragraphs for the version's text, its structure
+//! and the search index. A scanned PDF without a text layer is flagged, not refused.
+//!
 //! # Errors
 //! Bad input never panics; each kind of refusal is its own [`PdfError`] variant so the HTTP
 //! layer can answer with the right status. [`PdfError::is_client_error`] tells the input's
 //! faults from ours.
 
 mod content;
+mod docx;
+mod extract;
 mod font;
 mod incremental;
+mod load;
 mod qr;
 mod render;
 mod stamp;
 #[cfg(test)]
 mod tests;
 
+use std::time::Duration;
+
 use unicode_normalization::UnicodeNormalization;
 
+pub use docx::{extract_docx, DocxError, DocxLimits};
+pub use extract::{extract_pdf, Extracted};
 pub use render::render_text_pdf;
 pub use stamp::{ExpiredTitle, StampKind, StampRequest};
 
-/// Bounds on what [`stamp_pdf`] accepts.
+/// Bounds on what [`stamp_pdf`] and [`extract_pdf`] accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted file, in bytes.
     pub max_bytes: usize,
     /// Most pages accepted.
     pub max_pages: usize,
+    /// Extraction: the most bytes that the content streams, forms and fonts read may inflate
+    /// to, all pages together (a few KB of Flate can inflate to gigabytes).
+    pub max_decoded_bytes: usize,
+    /// Extraction: the most content-stream operators interpreted and glyphs shown for one
+    /// page, forms included.
+    pub max_operators_per_page: usize,
+    /// Extraction: the time after which a document is given up.
+    pub max_duration: Duration,
 }
 
 impl Default for Limits {
@@ -52,6 +72,12 @@ impl Default for Limits {
         Self {
             max_bytes: 50 * 1024 * 1024,
             max_pages: 2000,
+            // A LibreOffice or Word text page decodes to 2–20 KB: 2000 dense pages fit.
+            max_decoded_bytes: 64 << 20,
+            // Dense text is ~10k operators and glyphs a page; a detailed map may reach a few
+            // 100k. A million glyphs take ~100 MB while the page is read.
+            max_operators_per_page: 1_000_000,
+            max_duration: Duration::from_secs(30),
         }
     }
 }
@@ -72,6 +98,12 @@ pub enum PdfError {
     TooLarge { size: usize, max: usize },
     #[error("the PDF has {pages} pages, more than the {max} accepted")]
     TooManyPages { pages: usize, max: usize },
+    #[error("the PDF's content inflates to more than {max} bytes")]
+    ContentTooLarge { max: usize },
+    #[error("page {page} has more than {max} drawing operations")]
+    TooComplex { page: usize, max: usize },
+    #[error("reading the PDF's text took longer than {seconds} s")]
+    TimedOut { seconds: u64 },
     #[error("invalid stamp: {0}")]
     InvalidStamp(String),
     #[error("bundled font: {0}")]

@@ -608,6 +608,7 @@ fn bad_inputs_get_their_own_errors() {
     let small = Limits {
         max_bytes: 1000,
         max_pages: 100,
+        ..Limits::default()
     };
     assert!(matches!(
         stamp_pdf(&good, &request(kinds()[0].0.clone()), &small),
@@ -616,6 +617,7 @@ fn bad_inputs_get_their_own_errors() {
     let few = Limits {
         max_bytes: 1 << 20,
         max_pages: 2,
+        ..Limits::default()
     };
     assert!(matches!(
         stamp_pdf(&good, &request(kinds()[0].0.clone()), &few),
@@ -778,6 +780,7 @@ fn bench_stamping() {
         let limits = Limits {
             max_bytes: usize::MAX,
             max_pages: usize::MAX,
+            ..Limits::default()
         };
         let runs = if pages >= 1000 { 3 } else { 10 };
         let start = std::time::Instant::now();

@@ -73,6 +73,8 @@ pub fn limits(s: &PdfSettings) -> Limits {
     Limits {
         max_bytes: s.max_bytes,
         max_pages: s.max_pages,
+        max_duration: std::time::Duration::from_secs(s.timeout_seconds.max(1)),
+        ..Limits::default()
     }
 }
 

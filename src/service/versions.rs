@@ -225,14 +225,26 @@ pub fn create(
     document_id: &str,
     req: &CreateVersionRequest,
     upload: Option<Upload>,
+    pdf_settings: &crate::config::PdfSettings,
 ) -> ApiResult<Version> {
     caller.require(Action::EditDocuments)?;
     let doc = docs::get(conn, Some(caller), document_id)?;
     check_writable(conn, caller, &doc)?;
     let label = clean_opt("label", req.label.as_deref(), 200)?;
     let change_summary = clean_opt("change_summary", req.change_summary.as_deref(), 10_000)?;
-    let body = clean_body(req.body.as_deref())?;
-    insert_version(
+    let mut body = clean_body(req.body.as_deref())?;
+    // The text of an uploaded file becomes the version's text (and so its structure and
+    // its search entries) unless the text was sent too.
+    let extracted = match (&upload, &body) {
+        (Some(u), None) => Some(extract(u, pdf_settings)?),
+        _ => None,
+    };
+    if let Some(x) = &extracted {
+        if x.text_layer && !x.text.trim().is_empty() {
+            body = clean_body(Some(&x.text))?;
+        }
+    }
+    let v = insert_version(
         conn,
         &caller.actor(),
         &doc,
@@ -243,7 +255,38 @@ pub fn create(
             upload,
             provisions: None,
         },
-    )
+    )?;
+    if let Some(x) = extracted {
+        use crate::db::schema::extractions;
+        use diesel::prelude::*;
+        diesel::insert_into(extractions::table)
+            .values((
+                extractions::version_id.eq(&v.id),
+                extractions::text_layer.eq(x.text_layer),
+                extractions::pages.eq(x.pages as i32),
+                extractions::created_at.eq(db::now()),
+            ))
+            .execute(conn)
+            .map_err(crate::db::DbError::from)?;
+    }
+    Ok(v)
+}
+
+/// Extracts the text of an uploaded PDF or DOCX; a damaged file is the client's error.
+fn extract(u: &Upload, settings: &crate::config::PdfSettings) -> ApiResult<crate::pdf::Extracted> {
+    if u.content_type == PDF {
+        Ok(crate::pdf::extract_pdf(
+            &u.data,
+            &super::copies::limits(settings),
+        )?)
+    } else {
+        let limits = crate::pdf::DocxLimits {
+            max_bytes: settings.max_bytes,
+            ..Default::default()
+        };
+        crate::pdf::extract_docx(&u.data, &limits)
+            .map_err(|e| AppError::invalid("file", e.to_string()))
+    }
 }
 
 /// A version and its document, if the caller may see the document.

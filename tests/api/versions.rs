@@ -5,8 +5,7 @@ use serde_json::json;
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] = include_bytes!("../fixtures/libreoffice-de-an.pdf");
 
 fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "vanbanboundary7MA4YWxkTrZu0gW";
@@ -75,6 +74,21 @@ async fn versions_text_files_and_hashes(b: Backend) {
     let sha = v2.body["file"]["sha256"].as_str().unwrap().to_owned();
     assert_eq!(sha, vanban::db::blobs::sha256_hex(PDF));
     assert_eq!(v2.body["file"]["content_type"], "application/pdf");
+    // The file's text became the version's text, with its structure.
+    let full = app
+        .get(
+            &format!("/api/v1/versions/{}", v2.body["id"].as_str().unwrap()),
+            Some(&drafter),
+        )
+        .await;
+    assert!(
+        full.body["body"]
+            .as_str()
+            .unwrap()
+            .contains("Đẩy mạnh cải cách hành chính"),
+        "{}",
+        full.body["body"]
+    );
 
     let list = app
         .get(&format!("/api/v1/documents/{id}/versions"), Some(&drafter))
@@ -158,8 +172,17 @@ async fn uploads_are_checked(b: Backend) {
     )
     .await
     .problem(422);
-    // A DOCX is accepted by its bytes.
-    let docx = b"PK\x03\x04\x14\x00\x06\x00word/document.xml....";
+    // A damaged PDF is refused when it is uploaded.
+    upload(
+        &app,
+        &drafter,
+        id,
+        &[("file", Some("cut.pdf"), &PDF[..PDF.len() / 2])],
+    )
+    .await
+    .problem(422);
+    // A DOCX is accepted by its bytes, and its text extracted.
+    let docx: &[u8] = include_bytes!("../fixtures/lo-liberation-serif.docx");
     let r = upload(&app, &drafter, id, &[("file", Some("a.docx"), docx)]).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(
