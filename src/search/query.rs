@@ -144,9 +144,9 @@ pub struct PlainWeights {
 impl Default for PlainWeights {
     fn default() -> Self {
         PlainWeights {
-            heading: 2.0,
-            title: 0.5,
-            folded: 0.3,
+            heading: 1.5,
+            title: 0.3,
+            folded: 0.1,
             pair: 1.0,
         }
     }
