@@ -77,6 +77,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::audit::entity_audit)
         .service(api::copies::version_pdf)
         .service(api::copies::verify)
+        .service(api::copies::controlled_copy_pdf)
         .service(api::workflow::transition)
         .service(api::workflow::create_appraisal)
         .service(api::workflow::list_appraisals)

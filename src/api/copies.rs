@@ -5,7 +5,7 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
-use super::{parse_id, MaybeUser, State};
+use super::{parse_id, AuthUser, MaybeUser, State};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::service::copies::{self as svc, StampQuery, VerifyResponse};
 
@@ -40,6 +40,46 @@ pub async fn version_pdf(
     let work = st
         .db
         .tx(move |conn| svc::stamped_copy(conn, user.0.as_ref(), &id, &q, &base, &pdf_settings));
+    let (bytes, code) = tokio::time::timeout(limit, work)
+        .await
+        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))??;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/pdf"))
+        .insert_header(("x-verification-code", code.clone()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{code}.pdf\""),
+        ))
+        .body(bytes))
+}
+
+/// The PDF of one numbered controlled copy of an ISO document (its number, recipient,
+/// code and revision on every page; stamped obsolete once the revision is superseded).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The stamped copy", content_type = "application/pdf",
+         headers(("X-Verification-Code" = String))),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/iso/copies/{id}/pdf")]
+pub async fn controlled_copy_pdf(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let base = st.settings.server.base_url.clone();
+    let pdf_settings = st.settings.pdf.clone();
+    let limit = Duration::from_secs(pdf_settings.timeout_seconds.max(1));
+    let caller = user.caller;
+    let work = st
+        .db
+        .tx(move |conn| svc::controlled_copy_pdf(conn, &caller, &id, &base, &pdf_settings));
     let (bytes, code) = tokio::time::timeout(limit, work)
         .await
         .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))??;

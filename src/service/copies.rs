@@ -246,7 +246,52 @@ pub fn stamped_copy(
     let (v, doc) = super::versions::get(conn, caller, version_id)?;
     let today = chrono::Local::now().date_naive();
     let kind = decide(conn, &doc, &v, q, today)?;
-    let (source, source_sha) = source_pdf(conn, &doc, &v)?;
+    issue(conn, caller, &doc, &v, kind, base_url, settings)
+}
+
+/// The PDF of one numbered controlled copy of an ISO revision, stamped with its number,
+/// recipient, code and revision (or as obsolete once the revision is no longer current).
+pub fn controlled_copy_pdf(
+    conn: &mut Conn,
+    caller: &Caller,
+    copy_id: &str,
+    base_url: &str,
+    settings: &PdfSettings,
+) -> ApiResult<(Vec<u8>, String)> {
+    caller.require(crate::auth::Action::ReadIsoRecords)?;
+    let stamp = super::iso::controlled_copy_stamp(conn, copy_id)?;
+    let copy = crate::db::iso::get_copy(conn, copy_id)?;
+    let (v, doc) = super::versions::get(conn, Some(caller), &copy.version_id)?;
+    let today = chrono::Local::now().date_naive();
+    let q = StampQuery {
+        stamp: Some(StampChoice::ControlledCopy),
+        copy_no: Some(stamp.copy_no.max(1) as u32),
+        recipient: Some(stamp.recipient.clone()),
+    };
+    let kind = match decide(conn, &doc, &v, &q, today)? {
+        StampKind::ControlledCopy {
+            copy_no, recipient, ..
+        } => StampKind::ControlledCopy {
+            copy_no,
+            recipient,
+            iso_code: stamp.iso_code,
+            revision: stamp.revision,
+        },
+        obsolete => obsolete,
+    };
+    issue(conn, Some(caller), &doc, &v, kind, base_url, settings)
+}
+
+fn issue(
+    conn: &mut Conn,
+    caller: Option<&Caller>,
+    doc: &Document,
+    v: &Version,
+    kind: StampKind,
+    base_url: &str,
+    settings: &PdfSettings,
+) -> ApiResult<(Vec<u8>, String)> {
+    let (source, source_sha) = source_pdf(conn, doc, v)?;
     let code = verify_code();
     let req = StampRequest {
         verify_url: format!("{}/api/v1/verify/{code}", base_url.trim_end_matches('/')),

@@ -9,7 +9,7 @@ use crate::helpers::{Backend, TestApp};
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/libreoffice-de-an.pdf");
 
-fn pdftotext(pdf: &[u8]) -> String {
+pub fn pdftotext(pdf: &[u8]) -> String {
     let mut f = tempfile::NamedTempFile::new().expect("temp file");
     f.write_all(pdf).expect("write");
     let out = std::process::Command::new("pdftotext")

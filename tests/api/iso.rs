@@ -273,6 +273,20 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
     assert_eq!(copies[0]["revision_label"], "Lần ban hành 01");
     // A copy of the current revision is not withdrawn unless recalled.
     let c0 = s(&copies[0]["id"]);
+    // Each copy is a stamped PDF with its number, recipient, code and revision.
+    let pdf = app
+        .get(&format!("/api/v1/iso/copies/{c0}/pdf"), Some(&iso.ctl))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    let text = crate::copies::pdftotext(&pdf.bytes);
+    for want in [
+        "BẢN SAO KIỂM SOÁT SỐ 1",
+        "Phòng Tư pháp",
+        "QT-TEST-01",
+        "Lần ban hành 01",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
     guard(
         &app.post_with_etag(
             &format!("/api/v1/iso/copies/{c0}/confirm-withdrawal"),
