@@ -161,6 +161,7 @@ async fn damaged_pdfs_are_client_errors(b: Backend) {
     let id = doc["id"].as_str().unwrap();
     for (what, data) in [
         ("truncated", FIXTURE[..FIXTURE.len() / 2].to_vec()),
+        ("encrypted", encrypted_fixture()),
         (
             "garbage after the header",
             [b"%PDF-1.7\n".as_slice(), &[0u8; 2048]].concat(),
@@ -177,3 +178,34 @@ async fn damaged_pdfs_are_client_errors(b: Backend) {
     }
 }
 both_backends!(damaged_pdfs_are_client_errors);
+
+fn encrypted_fixture() -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (inp, out) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&inp, FIXTURE).expect("write");
+    let st = std::process::Command::new("qpdf")
+        .args(["--encrypt", "user-pw", "owner-pw", "256", "--"])
+        .arg(&inp)
+        .arg(&out)
+        .status()
+        .expect("qpdf is required");
+    assert!(st.success());
+    std::fs::read(out).expect("encrypted file")
+}
+
+async fn oversize_pdfs_are_refused(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        crate::helpers::Options {
+            demo: true,
+            tweak: |s| s.pdf.max_bytes = 20_000,
+        },
+    )
+    .await;
+    let drafter = app.login("drafter").await;
+    let doc = app.draft(&drafter, "Tệp bị khóa").await;
+    let id = doc["id"].as_str().unwrap();
+    // Over the configured PDF size (the fixture is about 33 KB): 413.
+    upload_pdf(&app, &drafter, id, FIXTURE).await.problem(413);
+}
+both_backends!(oversize_pdfs_are_refused);
