@@ -14,6 +14,7 @@ mod import;
 mod iso;
 mod openapi;
 mod relations;
+mod replicas;
 mod review;
 mod roles;
 mod search;
