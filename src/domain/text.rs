@@ -22,6 +22,40 @@ pub fn strip_controls(s: &str) -> String {
         .collect()
 }
 
+/// Appends `s` with what a browser would read as HTML escaped, and control characters
+/// other than newlines dropped: text shown to the public is shown as text.
+pub fn escape_html_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_html_into(s, &mut out);
+    out
+}
+
+/// Unambiguous capitals and digits (no I, O, 0, 1) for codes people read and type.
+pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// `len` random characters from `alphabet`.
+pub fn random_code(alphabet: &[u8], len: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +73,17 @@ mod tests {
         let nfd: String = "hoà".nfd().collect();
         assert_ne!(nfd, "hoà");
         assert_eq!(nfc(&nfd), "hoà");
+    }
+
+    #[test]
+    fn html_is_escaped_and_codes_use_their_alphabet() {
+        assert_eq!(
+            escape_html("<b>'a' & \"b\"</b>\u{7}"),
+            "&lt;b&gt;&#39;a&#39; &amp; &quot;b&quot;&lt;/b&gt;"
+        );
+        let c = random_code(CODE_ALPHABET, 12);
+        assert_eq!(c.len(), 12);
+        assert!(c.bytes().all(|b| CODE_ALPHABET.contains(&b)));
     }
 
     #[test]

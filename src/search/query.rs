@@ -159,19 +159,7 @@ fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     ))
 }
 
-fn escape_html(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-}
+use crate::domain::text::escape_html_into as escape_html;
 
 /// The snippet as escaped HTML with `<mark>` around matched words.
 fn snippet_html(s: &tantivy::snippet::Snippet) -> String {

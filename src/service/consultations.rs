@@ -52,33 +52,18 @@ pub struct DispositionRequest {
     pub response: String,
 }
 
-/// Escapes what a browser would read as HTML: public text is shown as text.
+/// Public text is shown as text.
 pub fn neutralise(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::domain::text::escape_html(s)
 }
 
 fn tracking_code() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    let part = |rng: &mut rand::rngs::ThreadRng| -> String {
-        (0..4)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect()
-    };
-    format!("YK-{}-{}", part(&mut rng), part(&mut rng))
+    use crate::domain::text::{random_code, CODE_ALPHABET};
+    format!(
+        "YK-{}-{}",
+        random_code(CODE_ALPHABET, 4),
+        random_code(CODE_ALPHABET, 4)
+    )
 }
 
 pub fn is_open(c: &Consultation, day: NaiveDate) -> bool {

@@ -125,12 +125,7 @@ pub fn source_pdf(conn: &mut Conn, doc: &Document, v: &Version) -> ApiResult<(Ve
 }
 
 fn verify_code() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..12)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    crate::domain::text::random_code(crate::domain::text::CODE_ALPHABET, 12)
 }
 
 /// What the copy must say: obsolete and expired override anything asked for.
