@@ -294,6 +294,12 @@ pub fn update(
         });
     }
     ensure_not_promulgated(&current)?;
+    if current.kind.starts_with("iso_") && req.iso_revision.is_some() {
+        return Err(AppError::Conflict {
+            guard: Some("iso_revision_set_by_issue".into()),
+            detail: "an ISO document's revision changes only when a revision is issued".into(),
+        });
+    }
     if current.row_version != expected_version {
         return Err(AppError::PreconditionFailed);
     }

@@ -256,6 +256,16 @@ async fn revise_review_approve_issue_distribute(b: Backend) {
     assert_eq!(d.body["current_revision"]["version_id"], v1.as_str());
     let generic = app.get(&format!("/api/v1/documents/{doc}"), None).await;
     assert_eq!(generic.body["iso_revision"], "Lần ban hành 01");
+    // The revision label is not edited by hand.
+    let p = app
+        .patch(
+            &format!("/api/v1/documents/{doc}"),
+            &iso.ctl,
+            Some(&generic.etag()),
+            json!({"iso_revision": "Lần ban hành 09"}),
+        )
+        .await;
+    assert_eq!(p.problem(409)["guard"], "iso_revision_set_by_issue");
     assert_eq!(generic.body["iso_code"], "QT-TEST-01");
 
     // Numbered copies for the list: Phòng Tư pháp and the drafter.
@@ -653,6 +663,31 @@ async fn obsolete_revisions_must_be_stamped(b: Backend) {
     assert_eq!(s1.title, "TÀI LIỆU LỖI THỜI");
     assert_eq!(s1.since, Some(today()));
     assert_eq!(s1.replaced_by.as_deref(), Some("Lần ban hành 02"));
+    // Served as a PDF, with or without a stamp asked for, the superseded revision says so.
+    for query in [
+        "",
+        "?stamp=official",
+        "?stamp=controlled_copy&copy_no=1&recipient=X",
+    ] {
+        let pdf = app
+            .get(&format!("/api/v1/versions/{v1}/pdf{query}"), Some(&iso.ctl))
+            .await;
+        assert_eq!(pdf.status, StatusCode::OK, "{query}: {}", pdf.body);
+        let text = crate::copies::pdftotext(&pdf.bytes);
+        assert!(text.contains("TÀI LIỆU LỖI THỜI"), "{query}: {text}");
+        assert!(
+            text.contains("Lần ban hành 02"),
+            "{query}: what replaced it"
+        );
+    }
+    // The current one is not stamped obsolete.
+    let current = app
+        .get(
+            &format!("/api/v1/versions/{v2}/pdf?stamp=controlled_copy&copy_no=1&recipient=X"),
+            Some(&iso.ctl),
+        )
+        .await;
+    assert!(!crate::copies::pdftotext(&current.bytes).contains("LỖI THỜI"));
     // An abandoned draft is obsolete too, replaced by the current revision.
     let (_, v3) = iso.change(&iso.ctl, &doc, "C").await;
     let r = iso
@@ -1397,11 +1432,40 @@ async fn legal_basis_is_recorded_by_the_controller(b: Backend) {
         .unwrap()
         .iter()
         .any(|r| r["source_id"] == doc.as_str() && r["kind"] == "based_on"));
+    // When the cited rule is repealed, the procedure is flagged for review with the cause.
+    let legal = app.login("legal_officer").await;
+    let r = app
+        .post(
+            &format!("/api/v1/documents/{d130}/relations"),
+            Some(&legal),
+            json!({"target_id": d63, "kind": "repeals", "effective_on": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let flags = app
+        .get(
+            &format!("/api/v1/review-flags?document={doc}"),
+            Some(&iso.ctl),
+        )
+        .await;
+    assert_eq!(flags.status, StatusCode::OK, "{}", flags.body);
+    let list = flags
+        .body
+        .as_array()
+        .cloned()
+        .or_else(|| flags.body["items"].as_array().cloned())
+        .unwrap_or_default();
+    assert!(
+        list.iter()
+            .any(|f| f["cause_document_id"] == d130.as_str()
+                || f["cause_relation_id"] == r.body["id"]),
+        "the procedure is flagged: {}",
+        flags.body
+    );
     // Removing a citation stays with the legal officers.
     app.delete(&format!("/api/v1/relations/{rel}"), &iso.ctl, None)
         .await
         .problem(403);
-    let legal = app.login("legal_officer").await;
     let r = app
         .delete(&format!("/api/v1/relations/{rel}"), &legal, None)
         .await;
