@@ -86,11 +86,18 @@ fn facts(
     };
     match action {
         WorkflowAction::OpenConsultation => {
-            f.earliest_close = Some(today + TimeDelta::days(settings.consultation_min_days));
-            f.consultation_closes_on = Some(
-                req.closes_on
-                    .unwrap_or(today + TimeDelta::days(settings.consultation_min_days)),
-            );
+            // Counted in working days (less holidays) or calendar days, as configured.
+            let n = settings.consultation_min_days.max(0);
+            let earliest = if n == 0 {
+                today
+            } else {
+                super::deadlines::current()
+                    .calendar
+                    .deadline(today, n as u32, settings.working_days)
+                    .unwrap_or(today + TimeDelta::days(n))
+            };
+            f.earliest_close = Some(earliest);
+            f.consultation_closes_on = Some(req.closes_on.unwrap_or(earliest));
         }
         WorkflowAction::CloseConsultation => {
             f.open_consultation_closes_on =
