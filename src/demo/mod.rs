@@ -278,7 +278,94 @@ pub fn load(conn: &mut Conn, password: &str) -> ApiResult<DemoReport> {
     }
     review::load(conn)?;
     report.documents_added += iso::load(conn)?;
+    report.documents_added += open_sample_consultation(conn)?;
     Ok(report)
+}
+
+const SAMPLE_DRAFT_TITLE: &str =
+    "Quyết định ban hành Quy chế tiếp nhận và trả kết quả giải quyết thủ tục hành chính theo cơ chế một cửa, một cửa liên thông (dự thảo, dữ liệu mẫu)";
+
+const SAMPLE_DRAFT_TEXT: &str = "QUYẾT ĐỊNH\nBan hành Quy chế tiếp nhận và trả kết quả giải quyết thủ tục hành chính theo cơ chế một cửa, một cửa liên thông tại Ủy ban nhân dân huyện Sơn Tây (dữ liệu mẫu)\n\nChương I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\n1. Quy chế này quy định việc tiếp nhận hồ sơ, giải quyết và trả kết quả thủ tục hành chính tại Bộ phận tiếp nhận và trả kết quả của Ủy ban nhân dân huyện.\n2. Quy chế áp dụng cho các cơ quan chuyên môn thuộc Ủy ban nhân dân huyện và Ủy ban nhân dân các xã.\nĐiều 2. Nguyên tắc thực hiện\n1. Công khai, minh bạch thủ tục hành chính, phí, lệ phí và thời hạn giải quyết.\n2. Tiếp nhận hồ sơ và trả kết quả tại một đầu mối.\nChương II\nTIẾP NHẬN VÀ TRẢ KẾT QUẢ\nĐiều 3. Tiếp nhận hồ sơ\n1. Công chức tiếp nhận kiểm tra tính đầy đủ của hồ sơ:\na) Hồ sơ đầy đủ thì lập giấy tiếp nhận và hẹn trả kết quả;\nb) Hồ sơ chưa đầy đủ thì hướng dẫn một lần bằng văn bản.\nĐiều 4. Trả kết quả\nKết quả được trả đúng hẹn tại Bộ phận tiếp nhận và trả kết quả hoặc qua dịch vụ bưu chính công ích.";
+
+/// One sample draft decision open for public comment, so that the public API can be tried
+/// at once. Opened when loaded, for 30 days; loaded again after it closed, nothing changes.
+fn open_sample_consultation(conn: &mut Conn) -> ApiResult<usize> {
+    if find_document(conn, None, SAMPLE_DRAFT_TITLE)?.is_some() {
+        return Ok(0);
+    }
+    let drafter = db::users::by_username(conn, Role::Drafter.as_str())?;
+    let actor = Actor {
+        id: drafter.as_ref().map(|u| u.id.clone()),
+        name: Role::Drafter.as_str().into(),
+    };
+    let req = CreateDocumentRequest {
+        kind: DocumentKind::Decision,
+        number: None,
+        title: SAMPLE_DRAFT_TITLE.into(),
+        issuer: Some("UBND".into()),
+        field: Some("Cải cách thủ tục hành chính".into()),
+        signer: None,
+        signed_on: None,
+        published_on: None,
+        effective_from: None,
+        effective_until: None,
+        external: false,
+        iso_code: None,
+        iso_revision: None,
+    };
+    let doc = docs::new_document(conn, &req, actor.id.clone())?;
+    let doc = docs::insert_audited(conn, &actor, &doc)?;
+    let v = versions::insert_version(
+        conn,
+        &actor,
+        &doc,
+        NewVersion {
+            label: Some("Dự thảo 1".into()),
+            body: Some(SAMPLE_DRAFT_TEXT.into()),
+            ..Default::default()
+        },
+    )?;
+    let today = chrono::Local::now().date_naive();
+    let c = db::workflow::insert_consultation(
+        conn,
+        &db::workflow::Consultation {
+            id: db::new_id(),
+            document_id: doc.id.clone(),
+            version_id: v.id,
+            opens_on: today,
+            closes_on: today + chrono::TimeDelta::days(30),
+            closed_at: None,
+            created_by: actor.id.clone(),
+            created_at: db::now(),
+        },
+    )?;
+    db::documents::update(
+        conn,
+        &doc.id,
+        doc.row_version,
+        &crate::db::models::DocumentChanges {
+            state: Some(
+                crate::domain::kinds::DocumentState::Consultation
+                    .as_str()
+                    .into(),
+            ),
+            ..Default::default()
+        },
+    )?;
+    crate::db::audit::append(
+        conn,
+        &actor,
+        crate::db::audit::Event {
+            action: "workflow.open_consultation",
+            entity_type: "document",
+            entity_id: &doc.id,
+            from_state: Some("drafting"),
+            to_state: Some("consultation"),
+            details: Some(serde_json::json!({"consultation_id": c.id, "sample": true})),
+            ..Default::default()
+        },
+    )?;
+    Ok(1)
 }
 
 #[cfg(test)]

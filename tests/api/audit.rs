@@ -122,6 +122,16 @@ async fn demo_load_is_idempotent(b: Backend) {
         .await;
     let vid = versions.body[0]["id"].as_str().unwrap();
     let v = app.get(&format!("/api/v1/versions/{vid}"), None).await;
+    // A sample draft is open for public comment at once.
+    let open = app.get("/api/v1/public/consultations", None).await;
+    assert!(open.body.as_array().unwrap().iter().any(|c| c["title"]
+        .as_str()
+        .unwrap()
+        .contains("dữ liệu mẫu")
+        && c["provision_paths"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("dieu-3/khoan-1/diem-a"))));
     assert!(v.body["body"]
         .as_str()
         .unwrap()

@@ -181,8 +181,9 @@ async fn list_filters_and_cursor_pagination(b: Backend) {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no document twice");
-    // 17 documents of the district and its plan, 34 sample VBQPPL (demo::review), 4 sample ISO documents (demo::iso).
-    assert_eq!(seen.len(), 55);
+    // 17 documents of the district and its plan, 34 sample VBQPPL (demo::review), 4 sample
+    // ISO documents (demo::iso) and the sample draft open for consultation.
+    assert_eq!(seen.len(), 56);
     let all = app.get("/api/v1/documents?limit=200", Some(&legal)).await;
     let order: Vec<String> = all.body["items"]
         .as_array()

@@ -22,6 +22,20 @@ fn quick(b: Backend) -> Options {
     }
 }
 
+/// The open consultation of a document (the demo has one of its own).
+async fn consultation_of(app: &TestApp, document_id: &str) -> String {
+    let open = app.get("/api/v1/public/consultations", None).await;
+    open.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["document_id"] == document_id)
+        .expect("the document's consultation is open")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> Response {
     let etag = app
         .get(&format!("/api/v1/documents/{id}"), Some(token))
@@ -478,10 +492,7 @@ async fn consultation_guards(b: Backend) {
     .await
     .problem(422);
     // Public abuse: rate limit with Retry-After, size limit, unknown consultation.
-    let cid = app.get("/api/v1/public/consultations", None).await.body[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let cid = consultation_of(&app, id).await;
     app.post(
         "/api/v1/public/consultations/00000000-0000-0000-0000-000000000000/comments",
         None,
@@ -525,10 +536,7 @@ async fn long_comments_are_refused(b: Backend) {
     )
     .await;
     act(&app, &drafter, id, json!({"action": "open_consultation"})).await;
-    let cid = app.get("/api/v1/public/consultations", None).await.body[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let cid = consultation_of(&app, id).await;
     comment(
         &app,
         &cid,
