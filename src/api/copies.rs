@@ -9,6 +9,26 @@ use super::{parse_id, AuthUser, MaybeUser, State};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::service::copies::{self as svc, StampQuery, VerifyResponse};
 
+/// Runs PDF work (on the blocking pool, inside a transaction) within the configured time,
+/// and answers with the stamped file and its verification code. A hostile file cannot hold
+/// a worker longer than the limit.
+async fn pdf_reply(
+    limit: Duration,
+    work: impl std::future::Future<Output = ApiResult<(Vec<u8>, String)>>,
+) -> ApiResult<HttpResponse> {
+    let (bytes, code) = tokio::time::timeout(limit, work)
+        .await
+        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))??;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/pdf"))
+        .insert_header(("x-verification-code", code.clone()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{code}.pdf\""),
+        ))
+        .body(bytes))
+}
+
 /// A version as a PDF, stamped on every page with what it is (draft, official copy,
 /// numbered controlled copy, or expired / obsolete), page numbers, a verification code
 /// and its QR code. An uploaded PDF is never rewritten: the stamp is an incremental
@@ -36,21 +56,10 @@ pub async fn version_pdf(
     let base = st.settings.server.base_url.clone();
     let pdf_settings = st.settings.pdf.clone();
     let limit = Duration::from_secs(pdf_settings.timeout_seconds.max(1));
-    // PDF work runs on the blocking pool, bounded in time: a hostile file cannot hold a worker.
     let work = st
         .db
         .tx(move |conn| svc::stamped_copy(conn, user.0.as_ref(), &id, &q, &base, &pdf_settings));
-    let (bytes, code) = tokio::time::timeout(limit, work)
-        .await
-        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))??;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/pdf"))
-        .insert_header(("x-verification-code", code.clone()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{code}.pdf\""),
-        ))
-        .body(bytes))
+    pdf_reply(limit, work).await
 }
 
 /// The PDF of one numbered controlled copy of an ISO document (its number, recipient,
@@ -80,17 +89,7 @@ pub async fn controlled_copy_pdf(
     let work = st
         .db
         .tx(move |conn| svc::controlled_copy_pdf(conn, &caller, &id, &base, &pdf_settings));
-    let (bytes, code) = tokio::time::timeout(limit, work)
-        .await
-        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))??;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/pdf"))
-        .insert_header(("x-verification-code", code.clone()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{code}.pdf\""),
-        ))
-        .body(bytes))
+    pdf_reply(limit, work).await
 }
 
 /// Which document, version, stamp and recipient a printed copy's code belongs to,

@@ -11,7 +11,7 @@ use super::dto::{
     AsOfQuery, DocumentPage, DocumentQuery, DocumentResponse, EffectResponse, ReasonRequest,
     RelationResponse, RelationsResponse,
 };
-use super::{parse_id, row_etag, AuthUser, IfMatch, Json, MaybeUser, State};
+use super::{parse_id, tagged, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::db::documents::ListFilter;
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn};
@@ -70,12 +70,6 @@ pub fn response(
     responses(conn, vec![doc], as_of, role)?
         .pop()
         .ok_or_else(|| AppError::internal("empty response"))
-}
-
-fn with_etag(status: actix_web::http::StatusCode, doc: DocumentResponse) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, row_etag(&doc.id, doc.row_version)))
-        .json(doc)
 }
 
 fn encode_cursor(d: &Document) -> String {
@@ -194,7 +188,12 @@ pub async fn create_document(
         })
         .await?;
     let location = format!("/api/v1/documents/{}", doc.id);
-    let mut resp = with_etag(actix_web::http::StatusCode::CREATED, doc);
+    let mut resp = tagged(
+        actix_web::http::StatusCode::CREATED,
+        &doc.id,
+        doc.row_version,
+        &doc,
+    );
     if let Ok(v) = header::HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
@@ -227,7 +226,12 @@ pub async fn get_document(
             response(conn, d, as_of, user.0.as_ref().map(|c| c.role))
         })
         .await?;
-    Ok(with_etag(actix_web::http::StatusCode::OK, doc))
+    Ok(tagged(
+        actix_web::http::StatusCode::OK,
+        &doc.id,
+        doc.row_version,
+        &doc,
+    ))
 }
 
 /// Change a document's metadata (send `If-Match` with the ETag you read).
@@ -261,7 +265,12 @@ pub async fn update_document(
             response(conn, d, today(), Some(caller.role))
         })
         .await?;
-    Ok(with_etag(actix_web::http::StatusCode::OK, doc))
+    Ok(tagged(
+        actix_web::http::StatusCode::OK,
+        &doc.id,
+        doc.row_version,
+        &doc,
+    ))
 }
 
 /// Delete a document; only while none of its versions was ever approved.
@@ -322,7 +331,12 @@ pub async fn withdraw_document(
             response(conn, d, today(), Some(caller.role))
         })
         .await?;
-    Ok(with_etag(actix_web::http::StatusCode::OK, doc))
+    Ok(tagged(
+        actix_web::http::StatusCode::OK,
+        &doc.id,
+        doc.row_version,
+        &doc,
+    ))
 }
 
 /// The legal effect of a document on a date, derived from its dates and relations.

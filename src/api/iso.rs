@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::documents::today;
 use super::dto::ReasonRequest;
-use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
+use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::service::iso::{
     self as svc, AcceptChangeRequest, AcknowledgeRequest, AcknowledgementResponse,
@@ -82,22 +82,16 @@ fn within(days: Option<i64>) -> ApiResult<i64> {
     }
 }
 
-fn tagged<T: Serialize>(status: StatusCode, etag: String, body: &T) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag))
-        .json(body)
-}
-
 fn document(status: StatusCode, d: IsoDocumentResponse) -> HttpResponse {
-    tagged(status, row_etag(&d.id, d.row_version), &d)
+    tagged(status, &d.id, d.row_version, &d)
 }
 
 fn revision(r: IsoRevisionResponse) -> HttpResponse {
-    tagged(StatusCode::OK, row_etag(&r.version_id, r.row_version), &r)
+    tagged(StatusCode::OK, &r.version_id, r.row_version, &r)
 }
 
 fn change_request(status: StatusCode, c: ChangeRequestResponse) -> HttpResponse {
-    tagged(status, row_etag(&c.id, c.row_version), &c)
+    tagged(status, &c.id, c.row_version, &c)
 }
 
 /// Quality documents with their control metadata and current revision.
@@ -746,7 +740,7 @@ pub async fn confirm_copy_withdrawal(
         .db
         .tx(move |conn| svc::confirm_copy_withdrawn(conn, &caller, &id, expected))
         .await?;
-    Ok(tagged(StatusCode::OK, row_etag(&c.id, c.row_version), &c))
+    Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
 }
 
 /// Acknowledge the current revision as read and understood (a recipient). 201 the
@@ -865,7 +859,8 @@ pub async fn review_document(
         .await?;
     Ok(tagged(
         StatusCode::OK,
-        row_etag(&r.document.id, r.document.row_version),
+        &r.document.id,
+        r.document.row_version,
         &r,
     ))
 }

@@ -261,6 +261,18 @@ pub async fn read_limited(
     Ok(buf)
 }
 
+/// A JSON response carrying the ETag of the row it shows, for the next `If-Match`.
+pub fn tagged<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    id: &str,
+    row_version: i32,
+    body: &T,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((header::ETAG, row_etag(id, row_version)))
+        .json(body)
+}
+
 /// ETag of a row with an id and a row version.
 pub fn row_etag(id: &str, row_version: i32) -> String {
     format!("\"{id}-{row_version}\"")

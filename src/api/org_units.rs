@@ -1,20 +1,13 @@
 //! /api/v1/org-units: the units that issue and draft documents.
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::OrgUnitResponse;
-use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
+use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
 use crate::db;
 use crate::error::{ApiResult, Problem};
 use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnitRequest};
-
-fn with_etag(status: actix_web::http::StatusCode, u: OrgUnitResponse) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, row_etag(&u.id, u.row_version)))
-        .json(u)
-}
 
 /// All org units, by code.
 #[utoipa::path(
@@ -60,10 +53,15 @@ pub async fn create_org_unit(
         .db
         .tx(move |conn| svc::create(conn, &caller, &body))
         .await?;
-    Ok(with_etag(
-        actix_web::http::StatusCode::CREATED,
-        OrgUnitResponse::from_row(u)?,
-    ))
+    Ok({
+        let body = OrgUnitResponse::from_row(u)?;
+        tagged(
+            actix_web::http::StatusCode::CREATED,
+            &body.id,
+            body.row_version,
+            &body,
+        )
+    })
 }
 
 /// One org unit.
@@ -88,10 +86,15 @@ pub async fn get_org_unit(
         .db
         .run(move |conn| -> ApiResult<_> { Ok(db::org_units::get(conn, &id)?) })
         .await?;
-    Ok(with_etag(
-        actix_web::http::StatusCode::OK,
-        OrgUnitResponse::from_row(u)?,
-    ))
+    Ok({
+        let body = OrgUnitResponse::from_row(u)?;
+        tagged(
+            actix_web::http::StatusCode::OK,
+            &body.id,
+            body.row_version,
+            &body,
+        )
+    })
 }
 
 /// Change an org unit (admin; send `If-Match`).
@@ -123,8 +126,13 @@ pub async fn update_org_unit(
         .db
         .tx(move |conn| svc::update(conn, &caller, &id, version, &body))
         .await?;
-    Ok(with_etag(
-        actix_web::http::StatusCode::OK,
-        OrgUnitResponse::from_row(u)?,
-    ))
+    Ok({
+        let body = OrgUnitResponse::from_row(u)?;
+        tagged(
+            actix_web::http::StatusCode::OK,
+            &body.id,
+            body.row_version,
+            &body,
+        )
+    })
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::OrgUnitRef;
-use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
+use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::db::models::{Document, OrgUnit, ReviewFlag, ReviewItem};
 use crate::db::{self, Conn};
 use crate::domain::kinds::{DocumentKind, DocumentState};
@@ -22,6 +22,7 @@ use crate::service::review::{
     self as svc, AgencyProgress, AssignRequest, CampaignView, CloseCampaignRequest,
     CreateCampaignRequest, FlagQuery, FlagView, ItemQuery, RecordReviewRequest,
 };
+use actix_web::http::StatusCode;
 
 fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
     s.parse().map_err(AppError::internal)
@@ -455,12 +456,6 @@ fn item_responses(
         .collect()
 }
 
-fn item_with_etag(item: ReviewItemResponse) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, row_etag(&item.id, item.row_version)))
-        .json(item)
-}
-
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -684,7 +679,7 @@ pub async fn get_review_item(
                 .ok_or_else(|| AppError::internal("empty item"))
         })
         .await?;
-    Ok(item_with_etag(item))
+    Ok(tagged(StatusCode::OK, &item.id, item.row_version, &item))
 }
 
 /// Record (or correct) the result of reviewing one document: still_appropriate, amend,
@@ -722,5 +717,5 @@ pub async fn record_review_result(
                 .ok_or_else(|| AppError::internal("empty item"))
         })
         .await?;
-    Ok(item_with_etag(item))
+    Ok(tagged(StatusCode::OK, &item.id, item.row_version, &item))
 }

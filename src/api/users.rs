@@ -1,20 +1,13 @@
 //! /api/v1/users: account administration (admin only).
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::UserResponse;
-use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
+use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
 use crate::db;
 use crate::error::{ApiResult, Problem};
 use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
-
-fn with_etag(status: actix_web::http::StatusCode, u: UserResponse) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, row_etag(&u.id, u.row_version)))
-        .json(u)
-}
 
 /// All accounts.
 #[utoipa::path(
@@ -60,10 +53,15 @@ pub async fn create_user(
         .db
         .tx(move |conn| accounts::create_user(conn, &caller, &body))
         .await?;
-    Ok(with_etag(
-        actix_web::http::StatusCode::CREATED,
-        UserResponse::from_row(u)?,
-    ))
+    Ok({
+        let body = UserResponse::from_row(u)?;
+        tagged(
+            actix_web::http::StatusCode::CREATED,
+            &body.id,
+            body.row_version,
+            &body,
+        )
+    })
 }
 
 /// One account.
@@ -84,10 +82,15 @@ pub async fn get_user(st: State, user: AuthUser, id: web::Path<String>) -> ApiRe
         .db
         .run(move |conn| -> ApiResult<_> { Ok(db::users::get(conn, &id)?) })
         .await?;
-    Ok(with_etag(
-        actix_web::http::StatusCode::OK,
-        UserResponse::from_row(u)?,
-    ))
+    Ok({
+        let body = UserResponse::from_row(u)?;
+        tagged(
+            actix_web::http::StatusCode::OK,
+            &body.id,
+            body.row_version,
+            &body,
+        )
+    })
 }
 
 /// Change an account's name, password, role, unit or active flag (send `If-Match`).
@@ -119,8 +122,13 @@ pub async fn update_user(
         .db
         .tx(move |conn| accounts::update_user(conn, &caller, &id, version, &body))
         .await?;
-    Ok(with_etag(
-        actix_web::http::StatusCode::OK,
-        UserResponse::from_row(u)?,
-    ))
+    Ok({
+        let body = UserResponse::from_row(u)?;
+        tagged(
+            actix_web::http::StatusCode::OK,
+            &body.id,
+            body.row_version,
+            &body,
+        )
+    })
 }

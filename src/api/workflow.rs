@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::documents::{response, today};
 use super::dto::DocumentResponse;
-use super::{parse_id, row_etag, AuthUser, IfMatch, Json, State};
+use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::db::{self, workflow as wf};
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError, Problem};
@@ -19,6 +19,7 @@ use crate::service::consultations::{
 use crate::service::workflow::{
     self as svc, AppraisalRequest, AppraisalResponse, TransitionRequest,
 };
+use actix_web::http::StatusCode;
 
 /// Take a workflow action (`allowed_actions` on the document lists the ones open to
 /// you); a refused guard is a 409 naming it. Send the document's ETag in `If-Match`.
@@ -53,9 +54,7 @@ pub async fn transition(
             response(conn, d, today(), Some(caller.role))
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, row_etag(&doc.id, doc.row_version)))
-        .json(doc))
+    Ok(tagged(StatusCode::OK, &doc.id, doc.row_version, &doc))
 }
 
 /// Record the justice office's appraisal of the current version (legal officer, while

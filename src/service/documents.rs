@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
-use super::{can_see, clean_opt, clean_text, ensure_visible, state_of, Caller};
+use super::{clean_opt, clean_text, ensure_visible, state_of, Caller};
 use crate::auth::roles::may_edit_kind;
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
@@ -568,8 +568,4 @@ pub fn effects(
             Ok((d.id.clone(), effect_with(d, inc, on)?))
         })
         .collect()
-}
-
-pub fn visible(caller: Option<&Caller>, doc: &Document) -> bool {
-    can_see(caller, doc)
 }

@@ -183,7 +183,7 @@ pub fn both_directions(
         for r in rels {
             let other_id = if outgoing { &r.target_id } else { &r.source_id };
             let other = db::documents::get(conn, other_id)?;
-            if docs::visible(caller, &other) {
+            if super::can_see(caller, &other) {
                 out.push((r, other));
             }
         }
