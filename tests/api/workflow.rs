@@ -670,3 +670,38 @@ async fn signing_guards_and_numbers(b: Backend) {
     let _ = header::ETAG;
 }
 both_backends!(signing_guards_and_numbers);
+
+/// A comment still waiting for moderation blocks submission; external documents have
+/// no drafting workflow.
+async fn pending_comments_and_external_documents(b: Backend) {
+    let app = TestApp::spawn_with(b, quick(b)).await;
+    let drafter = app.login("drafter").await;
+    let legal = app.login("legal_officer").await;
+    let doc = app.draft(&drafter, "Dự thảo chờ duyệt ý kiến").await;
+    let id = doc["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/documents/{id}/versions"),
+        Some(&drafter),
+        json!({"body": DRAFT_1}),
+    )
+    .await;
+    act(&app, &drafter, &id, json!({"action": "open_consultation"})).await;
+    let cid = consultation_of(&app, &id).await;
+    let c = comment(&app, &cid, None, json!({"name": "A", "body": "Chờ duyệt"})).await;
+    assert_eq!(c.status, StatusCode::CREATED);
+    act(&app, &drafter, &id, json!({"action": "close_consultation"})).await;
+    act(&app, &drafter, &id, json!({"action": "request_appraisal"})).await;
+    app.post(
+        &format!("/api/v1/documents/{id}/appraisals"),
+        Some(&legal),
+        json!({"opinion": "fit_to_submit"}),
+    )
+    .await;
+    let r = act(&app, &drafter, &id, json!({"action": "submit"})).await;
+    assert_eq!(r.problem(409)["guard"], "comments_moderated");
+
+    let d63 = app.id_of("63/2010/NĐ-CP").await;
+    let r = act(&app, &legal, &d63, json!({"action": "request_appraisal"})).await;
+    assert_eq!(r.problem(409)["guard"], "legal_workflow_only");
+}
+both_backends!(pending_comments_and_external_documents);
