@@ -109,6 +109,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::review::get_review_item)
         .service(api::review::record_review_result)
         .service(api::systematization::get_systematization)
+        .service(api::reports::activity_report)
         .service(api::iso::list_iso_documents)
         .service(api::iso::create_iso_document)
         .service(api::iso::get_iso_document)

@@ -911,7 +911,7 @@ pub async fn compliance_report(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"iso-compliance-{as_of}.csv\""),
             ))
-            .body(svc::compliance_csv(&report)));
+            .body(svc::compliance_csv(&report)?));
     }
     Ok(HttpResponse::Ok().json(report))
 }

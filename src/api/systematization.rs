@@ -1,28 +1,21 @@
 //! /api/v1/systematization: the lists of a year's systematisation (hệ thống hóa) for one
-//! issuer, as JSON or CSV.
+//! issuer, as JSON, CSV or PDF.
 
-use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{DocumentRef, EffectResponse, OrgUnitRef};
+use super::export::{self, ExportFormat};
 use super::review::{summaries, unit_ref, DocumentSummary};
 use super::{MaybeUser, State};
 use crate::db::Conn;
 use crate::domain::kinds::{RelationKind, RelationScope};
 use crate::error::{ApiResult, AppError, Problem};
+use crate::pdf::Block;
+use crate::service::export::csv_table;
 use crate::service::systematization::{self as svc, Entry, Systematization};
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SystematizationFormat {
-    #[default]
-    Json,
-    Csv,
-    Pdf,
-}
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -31,8 +24,8 @@ pub struct SystematizationQuery {
     /// The issuer (org unit id or code), e.g. `UBND`.
     pub issuer: String,
     pub year: i32,
-    /// `json` (default) or `csv`; `pdf` is not available yet (406).
-    pub format: Option<SystematizationFormat>,
+    /// `json` (default), `csv` or `pdf`; else chosen by the `Accept` header.
+    pub format: Option<ExportFormat>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -139,52 +132,63 @@ fn build(conn: &mut Conn, s: Systematization) -> ApiResult<SystematizationRespon
     })
 }
 
-/// One CSV field, quoted when it must be (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
+/// "Quyết định số 05/2017/QĐ-UBND ngày 12/05/2017", as a list names a document.
+fn cite(d: &DocumentSummary) -> String {
+    let mut s = d.kind_label_vi.to_owned();
+    if let Some(n) = &d.number {
+        s.push_str(&format!(" số {n}"));
     }
+    if let Some(on) = d.signed_on {
+        s.push_str(&format!(" ngày {}", on.format("%d/%m/%Y")));
+    }
+    s
 }
 
-fn csv(r: &SystematizationResponse) -> String {
-    // A byte-order mark, so that spreadsheet programs read the Vietnamese as UTF-8.
-    let mut out = String::from("\u{feff}");
-    out.push_str(
-        "list,number,kind,title,signed_on,effective_from,legal_effect,legal_effect_label_vi,since,causes\r\n",
-    );
-    let lists: [(&str, &Vec<SystematizationEntry>); 3] = [
-        ("in_force", &r.in_force),
-        ("suspended", &r.suspended),
-        ("expired", &r.expired),
-    ];
-    for (name, entries) in lists {
-        for e in entries {
+/// What ended a document, as one line: "Thay thế 07/2016/QĐ-UBND 01/01/2016".
+fn causes(e: &SystematizationEntry) -> String {
+    e.causes
+        .iter()
+        .map(|c| {
+            let by = c
+                .document
+                .as_ref()
+                .map(|d| d.number.clone().unwrap_or_else(|| d.title.clone()))
+                .unwrap_or_default();
+            format!(
+                "{} {} {}",
+                c.label_vi,
+                by,
+                c.effective_on.format("%d/%m/%Y")
+            )
+            .replace("  ", " ")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn lists(
+    r: &SystematizationResponse,
+) -> [(&'static str, &'static str, &Vec<SystematizationEntry>); 3] {
+    [
+        ("in_force", "Danh mục văn bản còn hiệu lực", &r.in_force),
+        ("suspended", "Danh mục văn bản ngưng hiệu lực", &r.suspended),
+        (
+            "expired",
+            "Danh mục văn bản hết hiệu lực toàn bộ hoặc một phần trong năm",
+            &r.expired,
+        ),
+    ]
+}
+
+fn csv(r: &SystematizationResponse) -> ApiResult<Vec<u8>> {
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let rows = lists(r).into_iter().flat_map(|(name, _, entries)| {
+        entries.iter().map(move |e| {
             let list = match e.expired_in.as_deref() {
                 Some(part) => format!("{name}_in_{part}"),
                 None => name.to_owned(),
             };
-            let causes: Vec<String> = e
-                .causes
-                .iter()
-                .map(|c| {
-                    let by = c
-                        .document
-                        .as_ref()
-                        .map(|d| d.number.clone().unwrap_or_else(|| d.title.clone()))
-                        .unwrap_or_default();
-                    format!(
-                        "{} {} {}",
-                        c.label_vi,
-                        by,
-                        c.effective_on.format("%d/%m/%Y")
-                    )
-                    .replace("  ", " ")
-                })
-                .collect();
-            let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-            let row = [
+            vec![
                 list,
                 e.document.number.clone().unwrap_or_default(),
                 e.document.kind.as_str().to_owned(),
@@ -194,26 +198,80 @@ fn csv(r: &SystematizationResponse) -> String {
                 e.legal_effect.effect.as_str().to_owned(),
                 e.legal_effect.label_vi.to_owned(),
                 date(e.legal_effect.since),
-                causes.join("; "),
-            ];
-            let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&fields.join(","));
-            out.push_str("\r\n");
+                causes(e),
+            ]
+        })
+    });
+    csv_table(
+        &[
+            "list",
+            "number",
+            "kind",
+            "title",
+            "signed_on",
+            "effective_from",
+            "legal_effect",
+            "legal_effect_label_vi",
+            "since",
+            "causes",
+        ],
+        rows,
+    )
+}
+
+/// The three lists as numbered paragraphs, in the order of a systematisation report.
+fn pdf_blocks(r: &SystematizationResponse) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Text(format!(
+            "Cơ quan ban hành: {}. Tình trạng hiệu lực tính đến ngày {}.",
+            r.issuer.name,
+            r.as_of.format("%d/%m/%Y")
+        )),
+        Block::Gap,
+    ];
+    for (n, (_, heading, entries)) in lists(r).into_iter().enumerate() {
+        let roman = ["I", "II", "III"].get(n).copied().unwrap_or_default();
+        blocks.push(Block::Heading(format!(
+            "{roman}. {heading} ({})",
+            entries.len()
+        )));
+        if entries.is_empty() {
+            blocks.push(Block::Text("Không có.".into()));
         }
+        for (i, e) in entries.iter().enumerate() {
+            let mut line = format!("{}. {}: {}.", i + 1, cite(&e.document), e.document.title);
+            if let Some(from) = e.document.effective_from {
+                line.push_str(&format!(" Hiệu lực từ ngày {}.", from.format("%d/%m/%Y")));
+            }
+            if e.expired_in.is_some() || !e.causes.is_empty() {
+                line.push_str(&format!(" {}", e.legal_effect.label_vi));
+                if let Some(since) = e.legal_effect.since {
+                    line.push_str(&format!(" từ ngày {}", since.format("%d/%m/%Y")));
+                }
+                let why = causes(e);
+                if !why.is_empty() {
+                    line.push_str(&format!(" ({why})"));
+                }
+                line.push('.');
+            }
+            blocks.push(Block::Text(line));
+        }
+        blocks.push(Block::Gap);
     }
-    out
+    blocks
 }
 
 /// The systematisation of one issuer's documents for a year: those in force on
 /// 31 December, those suspended then, and those that expired in full or in part during
-/// the year, with the relations that ended them. JSON or CSV; PDF is not available yet.
+/// the year, with the relations that ended them. JSON, CSV or PDF.
 #[utoipa::path(
     tag = "review",
     params(SystematizationQuery),
     responses(
         (status = 200, body = SystematizationResponse),
         (status = 200, description = "CSV (format=csv)", content_type = "text/csv"),
-        (status = 400, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)
+        (status = 200, description = "PDF (format=pdf)", content_type = "application/pdf"),
+        (status = 400, body = Problem), (status = 422, body = Problem)
     ),
     security((), ("bearer" = []))
 )]
@@ -222,15 +280,10 @@ pub async fn get_systematization(
     st: State,
     _user: MaybeUser,
     query: web::Query<SystematizationQuery>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let format = q.format.unwrap_or_default();
-    if format == SystematizationFormat::Pdf {
-        return Err(AppError::NotAcceptable(
-            "the systematisation is not yet available as PDF: ask for format=json or format=csv"
-                .into(),
-        ));
-    }
+    let format = ExportFormat::chosen(q.format, &req);
     let issuer = q.issuer;
     let year = q.year;
     let out = st
@@ -240,33 +293,17 @@ pub async fn get_systematization(
             build(conn, s)
         })
         .await?;
-    Ok(match format {
-        SystematizationFormat::Csv => {
-            let name = format!(
-                "he-thong-hoa-{}-{}.csv",
-                out.issuer.code.to_lowercase(),
-                out.year
-            );
-            HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ))
-                .body(csv(&out))
+    let name = format!(
+        "he-thong-hoa-{}-{}",
+        out.issuer.code.to_lowercase(),
+        out.year
+    );
+    match format {
+        ExportFormat::Json => Ok(HttpResponse::Ok().json(out)),
+        ExportFormat::Csv => Ok(export::csv_file(&name, csv(&out)?)),
+        ExportFormat::Pdf => {
+            let title = format!("Kết quả hệ thống hóa văn bản năm {}", out.year);
+            export::pdf_file(&name, title, pdf_blocks(&out)).await
         }
-        _ => HttpResponse::Ok().json(out),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("Quyết định"), "Quyết định");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
     }
 }

@@ -8,10 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::documents::{response, today};
 use super::dto::DocumentResponse;
+use super::export::{self, ExportFormat};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::db::{self, workflow as wf};
+use crate::domain::structure::path_label;
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError, Problem};
+use crate::pdf::Block;
 use crate::service::consultations::{
     self as cons, neutralise, ConsultationReport, DispositionRequest, ModerationRequest,
     NewCommentRequest,
@@ -448,18 +451,112 @@ pub async fn dispose_comment(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
-    /// json (default) or csv.
-    pub format: Option<String>,
+    /// `json` (default), `csv` or `pdf`; else chosen by the `Accept` header.
+    pub format: Option<ExportFormat>,
 }
 
-/// The consolidated report: comments article by article with their dispositions, and
-/// what changed in each article between the consulted draft and the next version.
+fn date_vi(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The consolidated report as a document: totals, then article by article each comment
+/// with its disposition and response, and how the article changed in the next draft.
+fn report_blocks(r: &ConsultationReport) -> Vec<Block> {
+    let t = &r.totals;
+    let mut blocks = vec![
+        Block::Text(format!(
+            "Dự thảo: {}{}. Thời gian lấy ý kiến: từ ngày {} đến ngày {}.",
+            r.title,
+            r.number
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            date_vi(r.opens_on),
+            date_vi(r.closes_on)
+        )),
+        Block::Text(format!(
+            "Tổng số ý kiến nhận được: {}; đã công khai: {}; không đăng: {}; chờ duyệt: {}. \
+             Tiếp thu: {}; tiếp thu một phần: {}; không tiếp thu: {}; chưa giải trình: {}.",
+            t.received,
+            t.published,
+            t.rejected,
+            t.pending,
+            t.accepted,
+            t.partially_accepted,
+            t.not_accepted,
+            t.without_disposition
+        )),
+        Block::Gap,
+    ];
+    for a in &r.articles {
+        let heading = match (&a.path, &a.heading) {
+            (None, _) => "Ý kiến chung về dự thảo".to_owned(),
+            (Some(p), Some(h)) => format!("{}. {h}", path_label(p)),
+            (Some(p), None) => path_label(p),
+        };
+        blocks.push(Block::Subheading(heading));
+        if a.comments.is_empty() {
+            blocks.push(Block::Text("Không có ý kiến.".into()));
+        }
+        for (i, c) in a.comments.iter().enumerate() {
+            let who = match &c.organisation {
+                Some(o) => format!("{} ({o})", c.author_name),
+                None => c.author_name.clone(),
+            };
+            blocks.push(Block::Text(format!(
+                "{}. {who}, mã {}: {}",
+                i + 1,
+                c.tracking_code,
+                c.body
+            )));
+            let answer = match (c.status, c.disposition) {
+                (CommentStatus::Pending, _) => "Chưa duyệt.".to_owned(),
+                (_, None) => "Chưa giải trình, tiếp thu.".to_owned(),
+                (_, Some(d)) => format!(
+                    "{}.{}",
+                    d.label_vi(),
+                    c.response
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default()
+                ),
+            };
+            blocks.push(Block::Text(format!("Giải trình, tiếp thu: {answer}")));
+        }
+        if let Some(change) = &a.change {
+            let status = match change.status.as_str() {
+                "unchanged" => "không thay đổi",
+                "added" => "bổ sung mới",
+                "removed" => "bỏ",
+                _ => "có chỉnh lý",
+            };
+            blocks.push(Block::Text(format!("Ở dự thảo tiếp theo: {status}.")));
+            // The changed lines of the unified diff, without its headers.
+            for line in change.diff.lines().filter(|l| {
+                (l.starts_with('+') || l.starts_with('-'))
+                    && !l.starts_with("+++")
+                    && !l.starts_with("---")
+            }) {
+                blocks.push(Block::Text(line.to_owned()));
+            }
+        }
+        blocks.push(Block::Gap);
+    }
+    blocks
+}
+
+/// The consolidated report (bản tổng hợp, giải trình, tiếp thu ý kiến): comments article
+/// by article with their dispositions, and what changed in each article between the
+/// consulted draft and the next version. JSON, CSV or PDF.
 #[utoipa::path(
     tag = "workflow",
     params(("id" = String, Path), ReportQuery),
     responses(
         (status = 200, body = ConsultationReport),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem)
+        (status = 200, description = "CSV (format=csv)", content_type = "text/csv"),
+        (status = 200, description = "PDF (format=pdf)", content_type = "application/pdf"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)
     ),
     security(("bearer" = []))
 )]
@@ -469,25 +566,22 @@ pub async fn consultation_report(
     user: AuthUser,
     id: web::Path<String>,
     q: web::Query<ReportQuery>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let format = q.format.clone().unwrap_or_else(|| "json".into());
-    if !matches!(format.as_str(), "json" | "csv") {
-        return Err(AppError::BadRequest("format: json or csv".into()));
-    }
+    let format = ExportFormat::chosen(q.format, &req);
     let caller = user.caller;
     let report = st
         .db
         .run(move |conn| cons::report(conn, &caller, &id))
         .await?;
-    if format == "csv" {
-        return Ok(HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"bao-cao-tong-hop-y-kien.csv\"",
-            ))
-            .body(cons::report_csv(&report)?));
+    let name = "bao-cao-tong-hop-y-kien";
+    match format {
+        ExportFormat::Json => Ok(HttpResponse::Ok().json(report)),
+        ExportFormat::Csv => Ok(export::csv_file(name, cons::report_csv(&report)?)),
+        ExportFormat::Pdf => {
+            let title = "Bản tổng hợp, giải trình, tiếp thu ý kiến góp ý".to_owned();
+            export::pdf_file(name, title, report_blocks(&report)).await
+        }
     }
-    Ok(HttpResponse::Ok().json(report))
 }

@@ -34,6 +34,8 @@ pub enum Action {
     AcknowledgeDocuments,
     /// Read change requests, copies, acknowledgements, due reviews and the compliance report.
     ReadIsoRecords,
+    /// Read the periodic report on the legal workflow (every agency's drafts included).
+    ReadReports,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -54,6 +56,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ControlIsoDocuments => role == IsoController,
         CommentOnRevisions => matches!(role, Drafter | LegalOfficer | Approver | IsoController),
         RaiseChangeRequests | AcknowledgeDocuments | ReadIsoRecords => true,
+        ReadReports => matches!(role, LegalOfficer | Approver),
     }
 }
 
@@ -83,6 +86,7 @@ mod tests {
             Action::ReadAllDrafts,
             Action::RunReviews,
             Action::RecordReviewResults,
+            Action::ReadReports,
         ] {
             assert!(!allows(Role::Viewer, a), "{a:?}");
         }

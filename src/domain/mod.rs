@@ -7,6 +7,7 @@ pub mod effect;
 pub mod iso;
 pub mod kinds;
 pub mod number;
+pub mod report;
 pub mod review;
 pub mod structure;
 pub mod text;

@@ -204,6 +204,25 @@ pub fn segment(kind: ProvisionKind, number: &str) -> String {
     format!("{}-{}", kind.path_prefix(), number_slug(number))
 }
 
+/// How a reader cites a path: "dieu-5/khoan-2/diem-dd" → "Điểm đ Khoản 2 Điều 5", the
+/// innermost first as Vietnamese does. A segment that is not a provision is kept as it is.
+pub fn path_label(path: &str) -> String {
+    path.split('/')
+        .rev()
+        .map(|seg| {
+            ProvisionKind::ALL
+                .into_iter()
+                .find_map(|k| {
+                    let number = seg.strip_prefix(k.path_prefix())?.strip_prefix('-')?;
+                    let number = if number == "dd" { "đ" } else { number };
+                    Some(format!("{} {number}", k.label_vi()))
+                })
+                .unwrap_or_else(|| seg.to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Parse text (any Unicode normalisation) into top-level provisions.
 pub fn parse(text: &str) -> Vec<Provision> {
     let src = prepare(text);
@@ -2185,5 +2204,17 @@ E. sau khối ký";
             check_invariants(&tree);
             assert_eq!(parse(&nfd(&text)), tree);
         }
+    }
+
+    #[test]
+    fn paths_read_as_citations() {
+        assert_eq!(path_label("dieu-5"), "Điều 5");
+        assert_eq!(
+            path_label("dieu-5/khoan-2/diem-dd"),
+            "Điểm đ Khoản 2 Điều 5"
+        );
+        assert_eq!(path_label("chuong-ii/dieu-12"), "Điều 12 Chương ii");
+        assert_eq!(path_label(&segment(ProvisionKind::Point, "đ")), "Điểm đ");
+        assert_eq!(path_label("phu-luc"), "phu-luc");
     }
 }

@@ -17,7 +17,8 @@
 //! plus a few bytes per page for the page number.
 //!
 //! # Rendering
-//! [`render_text_pdf`] lays out plain text on A4 pages with the same fonts (see `render`).
+//! [`render_text_pdf`] lays out plain text on A4 pages with the same fonts, and [`render_pdf`]
+//! lays out generated paragraphs (reports, lists) the same way (see `render`).
 //!
 //! # Text extraction
 //! [`extract_pdf`] reads the text of an uploaded PDF (see `extract`), [`extract_docx`] that of
@@ -47,7 +48,7 @@ use unicode_normalization::UnicodeNormalization;
 
 pub use docx::{extract_docx, DocxError, DocxLimits};
 pub use extract::{extract_pdf, Extracted};
-pub use render::render_text_pdf;
+pub use render::{render_pdf, render_text_pdf, Block};
 pub use stamp::{ExpiredTitle, StampKind, StampRequest};
 
 /// Bounds on what [`stamp_pdf`] and [`extract_pdf`] accept.

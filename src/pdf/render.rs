@@ -97,7 +97,48 @@ struct Placed {
     baseline: f32,
 }
 
+/// One paragraph of a generated PDF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A centred bold heading: a chapter (Chương), a report's section.
+    Heading(String),
+    /// A bold heading on the left: an article (Điều), one agency in a report.
+    Subheading(String),
+    Text(String),
+    /// Space between paragraphs.
+    Gap,
+    PageBreak,
+}
+
+/// A version's plain text on A4 pages: "Chương" lines as centred headings, "Điều" lines
+/// in bold, a form feed as a page break.
 pub fn render_text_pdf(title: &str, body: &str) -> Result<Vec<u8>, PdfError> {
+    render_pdf(title, &text_blocks(body))
+}
+
+fn text_blocks(body: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    // A form feed starts a new page, as in plain-text files meant for printing.
+    for (n, section) in body.split('\u{c}').enumerate() {
+        if n > 0 {
+            blocks.push(Block::PageBreak);
+        }
+        for raw in section.lines() {
+            let line = clean(raw);
+            let first = line.split_whitespace().next().map(str::to_lowercase);
+            blocks.push(match first.as_deref() {
+                None => Block::Gap,
+                Some("chương") => Block::Heading(line),
+                Some("điều") => Block::Subheading(line),
+                Some(_) => Block::Text(line),
+            });
+        }
+    }
+    blocks
+}
+
+/// Paragraphs laid out on A4 pages under a centred title, with "Trang i/n" on each page.
+pub fn render_pdf(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
     let mut fonts = Fonts {
         regular: FontSubset::new(Weight::Regular)?,
         bold: FontSubset::new(Weight::Bold)?,
@@ -110,23 +151,28 @@ pub fn render_text_pdf(title: &str, body: &str) -> Result<Vec<u8>, PdfError> {
         paragraphs.push(Some((TITLE, wrap(&title, TITLE, &mut fonts))));
     }
     let mut gap: f32 = if title.is_empty() { 0.0 } else { 10.0 };
-    // A form feed starts a new page, as in plain-text files meant for printing.
-    for (n, section) in body.split('\u{c}').enumerate() {
-        if n > 0 {
-            paragraphs.push(None);
-            gap = 0.0;
-        }
-        for raw in section.lines() {
-            let line = clean(raw);
-            if line.is_empty() {
+    for block in blocks {
+        let (mut style, line) = match block {
+            Block::PageBreak => {
+                paragraphs.push(None);
+                gap = 0.0;
+                continue;
+            }
+            Block::Gap => {
                 gap = gap.max(PARAGRAPH_GAP);
                 continue;
             }
-            let mut style = heading_style(&line).unwrap_or(BODY);
-            style.space_before = style.space_before.max(gap);
-            gap = 0.0;
-            paragraphs.push(Some((style, wrap(&line, style, &mut fonts))));
+            Block::Heading(t) => (CHAPTER, clean(t)),
+            Block::Subheading(t) => (ARTICLE, clean(t)),
+            Block::Text(t) => (BODY, clean(t)),
+        };
+        if line.is_empty() {
+            gap = gap.max(PARAGRAPH_GAP);
+            continue;
         }
+        style.space_before = style.space_before.max(gap);
+        gap = 0.0;
+        paragraphs.push(Some((style, wrap(&line, style, &mut fonts))));
     }
 
     // Pagination.
@@ -265,15 +311,6 @@ fn text_string(text: &str) -> Object {
         bytes.extend_from_slice(&unit.to_be_bytes());
     }
     Object::String(bytes, StringFormat::Hexadecimal)
-}
-
-fn heading_style(line: &str) -> Option<Style> {
-    let first = line.split_whitespace().next()?.to_lowercase();
-    match first.as_str() {
-        "chương" => Some(CHAPTER),
-        "điều" => Some(ARTICLE),
-        _ => None,
-    }
 }
 
 /// Greedy word wrap to the text width; a word wider than a line is broken between characters.

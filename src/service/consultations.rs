@@ -485,12 +485,23 @@ pub fn report(
 
 /// The report as CSV, one row per comment.
 pub fn report_csv(r: &ConsultationReport) -> ApiResult<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let row = |w: &mut csv::Writer<Vec<u8>>, fields: &[&str]| {
-        w.write_record(fields).map_err(AppError::internal)
-    };
-    row(
-        &mut w,
+    let rows = r.articles.iter().flat_map(|a| {
+        a.comments.iter().map(move |c| {
+            vec![
+                a.path.as_deref().unwrap_or(""),
+                a.heading.as_deref().unwrap_or(""),
+                &c.tracking_code,
+                &c.author_name,
+                c.organisation.as_deref().unwrap_or(""),
+                &c.body,
+                c.status.as_str(),
+                c.disposition.map(|d| d.as_str()).unwrap_or(""),
+                c.response.as_deref().unwrap_or(""),
+                a.change.as_ref().map(|x| x.status.as_str()).unwrap_or(""),
+            ]
+        })
+    });
+    super::export::csv_table(
         &[
             "article",
             "heading",
@@ -503,25 +514,6 @@ pub fn report_csv(r: &ConsultationReport) -> ApiResult<Vec<u8>> {
             "response",
             "article_change",
         ],
-    )?;
-    for a in &r.articles {
-        for c in &a.comments {
-            row(
-                &mut w,
-                &[
-                    a.path.as_deref().unwrap_or(""),
-                    a.heading.as_deref().unwrap_or(""),
-                    &c.tracking_code,
-                    &c.author_name,
-                    c.organisation.as_deref().unwrap_or(""),
-                    &c.body,
-                    c.status.as_str(),
-                    c.disposition.map(|d| d.as_str()).unwrap_or(""),
-                    c.response.as_deref().unwrap_or(""),
-                    a.change.as_ref().map(|x| x.status.as_str()).unwrap_or(""),
-                ],
-            )?;
-        }
-    }
-    w.into_inner().map_err(AppError::internal)
+        rows,
+    )
 }

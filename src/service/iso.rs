@@ -2594,27 +2594,30 @@ pub fn compliance(
     })
 }
 
-/// The report as CSV (RFC 4180: every field quoted, quotes doubled).
-pub fn compliance_csv(report: &ComplianceReport) -> String {
-    let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut out =
-        String::from("owner_code,owner_name,measure,value,clause,requirement,requirement_vi\r\n");
-    for r in &report.rows {
-        out.push_str(
-            &[
-                field(&r.owner_code),
-                field(&r.owner_name),
-                field(&r.measure),
+/// The report as CSV.
+pub fn compliance_csv(report: &ComplianceReport) -> ApiResult<Vec<u8>> {
+    super::export::csv_table(
+        &[
+            "owner_code",
+            "owner_name",
+            "measure",
+            "value",
+            "clause",
+            "requirement",
+            "requirement_vi",
+        ],
+        report.rows.iter().map(|r| {
+            vec![
+                r.owner_code.clone(),
+                r.owner_name.clone(),
+                r.measure.clone(),
                 r.value.to_string(),
-                field(&r.clause),
-                field(&r.requirement),
-                field(&r.requirement_vi),
+                r.clause.clone(),
+                r.requirement.clone(),
+                r.requirement_vi.clone(),
             ]
-            .join(","),
-        );
-        out.push_str("\r\n");
-    }
-    out
+        }),
+    )
 }
 
 // ---------------------------------------------------------------------------------

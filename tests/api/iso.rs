@@ -1222,9 +1222,11 @@ async fn compliance_report_json_and_csv(b: Backend) {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("owner_code,owner_name,measure,value,clause,requirement,requirement_vi")
+        Some("\u{feff}owner_code,owner_name,measure,value,clause,requirement,requirement_vi")
     );
-    assert!(text.contains("\"VP\",\"Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện\",\"copies_not_withdrawn\",3,\"7.5.3.2 d)\""));
+    assert!(text.contains(
+        "VP,Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện,copies_not_withdrawn,3,7.5.3.2 d),"
+    ));
     assert_eq!(text.lines().count(), rows.len() + 1);
     let by_accept = app
         .send(

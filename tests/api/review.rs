@@ -215,8 +215,24 @@ async fn systematization_lists_json_and_csv(b: Backend) {
             None,
         )
         .await;
-    let p = pdf.problem(406);
-    assert!(p["detail"].as_str().unwrap().contains("PDF"));
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert!(pdf
+        .header("content-disposition")
+        .unwrap()
+        .contains("he-thong-hoa-ubnd-2015.pdf"));
+    let text = crate::copies::pdftotext(&pdf.bytes);
+    for expected in [
+        "Kết quả hệ thống hóa văn bản năm 2015",
+        "I. Danh mục văn bản còn hiệu lực",
+        "III. Danh mục văn bản hết hiệu lực toàn bộ hoặc một phần trong năm",
+        "02/2011/QĐ-UBND",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
     app.get("/api/v1/systematization?year=2015", None)
         .await
         .problem(400);
@@ -993,3 +1009,170 @@ async fn campaign_selection_assignment_results_and_closing(b: Backend) {
     assert_eq!(ilog.body[1]["to_state"], "replace");
 }
 both_backends!(campaign_selection_assignment_results_and_closing);
+
+/// The periodic report: who may read it, periods that add up, one agency, CSV and PDF.
+async fn periodic_report_by_agency(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let legal = app.login("legal_officer").await;
+    let path = "/api/v1/reports/activity?year=2015&period=year";
+    app.get(path, None).await.problem(401);
+    for role in ["viewer", "drafter", "iso_controller"] {
+        let token = app.login(role).await;
+        app.get(path, Some(&token)).await.problem(403);
+    }
+    let approver = app.login("approver").await;
+    assert_eq!(app.get(path, Some(&approver)).await.status, StatusCode::OK);
+
+    let report = |q: String| {
+        let app = &app;
+        let legal = legal.clone();
+        async move {
+            let r = app
+                .get(&format!("/api/v1/reports/activity?{q}"), Some(&legal))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+            r.body
+        }
+    };
+    let year = report("year=2015&period=year".into()).await;
+    assert_eq!(year["period"]["from"], "2015-01-01");
+    assert_eq!(year["period"]["to"], "2015-12-31");
+    assert_eq!(year["period"]["as_of"], "2015-12-31");
+    assert_eq!(year["period"]["label_vi"], "Năm 2015");
+    let figure = |body: &Value, k: &str| body["total"][k].as_i64().unwrap();
+
+    // Documents promulgated in 2015: the district's own documents signed that year.
+    let mut signed_2015 = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = app
+            .get(
+                &format!(
+                    "/api/v1/documents?year=2015&external=false&limit=200{}",
+                    cursor
+                        .as_deref()
+                        .map(|c| format!("&cursor={c}"))
+                        .unwrap_or_default()
+                ),
+                Some(&legal),
+            )
+            .await
+            .body;
+        signed_2015 += page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| !d["kind"].as_str().unwrap().starts_with("iso_"))
+            .count() as i64;
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert!(signed_2015 > 0);
+    assert_eq!(figure(&year, "documents_promulgated"), signed_2015);
+
+    // Agencies by code, and the total is their sum, figure by figure.
+    let agencies = year["agencies"].as_array().unwrap();
+    let codes: Vec<&str> = agencies
+        .iter()
+        .map(|a| a["agency"]["code"].as_str().unwrap())
+        .collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(codes, sorted);
+    for (k, total) in year["total"].as_object().unwrap() {
+        let sum: i64 = agencies.iter().map(|a| a[k].as_i64().unwrap()).sum();
+        assert_eq!(sum, total.as_i64().unwrap(), "{k}");
+    }
+
+    // The four quarters add up to the year; six months are the first two.
+    let mut quarters = 0;
+    let mut first_half = 0;
+    for q in ["q1", "q2", "q3", "q4"] {
+        let n = figure(
+            &report(format!("year=2015&period={q}")).await,
+            "documents_promulgated",
+        );
+        quarters += n;
+        if q == "q1" || q == "q2" {
+            first_half += n;
+        }
+    }
+    assert_eq!(quarters, signed_2015);
+    let half = report("year=2015&period=six_months".into()).await;
+    assert_eq!(figure(&half, "documents_promulgated"), first_half);
+    assert_eq!(half["period"]["to"], "2015-06-30");
+
+    // One agency.
+    let ubnd = report("year=2015&period=year&agency=UBND".into()).await;
+    let rows = ubnd["agencies"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["agency"]["code"], "UBND");
+    assert_eq!(
+        figure(&ubnd, "documents_promulgated"),
+        rows[0]["documents_promulgated"].as_i64().unwrap()
+    );
+
+    // The current quarter by default; the demo campaign's items are open or done.
+    let now = report(String::new()).await;
+    assert_eq!(
+        figure(&now, "review_items_done") + figure(&now, "review_items_open"),
+        34
+    );
+
+    let csv = app.get(&format!("{path}&format=csv"), Some(&legal)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(csv
+        .header("content-disposition")
+        .unwrap()
+        .contains("bao-cao-year-2015.csv"));
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
+    assert!(lines[0].starts_with("\u{feff}agency_code,agency_name,drafts_started,"));
+    assert_eq!(lines.len(), agencies.len() + 2);
+    assert!(lines[lines.len() - 1].starts_with(",Tổng cộng,"));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("UBND,Ủy ban nhân dân huyện")));
+
+    let pdf = app
+        .send(
+            test::TestRequest::get()
+                .uri(path)
+                .insert_header((header::AUTHORIZATION, format!("Bearer {legal}")))
+                .insert_header((header::ACCEPT, "application/pdf")),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    // Lines wrap where they will: compare words.
+    let text = crate::copies::pdftotext(&pdf.bytes)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        "Báo cáo công tác xây dựng, kiểm tra và rà soát văn bản năm 2015",
+        "(UBND)",
+        &format!("Văn bản đã ban hành: {signed_2015}"),
+        "Tổng cộng",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+
+    // Bad input: 400 for a malformed query, 422 for values out of range.
+    app.get("/api/v1/reports/activity?period=q5", Some(&legal))
+        .await
+        .problem(400);
+    app.get("/api/v1/reports/activity?year=20150", Some(&legal))
+        .await
+        .problem(422);
+    app.get("/api/v1/reports/activity?agency=NOPE", Some(&legal))
+        .await
+        .problem(422);
+}
+both_backends!(periodic_report_by_agency);

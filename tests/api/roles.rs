@@ -371,6 +371,12 @@ async fn role_matrix(b: Backend) {
             )
         },
         route(
+            Method::GET,
+            "/api/v1/reports/activity?year=2015&period=year".into(),
+            None,
+            &["legal_officer", "approver"],
+        ),
+        route(
             Method::POST,
             format!("/api/v1/review-campaigns/{campaign}/close"),
             Some(json!({"force": true, "reason": "Kết thúc"})),

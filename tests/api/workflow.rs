@@ -36,6 +36,25 @@ async fn consultation_of(app: &TestApp, document_id: &str) -> String {
         .to_owned()
 }
 
+/// This quarter's figures of one agency in the periodic report (zeros when it has none).
+async fn agency_figures(app: &TestApp, token: &str, unit: &Value) -> Value {
+    let r = app.get("/api/v1/reports/activity", Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agency"]["id"] == *unit)
+        .cloned()
+        .unwrap_or_else(|| {
+            let mut zeros = r.body["total"].clone();
+            for v in zeros.as_object_mut().unwrap().values_mut() {
+                *v = json!(0);
+            }
+            zeros
+        })
+}
+
 async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> Response {
     let etag = app
         .get(&format!("/api/v1/documents/{id}"), Some(token))
@@ -71,6 +90,8 @@ async fn a_decision_from_drafting_to_in_force(b: Backend) {
     let drafter = app.login("drafter").await;
     let legal = app.login("legal_officer").await;
     let approver = app.login("approver").await;
+    let unit = app.get("/api/v1/auth/me", Some(&drafter)).await.body["org_unit_id"].clone();
+    let before = agency_figures(&app, &legal, &unit).await;
 
     let doc = app
         .draft(&drafter, "Quyết định ban hành Quy chế tiếp nhận hồ sơ")
@@ -397,8 +418,56 @@ async fn a_decision_from_drafting_to_in_force(b: Backend) {
         )
         .await;
     let text = String::from_utf8(csv.bytes.clone()).unwrap();
-    assert!(text.starts_with("article,heading,tracking_code"));
+    assert!(text.starts_with("\u{feff}article,heading,tracking_code"));
     assert!(text.contains(&code));
+    let pdf = app
+        .get(
+            &format!("/api/v1/consultations/{cid}/report?format=pdf"),
+            Some(&drafter),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    let text = crate::copies::pdftotext(&pdf.bytes);
+    for expected in [
+        "Bản tổng hợp, giải trình, tiếp thu ý kiến góp ý",
+        "Điều 1. Phạm vi điều chỉnh",
+        "Ý kiến chung về dự thảo",
+        "Trần Thị B (UBND xã Sơn Bua)",
+        "Tiếp thu. Đã tiếp thu, chỉnh lý Điều 1.",
+        "Ở dự thảo tiếp theo: có chỉnh lý.",
+        "mua ngay",
+    ] {
+        assert_eq!(
+            text.contains(expected),
+            expected != "mua ngay",
+            "{expected} in the PDF report:\n{text}"
+        );
+    }
+
+    // The periodic report counts this decision for the drafter's agency.
+    let after = agency_figures(&app, &legal, &unit).await;
+    let delta = |k: &str| after[k].as_i64().unwrap() - before[k].as_i64().unwrap();
+    for (figure, expected) in [
+        ("drafts_started", 1),
+        ("drafts_in_progress", 0),
+        ("consultations_held", 1),
+        ("comments_received", 2),
+        ("comments_rejected", 1),
+        ("comments_answered", 2),
+        ("comments_unanswered", 0),
+        ("appraisals", 2),
+        ("appraisals_fit_to_submit", 1),
+        ("appraisals_needs_revision", 1),
+        ("documents_promulgated", 1),
+        ("self_inspections_done", 0),
+        ("self_inspections_overdue", 0),
+    ] {
+        assert_eq!(delta(figure), expected, "{figure}: {before} → {after}");
+    }
     let viewer = app.login("viewer").await;
     app.get(
         &format!("/api/v1/consultations/{cid}/report"),

@@ -1,0 +1,194 @@
+//! /api/v1/reports: the periodic report on the legal workflow, per agency.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::dto::OrgUnitRef;
+use super::export::{self, ExportFormat};
+use super::review::unit_ref;
+use super::{AuthUser, State};
+use crate::domain::report::{Counts, ReportPeriod};
+use crate::error::{ApiResult, Problem};
+use crate::pdf::Block;
+use crate::service::export::csv_table;
+use crate::service::reports::{self as svc, ActivityReport, ReportRequest};
+use crate::service::self_inspection::today;
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    /// The year (default: this year).
+    pub year: Option<i32>,
+    /// `q1`–`q4`, `six_months`, `nine_months` (both from 1 January) or `year`
+    /// (default: the current quarter).
+    pub period: Option<ReportPeriod>,
+    /// One agency (org unit id or code) instead of all.
+    pub agency: Option<String>,
+    /// `json` (default), `csv` or `pdf`; else chosen by the `Accept` header.
+    pub format: Option<ExportFormat>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodResponse {
+    pub period: ReportPeriod,
+    /// "Quý III năm 2026".
+    pub label_vi: String,
+    pub year: i32,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The day open figures (drafts in progress, comments unanswered, inspections overdue,
+    /// review items open) are taken on: the period's last day, or today while it runs.
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgencyActivity {
+    /// The drafting agency (review items: the agency assigned); absent for what names none.
+    pub agency: Option<OrgUnitRef>,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityReportResponse {
+    pub period: PeriodResponse,
+    /// Agencies with something to report, by code.
+    pub agencies: Vec<AgencyActivity>,
+    pub total: Counts,
+}
+
+fn response(r: ActivityReport) -> ActivityReportResponse {
+    ActivityReportResponse {
+        period: PeriodResponse {
+            period: r.period,
+            label_vi: r.period.title_vi(r.year),
+            year: r.year,
+            from: r.window.from,
+            to: r.window.to,
+            as_of: r.window.as_of,
+        },
+        agencies: r
+            .rows
+            .iter()
+            .map(|(unit, counts)| AgencyActivity {
+                agency: unit.as_ref().map(unit_ref),
+                counts: *counts,
+            })
+            .collect(),
+        total: r.total,
+    }
+}
+
+const NO_AGENCY: &str = "Không xác định cơ quan";
+const TOTAL: &str = "Tổng cộng";
+
+fn csv(r: &ActivityReportResponse) -> ApiResult<Vec<u8>> {
+    let mut header = vec!["agency_code", "agency_name"];
+    header.extend(r.total.figures().iter().map(|(name, _, _)| *name));
+    let row = |code: &str, name: &str, counts: &Counts| {
+        let mut fields = vec![code.to_owned(), name.to_owned()];
+        fields.extend(counts.figures().iter().map(|(_, _, n)| n.to_string()));
+        fields
+    };
+    let rows = r
+        .agencies
+        .iter()
+        .map(|a| match &a.agency {
+            Some(u) => row(&u.code, &u.name, &a.counts),
+            None => row("", NO_AGENCY, &a.counts),
+        })
+        .chain(std::iter::once(row("", TOTAL, &r.total)));
+    csv_table(&header, rows)
+}
+
+fn pdf_blocks(r: &ActivityReportResponse) -> Vec<Block> {
+    let p = &r.period;
+    let mut blocks = vec![
+        Block::Text(format!(
+            "Kỳ báo cáo: từ ngày {} đến ngày {}. Số liệu tồn đọng tính đến ngày {}.",
+            p.from.format("%d/%m/%Y"),
+            p.to.format("%d/%m/%Y"),
+            p.as_of.format("%d/%m/%Y")
+        )),
+        Block::Gap,
+    ];
+    // An agency lists the figures it has; the total lists them all.
+    let mut section = |heading: String, counts: &Counts, all: bool| {
+        blocks.push(Block::Subheading(heading));
+        for (_, label, n) in counts.figures() {
+            if all || n > 0 {
+                blocks.push(Block::Text(format!("– {label}: {n}")));
+            }
+        }
+    };
+    for (i, a) in r.agencies.iter().enumerate() {
+        let name = match &a.agency {
+            Some(u) => format!("{}. {} ({})", i + 1, u.name, u.code),
+            None => format!("{}. {NO_AGENCY}", i + 1),
+        };
+        section(name, &a.counts, false);
+    }
+    section(TOTAL.to_owned(), &r.total, true);
+    blocks
+}
+
+/// The periodic report (quarter, six months, nine months, year): per agency, drafts
+/// started and in progress, public consultations held, comments received, answered and
+/// still unanswered, appraisal opinions, documents promulgated, self-inspections done and
+/// overdue, review items done and open. JSON, CSV or PDF. Legal officers and approvers.
+#[utoipa::path(
+    tag = "review",
+    params(ActivityQuery),
+    responses(
+        (status = 200, body = ActivityReportResponse),
+        (status = 200, description = "CSV (format=csv)", content_type = "text/csv"),
+        (status = 200, description = "PDF (format=pdf)", content_type = "application/pdf"),
+        (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/reports/activity")]
+pub async fn activity_report(
+    st: State,
+    user: AuthUser,
+    query: web::Query<ActivityQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let format = ExportFormat::chosen(q.format, &req);
+    let today = today();
+    let request = ReportRequest {
+        year: q.year.unwrap_or_else(|| chrono::Datelike::year(&today)),
+        period: q.period.unwrap_or_else(|| ReportPeriod::quarter_of(today)),
+        agency: q.agency,
+    };
+    let caller = user.caller;
+    let report = st
+        .db
+        .run(move |conn| svc::activity(conn, &caller, &request, today))
+        .await
+        .map(response)?;
+    let name = format!(
+        "bao-cao-{}-{}",
+        report.period.period.as_str().replace('_', "-"),
+        report.period.year
+    );
+    match format {
+        ExportFormat::Json => Ok(HttpResponse::Ok().json(report)),
+        ExportFormat::Csv => Ok(export::csv_file(&name, csv(&report)?)),
+        ExportFormat::Pdf => {
+            // "quý III năm 2026": only the first letter is lowered.
+            let mut label = report.period.label_vi.chars();
+            let period: String = label
+                .next()
+                .map(|c| c.to_lowercase().chain(label).collect())
+                .unwrap_or_default();
+            let title = format!("Báo cáo công tác xây dựng, kiểm tra và rà soát văn bản {period}");
+            export::pdf_file(&name, title, pdf_blocks(&report)).await
+        }
+    }
+}
