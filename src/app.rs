@@ -81,6 +81,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::workflow::transition)
         .service(api::workflow::create_appraisal)
         .service(api::workflow::list_appraisals)
+        .service(api::workflow::list_appraisal_requests)
         .service(api::workflow::public_consultations)
         .service(api::workflow::public_consultation_file)
         .service(api::workflow::submit_comment)

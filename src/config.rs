@@ -43,6 +43,8 @@ pub struct WorkflowSettings {
     pub comments_per_minute: u32,
     /// Days from promulgation within which a document is self-inspected.
     pub self_inspection_days: u32,
+    /// Days the justice office has to give its appraisal opinion on a draft sent to it.
+    pub appraisal_days: u32,
     /// Whether deadlines count working days (Monday to Friday less holidays) or calendar days.
     pub working_days: bool,
 }
@@ -164,6 +166,11 @@ impl Settings {
         if !(1..=3650).contains(&self.workflow.self_inspection_days) {
             return Err(ConfigError::Invalid(
                 "workflow.self_inspection_days must be between 1 and 3650".into(),
+            ));
+        }
+        if !(1..=3650).contains(&self.workflow.appraisal_days) {
+            return Err(ConfigError::Invalid(
+                "workflow.appraisal_days must be between 1 and 3650".into(),
             ));
         }
         Ok(())

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::documents::{response, today};
 use super::dto::DocumentResponse;
 use super::export::{self, ExportFormat};
+use super::review::{summaries, DocumentSummary};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::db::{self, workflow as wf};
 use crate::domain::structure::path_label;
@@ -111,6 +112,98 @@ pub async fn list_appraisals(
             wf::appraisals_of(conn, &id)?
                 .into_iter()
                 .map(AppraisalResponse::from_row)
+                .collect()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppraisalRequestFilter {
+    /// Waiting for an opinion.
+    #[default]
+    Open,
+    /// Waiting past their due date.
+    Overdue,
+    All,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AppraisalRequestsQuery {
+    /// `open` (default), `overdue` or `all`.
+    pub state: Option<AppraisalRequestFilter>,
+    /// The day `overdue` is judged on (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A draft sent to the justice office for appraisal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppraisalRequestResponse {
+    pub id: String,
+    pub document: DocumentSummary,
+    /// The version sent.
+    pub version_id: String,
+    pub requested_on: NaiveDate,
+    /// Counted in days or working days as configured (`workflow.appraisal_days`).
+    pub due_on: NaiveDate,
+    /// Not answered and past its due date on `as_of`.
+    pub overdue: bool,
+    /// The opinion that answered it.
+    pub appraisal_id: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+/// Drafts sent for appraisal and the day each opinion is due, soonest first: the justice
+/// office's work list. Staff see the requests on drafts they may see.
+#[utoipa::path(
+    tag = "workflow",
+    params(AppraisalRequestsQuery),
+    responses(
+        (status = 200, body = Vec<AppraisalRequestResponse>),
+        (status = 400, body = Problem), (status = 401, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/appraisal-requests")]
+pub async fn list_appraisal_requests(
+    st: State,
+    user: AuthUser,
+    q: web::Query<AppraisalRequestsQuery>,
+) -> ApiResult<HttpResponse> {
+    let filter = q.state.unwrap_or_default();
+    let as_of = q.as_of.unwrap_or_else(today);
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| -> ApiResult<Vec<AppraisalRequestResponse>> {
+            let rows =
+                svc::appraisal_requests(conn, &caller, filter != AppraisalRequestFilter::All)?;
+            let map = summaries(conn, rows.iter().map(|(_, d)| d))?;
+            rows.into_iter()
+                .map(|(r, d)| {
+                    let document = map
+                        .get(&d.id)
+                        .cloned()
+                        .ok_or_else(|| AppError::internal("document summary missing"))?;
+                    Ok(AppraisalRequestResponse {
+                        overdue: r.answered_at.is_none() && r.due_on < as_of,
+                        id: r.id,
+                        document,
+                        version_id: r.version_id,
+                        requested_on: r.requested_on,
+                        due_on: r.due_on,
+                        appraisal_id: r.appraisal_id,
+                        answered_at: r.answered_at,
+                    })
+                })
+                .filter(|r| {
+                    r.as_ref().map_or(true, |r| {
+                        filter != AppraisalRequestFilter::Overdue || r.overdue
+                    })
+                })
                 .collect()
         })
         .await?;

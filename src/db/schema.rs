@@ -205,6 +205,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    appraisal_requests (id) {
+        id -> Text,
+        document_id -> Text,
+        version_id -> Text,
+        requested_on -> Date,
+        due_on -> Date,
+        requested_by -> Nullable<Text>,
+        appraisal_id -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     number_sequences (issuer_id, kind, year) {
         issuer_id -> Text,
         kind -> Text,
@@ -444,6 +458,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultations,
     comments,
     appraisals,
+    appraisal_requests,
     number_sequences,
     self_inspections,
     review_flags,

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::{appraisals, comments, consultations, number_sequences};
+use super::schema::{appraisal_requests, appraisals, comments, consultations, number_sequences};
 use super::{Conn, DbResult};
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -52,6 +52,21 @@ pub struct Appraisal {
     pub opinion: String,
     pub findings: Option<String>,
     pub appraiser_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A draft sent to the justice office, and the day its appraisal opinion is due.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = appraisal_requests)]
+pub struct AppraisalRequestRow {
+    pub id: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub requested_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub requested_by: Option<String>,
+    pub appraisal_id: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 
@@ -199,6 +214,44 @@ pub fn latest_appraisal(conn: &mut Conn, document_id: &str) -> DbResult<Option<A
         .order((appraisals::created_at.desc(), appraisals::id.desc()))
         .first(conn)
         .optional()?)
+}
+
+pub fn insert_appraisal_request(
+    conn: &mut Conn,
+    r: &AppraisalRequestRow,
+) -> DbResult<AppraisalRequestRow> {
+    Ok(diesel::insert_into(appraisal_requests::table)
+        .values(r)
+        .returning(appraisal_requests::all_columns)
+        .get_result(conn)?)
+}
+
+/// Marks the document's unanswered appraisal requests answered by `appraisal`.
+pub fn answer_appraisal_requests(conn: &mut Conn, a: &Appraisal) -> DbResult<usize> {
+    Ok(diesel::update(
+        appraisal_requests::table
+            .filter(appraisal_requests::document_id.eq(&a.document_id))
+            .filter(appraisal_requests::answered_at.is_null()),
+    )
+    .set((
+        appraisal_requests::appraisal_id.eq(&a.id),
+        appraisal_requests::answered_at.eq(a.created_at),
+    ))
+    .execute(conn)?)
+}
+
+/// Appraisal requests, the latest first; `open_only` for those not answered yet.
+pub fn appraisal_requests(conn: &mut Conn, open_only: bool) -> DbResult<Vec<AppraisalRequestRow>> {
+    let mut q = appraisal_requests::table
+        .order((
+            appraisal_requests::due_on.asc(),
+            appraisal_requests::id.asc(),
+        ))
+        .into_boxed();
+    if open_only {
+        q = q.filter(appraisal_requests::answered_at.is_null());
+    }
+    Ok(q.load(conn)?)
 }
 
 pub fn appraisals_of(conn: &mut Conn, document_id: &str) -> DbResult<Vec<Appraisal>> {

@@ -140,6 +140,15 @@ pub struct AppraisalFact {
     pub fit_to_submit: bool,
 }
 
+/// A draft sent to the justice office, and when its opinion was due and given.
+#[derive(Debug, Clone)]
+pub struct AppraisalRequestFact {
+    pub agency: Agency,
+    pub requested_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub answered_on: Option<NaiveDate>,
+}
+
 #[derive(Debug, Clone)]
 pub struct InspectionFact {
     pub agency: Agency,
@@ -163,6 +172,7 @@ pub struct Facts {
     pub consultations: Vec<ConsultationFact>,
     pub comments: Vec<CommentFact>,
     pub appraisals: Vec<AppraisalFact>,
+    pub appraisal_requests: Vec<AppraisalRequestFact>,
     pub inspections: Vec<InspectionFact>,
     pub review_items: Vec<ReviewItemFact>,
 }
@@ -185,12 +195,16 @@ pub struct Counts {
     pub comments_answered: u32,
     /// Comments received by `as_of` and still without a disposition then (spam excluded).
     pub comments_unanswered: u32,
+    /// Drafts sent for appraisal in the period.
+    pub appraisals_requested: u32,
     /// Appraisal opinions given in the period.
     pub appraisals: u32,
     /// Of which: fit to submit.
     pub appraisals_fit_to_submit: u32,
     /// Of which: needs revision.
     pub appraisals_needs_revision: u32,
+    /// Appraisal requests past their due date and unanswered on `as_of`.
+    pub appraisals_overdue: u32,
     /// Documents signed in the period.
     pub documents_promulgated: u32,
     /// Self-inspections recorded in the period.
@@ -206,7 +220,7 @@ pub struct Counts {
 impl Counts {
     /// Every figure with its name and Vietnamese label, in report order (CSV columns,
     /// PDF lines).
-    pub fn figures(&self) -> [(&'static str, &'static str, u32); 15] {
+    pub fn figures(&self) -> [(&'static str, &'static str, u32); 17] {
         [
             (
                 "drafts_started",
@@ -243,6 +257,11 @@ impl Counts {
                 "Ý kiến chưa tiếp thu, giải trình",
                 self.comments_unanswered,
             ),
+            (
+                "appraisals_requested",
+                "Dự thảo gửi thẩm định",
+                self.appraisals_requested,
+            ),
             ("appraisals", "Ý kiến thẩm định", self.appraisals),
             (
                 "appraisals_fit_to_submit",
@@ -253,6 +272,11 @@ impl Counts {
                 "appraisals_needs_revision",
                 "Thẩm định: cần chỉnh lý",
                 self.appraisals_needs_revision,
+            ),
+            (
+                "appraisals_overdue",
+                "Thẩm định quá hạn",
+                self.appraisals_overdue,
             ),
             (
                 "documents_promulgated",
@@ -295,6 +319,7 @@ impl Counts {
         sum(&mut self.comments_rejected, other.comments_rejected);
         sum(&mut self.comments_answered, other.comments_answered);
         sum(&mut self.comments_unanswered, other.comments_unanswered);
+        sum(&mut self.appraisals_requested, other.appraisals_requested);
         sum(&mut self.appraisals, other.appraisals);
         sum(
             &mut self.appraisals_fit_to_submit,
@@ -304,6 +329,7 @@ impl Counts {
             &mut self.appraisals_needs_revision,
             other.appraisals_needs_revision,
         );
+        sum(&mut self.appraisals_overdue, other.appraisals_overdue);
         sum(&mut self.documents_promulgated, other.documents_promulgated);
         sum(&mut self.self_inspections_done, other.self_inspections_done);
         sum(
@@ -352,6 +378,13 @@ pub fn tally(window: &Window, facts: &Facts) -> (BTreeMap<Agency, Counts>, Count
             c.appraisals_fit_to_submit += u32::from(x.fit_to_submit);
             c.appraisals_needs_revision += u32::from(!x.fit_to_submit);
         }
+    }
+    for x in &facts.appraisal_requests {
+        let c = at(&mut by, &x.agency);
+        c.appraisals_requested += u32::from(w.contains(x.requested_on));
+        c.appraisals_overdue += u32::from(
+            x.requested_on <= w.as_of && x.due_on < w.as_of && !w.by_as_of(x.answered_on),
+        );
     }
     for x in &facts.inspections {
         let c = at(&mut by, &x.agency);
@@ -561,6 +594,26 @@ mod tests {
                     fit_to_submit: true,
                 },
             ],
+            appraisal_requests: vec![
+                AppraisalRequestFact {
+                    agency: agency("TP"),
+                    requested_on: d("2026-06-20"),
+                    due_on: d("2026-07-03"),
+                    answered_on: Some(d("2026-07-01")),
+                },
+                AppraisalRequestFact {
+                    agency: agency("TP"),
+                    requested_on: d("2026-07-05"),
+                    due_on: d("2026-07-19"),
+                    answered_on: Some(d("2026-07-20")), // a day late, answered
+                },
+                AppraisalRequestFact {
+                    agency: agency("TP"),
+                    requested_on: d("2026-09-10"),
+                    due_on: d("2026-09-24"),
+                    answered_on: Some(d("2026-10-10")), // still owed on 30 September
+                },
+            ],
             consultations: vec![ConsultationFact {
                 agency: None,
                 opens_on: d("2026-08-01"),
@@ -577,10 +630,11 @@ mod tests {
             ),
             (2, 1, 1)
         );
+        assert_eq!((tp.appraisals_requested, tp.appraisals_overdue), (2, 1));
         assert!(!by.contains_key(&agency("NV")), "nothing in Q3");
         assert_eq!(by[&None].consultations_held, 1);
         assert_eq!(total.appraisals, 2);
         assert_eq!(total.consultations_held, 1);
-        assert_eq!(total.figures().len(), 15);
+        assert_eq!(total.figures().len(), 17);
     }
 }

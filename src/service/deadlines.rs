@@ -16,6 +16,7 @@ use crate::domain::calendar::Calendar;
 pub struct Deadlines {
     pub calendar: Calendar,
     pub self_inspection_days: u32,
+    pub appraisal_days: u32,
     pub working_days: bool,
 }
 
@@ -29,8 +30,15 @@ impl Deadlines {
         Deadlines {
             calendar: base.with(&s.calendar.holidays, &s.calendar.workdays),
             self_inspection_days: s.workflow.self_inspection_days,
+            appraisal_days: s.workflow.appraisal_days,
             working_days: s.workflow.working_days,
         }
+    }
+
+    /// The day an appraisal opinion requested on `start` is due.
+    pub fn appraisal_due(&self, start: NaiveDate) -> Option<NaiveDate> {
+        self.calendar
+            .deadline(start, self.appraisal_days, self.working_days)
     }
 
     /// The day a self-inspection counted from `start` is due.
@@ -59,6 +67,7 @@ pub fn current() -> &'static Deadlines {
         Err(_) => Deadlines {
             calendar: Calendar::vietnamese(),
             self_inspection_days: 30,
+            appraisal_days: 10,
             working_days: true,
         },
     })

@@ -17,8 +17,8 @@ use crate::db::models::OrgUnit;
 use crate::db::{self, Conn, DbError};
 use crate::domain::kinds::DocumentKind;
 use crate::domain::report::{
-    tally, Agency, AppraisalFact, CommentFact, ConsultationFact, Counts, DraftFact, Facts,
-    InspectionFact, ReportPeriod, ReviewItemFact, Window,
+    tally, Agency, AppraisalFact, AppraisalRequestFact, CommentFact, ConsultationFact, Counts,
+    DraftFact, Facts, InspectionFact, ReportPeriod, ReviewItemFact, Window,
 };
 use crate::domain::workflow::{AppraisalOpinion, CommentStatus};
 use crate::error::ApiResult;
@@ -93,8 +93,8 @@ pub fn activity(
 /// Every fact the report counts, each attributed to its agency.
 fn facts(conn: &mut Conn) -> ApiResult<Facts> {
     use crate::db::schema::{
-        appraisals, comments, consultations, documents, review_campaigns, review_items,
-        self_inspections, users,
+        appraisal_requests, appraisals, comments, consultations, documents, review_campaigns,
+        review_items, self_inspections, users,
     };
     let iso: Vec<&str> = DocumentKind::ALL
         .iter()
@@ -197,6 +197,25 @@ fn facts(conn: &mut Conn) -> ApiResult<Facts> {
                 agency,
                 on: local_day(created_at),
                 fit_to_submit: opinion == fit,
+            });
+        }
+    }
+    for (doc, requested_on, due_on, answered_at) in appraisal_requests::table
+        .select((
+            appraisal_requests::document_id,
+            appraisal_requests::requested_on,
+            appraisal_requests::due_on,
+            appraisal_requests::answered_at,
+        ))
+        .load::<(String, NaiveDate, NaiveDate, Option<NaiveDateTime>)>(conn)
+        .map_err(DbError::from)?
+    {
+        if let Some(agency) = of(&doc) {
+            facts.appraisal_requests.push(AppraisalRequestFact {
+                agency,
+                requested_on,
+                due_on,
+                answered_on: answered_at.map(local_day),
             });
         }
     }

@@ -219,6 +219,32 @@ pub fn transition(
             ch.ever_approved = Some(true);
             details = serde_json::json!({"number": number, "version_id": v.id, "signed_on": signed_on, "effective_from": f.effective_from});
         }
+        WorkflowAction::RequestAppraisal => {
+            let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
+            let requested_on = f.today.unwrap_or_else(today);
+            let deadlines = super::deadlines::current();
+            let due_on = deadlines
+                .appraisal_due(requested_on)
+                .ok_or_else(|| AppError::internal("appraisal due date out of range"))?;
+            let r = wf::insert_appraisal_request(
+                conn,
+                &wf::AppraisalRequestRow {
+                    id: db::new_id(),
+                    document_id: doc.id.clone(),
+                    version_id: v.id.clone(),
+                    requested_on,
+                    due_on,
+                    requested_by: Some(caller.user_id.clone()),
+                    appraisal_id: None,
+                    answered_at: None,
+                    created_at: db::now(),
+                },
+            )?;
+            details = serde_json::json!({
+                "appraisal_request_id": r.id, "version_id": v.id, "due_on": r.due_on,
+                "days": deadlines.appraisal_days, "working_days": deadlines.working_days,
+            });
+        }
         WorkflowAction::Publish => {
             ch.published_on = Some(Some(today()));
             // Self-inspection opens with promulgation (tự kiểm tra).
@@ -278,6 +304,7 @@ pub fn appraise(
             created_at: db::now(),
         },
     )?;
+    wf::answer_appraisal_requests(conn, &a)?;
     let to = if req.opinion == AppraisalOpinion::NeedsRevision {
         db::documents::update(
             conn,
@@ -308,4 +335,29 @@ pub fn appraise(
         },
     )?;
     Ok(a)
+}
+
+/// The appraisal requests on drafts the caller may see, soonest due first; `open_only`
+/// for those still waiting for an opinion.
+pub fn appraisal_requests(
+    conn: &mut Conn,
+    caller: &Caller,
+    open_only: bool,
+) -> ApiResult<Vec<(wf::AppraisalRequestRow, Document)>> {
+    use crate::db::schema::documents;
+    use diesel::prelude::*;
+    let rows = wf::appraisal_requests(conn, open_only)?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.document_id.as_str()).collect();
+    let docs: std::collections::HashMap<String, Document> = documents::table
+        .filter(documents::id.eq_any(&ids))
+        .load::<Document>(conn)
+        .map_err(db::DbError::from)?
+        .into_iter()
+        .filter(|d| super::can_see(Some(caller), d))
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| docs.get(&r.document_id).cloned().map(|d| (r, d)))
+        .collect())
 }

@@ -453,6 +453,7 @@ async fn promulgation_opens_a_self_inspection(b: Backend) {
     let days = Deadlines {
         calendar: Calendar::vietnamese(),
         self_inspection_days: 10,
+        appraisal_days: 10,
         working_days: false,
     };
     let si = vanban::service::self_inspection::open_self_inspection_with(

@@ -370,6 +370,7 @@ async fn role_matrix(b: Backend) {
                 ALL,
             )
         },
+        route(Method::GET, "/api/v1/appraisal-requests".into(), None, ALL),
         route(
             Method::GET,
             "/api/v1/reports/activity?year=2015&period=year".into(),

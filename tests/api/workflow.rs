@@ -238,6 +238,48 @@ async fn a_decision_from_drafting_to_in_force(b: Backend) {
         .problem(409);
     let r = act(&app, &drafter, &id, json!({"action": "request_appraisal"})).await;
     assert_eq!(r.body["state"], "appraisal");
+    // The justice office's work list: due in ten working days (holidays skipped).
+    let due = vanban::domain::calendar::Calendar::vietnamese()
+        .deadline(today(), 10, true)
+        .unwrap();
+    let waiting = |list: &Value| -> Option<Value> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["document"]["id"] == id.as_str())
+            .cloned()
+    };
+    let list = app.get("/api/v1/appraisal-requests", Some(&legal)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let req = waiting(&list.body).expect("the request is open");
+    assert_eq!(req["due_on"], due.to_string());
+    assert_eq!(req["requested_on"], today().to_string());
+    assert_eq!(req["overdue"], false);
+    assert!(waiting(
+        &app.get("/api/v1/appraisal-requests?state=overdue", Some(&legal))
+            .await
+            .body
+    )
+    .is_none());
+    let late = due + Duration::days(1);
+    let overdue = app
+        .get(
+            &format!("/api/v1/appraisal-requests?state=overdue&as_of={late}"),
+            Some(&legal),
+        )
+        .await;
+    assert_eq!(
+        waiting(&overdue.body).expect("overdue the day after")["overdue"],
+        true
+    );
+    // Staff of another agency do not see it.
+    let other = app.login("viewer").await;
+    assert!(waiting(
+        &app.get("/api/v1/appraisal-requests", Some(&other))
+            .await
+            .body
+    )
+    .is_none());
     let r = act(&app, &drafter, &id, json!({"action": "submit"})).await;
     assert_eq!(r.problem(409)["guard"], "comments_have_dispositions");
     app.post(
@@ -275,6 +317,17 @@ async fn a_decision_from_drafting_to_in_force(b: Backend) {
         )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    // The opinion answers the request: off the open list, kept in `all`.
+    assert!(waiting(
+        &app.get("/api/v1/appraisal-requests", Some(&legal))
+            .await
+            .body
+    )
+    .is_none());
+    let all = app
+        .get("/api/v1/appraisal-requests?state=all", Some(&legal))
+        .await;
+    assert_eq!(waiting(&all.body).unwrap()["appraisal_id"], a.body["id"]);
     assert_eq!(
         app.get(&format!("/api/v1/documents/{id}"), Some(&drafter))
             .await
@@ -459,7 +512,9 @@ async fn a_decision_from_drafting_to_in_force(b: Backend) {
         ("comments_rejected", 1),
         ("comments_answered", 2),
         ("comments_unanswered", 0),
+        ("appraisals_requested", 2),
         ("appraisals", 2),
+        ("appraisals_overdue", 0),
         ("appraisals_fit_to_submit", 1),
         ("appraisals_needs_revision", 1),
         ("documents_promulgated", 1),
