@@ -75,6 +75,10 @@ pub struct ServerSettings {
     pub base_url: String,
     pub json_limit_bytes: usize,
     pub upload_limit_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: the client is the nearest
+    /// address in it that is not one of them. Empty: the peer address is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

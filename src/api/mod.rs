@@ -286,3 +286,74 @@ pub fn parse_id(raw: &str) -> ApiResult<String> {
         .map(|u| u.to_string())
         .map_err(|_| AppError::NotFound)
 }
+
+/// The address of the client behind a request: the peer, unless the peer is a trusted
+/// proxy; then the nearest address in `X-Forwarded-For` (read from the right, as each proxy
+/// appends the address it got the request from) that is not a trusted proxy. An entry that
+/// is not an address stops the walk: what lies left of it cannot be believed.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let mut client = peer?;
+    if !trusted.contains(&client) {
+        return Some(client);
+    }
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Some(client)
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy = [ip("127.0.0.1"), ip("10.0.0.2")];
+        // No proxy configured: the header is the client's word, ignored.
+        assert_eq!(
+            client_address(Some(ip("203.0.113.9")), Some("1.2.3.4"), &[]),
+            Some(ip("203.0.113.9"))
+        );
+        // Through one trusted proxy.
+        assert_eq!(
+            client_address(Some(ip("127.0.0.1")), Some("198.51.100.7"), &proxy),
+            Some(ip("198.51.100.7"))
+        );
+        // A client that forges the header gets its own address appended by the proxy.
+        assert_eq!(
+            client_address(
+                Some(ip("127.0.0.1")),
+                Some("1.1.1.1, 198.51.100.7, 10.0.0.2"),
+                &proxy
+            ),
+            Some(ip("198.51.100.7"))
+        );
+        // A trusted proxy without the header, or with garbage: the proxy itself.
+        assert_eq!(
+            client_address(Some(ip("127.0.0.1")), None, &proxy),
+            Some(ip("127.0.0.1"))
+        );
+        assert_eq!(
+            client_address(Some(ip("127.0.0.1")), Some("nonsense"), &proxy),
+            Some(ip("127.0.0.1"))
+        );
+        assert_eq!(client_address(None, Some("1.2.3.4"), &proxy), None);
+    }
+}

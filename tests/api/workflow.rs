@@ -638,6 +638,54 @@ async fn consultation_guards(b: Backend) {
 }
 both_backends!(consultation_guards);
 
+/// Behind a trusted reverse proxy each citizen has a limit of their own, read from
+/// X-Forwarded-For; a forged header from anyone else changes nothing.
+async fn rate_limit_per_client_behind_a_proxy(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            demo: true,
+            tweak: |s| {
+                s.workflow.comments_per_minute = 1;
+                s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+            },
+        },
+    )
+    .await;
+    let open = app.get("/api/v1/public/consultations", None).await;
+    let cid = open.body[0]["id"]
+        .as_str()
+        .expect("the demo's consultation")
+        .to_owned();
+    let send = |peer: &str, forwarded: &str| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/consultations/{cid}/comments"))
+            .peer_addr(peer.parse().unwrap())
+            .insert_header(("x-forwarded-for", forwarded.to_owned()))
+            .set_json(json!({"name": "Người dân", "body": "Ý kiến về dự thảo."}))
+    };
+    let proxy = "127.0.0.1:40000";
+    assert_eq!(
+        app.send(send(proxy, "198.51.100.1")).await.status,
+        StatusCode::CREATED
+    );
+    app.send(send(proxy, "198.51.100.1")).await.problem(429);
+    assert_eq!(
+        app.send(send(proxy, "203.0.113.5, 198.51.100.2"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // Not from the proxy: the header is ignored, the peer is the client.
+    let direct = "192.0.2.10:50000";
+    assert_eq!(
+        app.send(send(direct, "198.51.100.3")).await.status,
+        StatusCode::CREATED
+    );
+    app.send(send(direct, "198.51.100.4")).await.problem(429);
+}
+both_backends!(rate_limit_per_client_behind_a_proxy);
+
 async fn long_comments_are_refused(b: Backend) {
     let app = TestApp::spawn_with(
         b,
