@@ -235,7 +235,11 @@ fn extraction(dir: &Path, runs: usize, rendered_inputs: &[(usize, Vec<u8>)]) {
         false,
     ));
     for (pages, pdf) in rendered_inputs {
-        inputs.push((format!("rendered, {pages} pages"), pdf.clone(), false));
+        inputs.push((
+            format!("rendered, {} pages", thousands(*pages as u64)),
+            pdf.clone(),
+            false,
+        ));
     }
 
     println!(
@@ -315,8 +319,13 @@ fn main() {
     let a = args();
     require("qpdf", "--version", "qpdf");
     require("pdftotext", "-v", "poppler-utils");
+    // Other work on the machine moves every figure: say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into());
     println!(
-        "vanban PDF benchmark: {} runs per figure, {} cores",
+        "vanban PDF benchmark: {} runs per figure, {} cores, load average {load} at the start",
         a.runs,
         std::thread::available_parallelism()
             .map(|n| n.get())

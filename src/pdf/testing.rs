@@ -57,10 +57,81 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
     encoder.finish().map_err(|e| PdfError::Write(e.to_string()))
 }
 
+/// A deflate bit stream: values LSB first, Huffman codes MSB first (RFC 1951, 3.1.1).
+#[derive(Default)]
+struct Bits {
+    out: Vec<u8>,
+    pending: u64,
+    count: u32,
+}
+
+impl Bits {
+    fn value(&mut self, value: u64, width: u32) {
+        self.pending |= value << self.count;
+        self.count += width;
+        while self.count >= 8 {
+            self.out.push(self.pending as u8);
+            self.pending >>= 8;
+            self.count -= 8;
+        }
+    }
+
+    fn code(&mut self, code: u64, width: u32) {
+        let reversed = (0..width).fold(0, |r, i| r | ((code >> i) & 1) << (width - 1 - i));
+        self.value(reversed, width);
+    }
+
+    /// A literal byte in the fixed Huffman code.
+    fn literal(&mut self, byte: u8) {
+        match byte {
+            0..=143 => self.code(0x30 + u64::from(byte), 8),
+            _ => self.code(0x190 + u64::from(byte) - 144, 9),
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.count > 0 {
+            self.out.push(self.pending as u8);
+        }
+        self.out
+    }
+}
+
+/// The zlib stream of `len` copies of `byte`, written out directly rather than compressed
+/// (which takes seconds for hundreds of MB): one fixed-Huffman block of a literal followed by
+/// copies of 258 bytes at distance 1, 13 bits each.
+fn zlib_run(byte: u8, len: usize) -> Vec<u8> {
+    let mut bits = Bits::default();
+    bits.value(1, 1); // the last block
+    bits.value(1, 2); // fixed Huffman codes
+    let mut left = len;
+    if left > 0 {
+        bits.literal(byte);
+        left -= 1;
+    }
+    while left >= 258 {
+        bits.code(0b1100_0101, 8); // length 258 (code 285)
+        bits.code(0, 5); // distance 1
+        left -= 258;
+    }
+    for _ in 0..left {
+        bits.literal(byte);
+    }
+    bits.code(0, 7); // end of block
+                     // Adler-32 of the run in closed form: a = 1 + n·c, b = Σ a_i = n + c·n(n+1)/2.
+    let (n, c, m) = (len as u128, u128::from(byte), 65_521u128);
+    let a = (1 + n * c) % m;
+    let b = (n + c * (n * (n + 1) / 2 % m)) % m;
+    let mut out = vec![0x78, 0x01];
+    out.extend(bits.finish());
+    out.extend(((b << 16 | a) as u32).to_be_bytes());
+    out
+}
+
 /// A one-page PDF of a few KB whose content stream, Flate inside Flate, inflates to
 /// `inflated` bytes of spaces.
 pub fn decompression_bomb(inflated: usize) -> Result<Vec<u8>, PdfError> {
-    let twice = deflate(&deflate(&vec![b' '; inflated])?)?;
+    let twice = deflate(&zlib_run(b' ', inflated))?;
     let mut doc = Document::with_version("1.5");
     let bomb = doc.add_object(Stream::new(
         dictionary! { "Filter" => vec![Object::from("FlateDecode"), Object::from("FlateDecode")] },
@@ -104,4 +175,31 @@ pub fn agreement(ours: &str, theirs: &str) -> f64 {
             .diff_chars(a.as_str(), b.as_str())
             .ratio(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    #[test]
+    fn a_written_run_inflates_to_the_run_with_its_checksum() {
+        for (byte, len) in [
+            (b' ', 0),
+            (b' ', 1),
+            (b'a', 258),
+            (0xff, 259),
+            (b' ', 1_000_003),
+        ] {
+            let mut inflated = Vec::new();
+            flate2::read::ZlibDecoder::new(zlib_run(byte, len).as_slice())
+                .read_to_end(&mut inflated)
+                .unwrap();
+            assert_eq!(inflated.len(), len);
+            assert!(inflated.iter().all(|b| *b == byte));
+        }
+        // A GB of spaces in a few KB.
+        assert!(decompression_bomb(1 << 30).unwrap().len() < 64 * 1024);
+    }
 }
