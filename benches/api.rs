@@ -402,7 +402,6 @@ fn main() {
             let caller = fx.caller.clone();
             let ids = ids.clone();
             let body = body.clone();
-            let pdf_settings = Settings::load(None).expect("settings").pdf;
             let fl = floor(conc, secs, |n| {
                 let Ok(mut c) = db.get() else { return false };
                 let id = &ids[n % ids.len()];
@@ -440,14 +439,7 @@ fn main() {
                             change_summary: None,
                         };
                         db::write_transaction(&mut c, |c| {
-                            vanban::service::versions::create(
-                                c,
-                                &caller,
-                                id,
-                                &req,
-                                None,
-                                &pdf_settings,
-                            )
+                            vanban::service::versions::create(c, &caller, id, &req, None)
                         })
                         .is_ok()
                     }
@@ -498,14 +490,7 @@ fn open_consultation(fx: &Fixture) -> String {
             body: Some(body_20kb()),
             change_summary: None,
         };
-        let v = vanban::service::versions::create(
-            c,
-            &fx.caller,
-            id,
-            &req,
-            None,
-            &Settings::load(None).expect("settings").pdf,
-        )?;
+        let v = vanban::service::versions::create(c, &fx.caller, id, &req, None)?;
         let today = chrono::Local::now().date_naive();
         let cons = db::workflow::insert_consultation(
             c,

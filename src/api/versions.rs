@@ -2,6 +2,7 @@
 //! approve, download the original file, read the structure.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
@@ -12,11 +13,15 @@ use utoipa::ToSchema;
 
 use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
 use super::{parse_id, AuthUser, IfMatch, Json, MaybeUser, State};
+use crate::config::PdfSettings;
 use crate::db::models::Version;
 use crate::db::{self, Conn};
 use crate::domain::structure::{self, Provision};
 use crate::error::{ApiResult, AppError, Problem};
-use crate::service::versions::{self as svc, CreateVersionRequest, UpdateVersionRequest, Upload};
+use crate::service::versions::{
+    self as svc, CheckedUpload, CreateVersionRequest, UpdateVersionRequest, Upload,
+};
+use crate::service::Caller;
 
 /// The multipart form for uploading a version's file.
 #[derive(Debug, Serialize, ToSchema)]
@@ -111,6 +116,27 @@ async fn read_multipart(
     ))
 }
 
+/// Reads an uploaded file's text on the blocking pool within the configured time, before any
+/// database work: a hostile file holds neither an async worker nor a connection (nor
+/// SQLite's write lock) while it is read.
+async fn check_upload(
+    caller: &Caller,
+    upload: Upload,
+    settings: &PdfSettings,
+) -> ApiResult<CheckedUpload> {
+    let limit = Duration::from_secs(settings.timeout_seconds.max(1));
+    let (caller, settings) = (caller.clone(), settings.clone());
+    let work = web::block(move || svc::check_upload(&caller, upload, &settings));
+    match tokio::time::timeout(limit, work).await {
+        Ok(Ok(checked)) => checked,
+        Ok(Err(e)) => Err(AppError::internal(e)),
+        Err(_) => Err(AppError::invalid(
+            "file",
+            format!("reading the file took longer than {} s", limit.as_secs()),
+        )),
+    }
+}
+
 /// Add a version: JSON with the text, or multipart with a `file` part (PDF or DOCX)
 /// and optional `label`, `body`, `change_summary` parts.
 #[utoipa::path(
@@ -156,11 +182,14 @@ pub async fn create_version(
         ));
     };
     let caller = user.caller;
-    let pdf_settings = st.settings.pdf.clone();
+    let upload = match upload {
+        Some(u) => Some(check_upload(&caller, u, &st.settings.pdf).await?),
+        None => None,
+    };
     let v = st
         .db
         .tx(move |conn| {
-            let v = svc::create(conn, &caller, &id, &fields, upload, &pdf_settings)?;
+            let v = svc::create(conn, &caller, &id, &fields, upload)?;
             version_response(conn, v, false)
         })
         .await?;

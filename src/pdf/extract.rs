@@ -13,11 +13,13 @@
 //! Noto Serif and Liberation Mono this module returns the source text exactly (100% against
 //! the DOCX of the same plan, `pdftotext` 99.96–100%) and agrees with `pdftotext` on
 //! 99.96–100%. lopdf also prefers a font's `/Encoding` to its `/ToUnicode`, and gives no
-//! positions from which to rebuild lines and paragraphs. Figures from `bench_extraction`.
+//! positions from which to rebuild lines and paragraphs. Figures from `cargo bench --bench pdf`
+//! (docs/BENCHMARKS.md).
 //!
-//! Speed, release build on the 2-core machine: 700–2,600 pages a second on the fixtures and
-//! ~2,100 on a 100-page file, where `pdftotext` run once per file does 130–920. In a debug
-//! build, lopdf's parsing of the content streams takes about 85% of the time.
+//! Speed, release build on the 2-core machine: 530–2,600 pages a second on the fixtures,
+//! ~1,700 on a 100-page LibreOffice file and ~4,500 on rendered files of 10 to 1,000 pages,
+//! where `pdftotext` run once per file does 220–350, ~980 and 830–1,930. In a debug build,
+//! lopdf's parsing of the content streams takes about 85% of the time.
 //!
 //! # What is read
 //! Every page's content streams are interpreted as `pdftotext` does (`content`): the text

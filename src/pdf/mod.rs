@@ -39,6 +39,8 @@ mod load;
 mod qr;
 mod render;
 mod stamp;
+#[doc(hidden)]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 

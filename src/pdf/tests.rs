@@ -8,6 +8,7 @@ use std::process::Command;
 use chrono::NaiveDate;
 use lopdf::{dictionary, Document, Object, Stream};
 
+use super::testing::{body_text, rendered, zero_pages};
 use super::*;
 
 const LIBREOFFICE: &str = concat!(
@@ -172,29 +173,9 @@ fn assert_stamped(original: &[u8], stamped: &[u8], expected: &[&str]) {
     }
 }
 
-fn body_text(paragraphs: usize) -> String {
-    let mut body = String::from("Chương I\nQUY ĐỊNH CHUNG\n");
-    for i in 1..=paragraphs {
-        body.push_str(&format!(
-            "Điều {i}. Trách nhiệm của Ủy ban nhân dân cấp xã\n\
-             Chủ tịch Ủy ban nhân dân xã chịu trách nhiệm tổ chức thực hiện cải cách thủ tục \
-             hành chính, niêm yết công khai quy trình giải quyết hồ sơ, tiếp nhận phản ánh, \
-             kiến nghị của người dân và doanh nghiệp về quy định hành chính; báo cáo định kỳ \
-             hằng quý kết quả thực hiện với Ủy ban nhân dân huyện.\n\n"
-        ));
-    }
-    body
-}
-
-/// `pages` pages of five articles each, separated by form feeds.
-fn rendered(pages: usize) -> Vec<u8> {
-    let body = vec![body_text(5); pages].join("\u{c}");
-    render_text_pdf("Quy chế làm việc", &body).unwrap()
-}
-
 #[test]
 fn every_kind_on_a_rendered_pdf() {
-    let original = rendered(3);
+    let original = rendered(3).unwrap();
     assert_eq!(
         page_texts(&original).len(),
         3,
@@ -251,7 +232,7 @@ fn libreoffice_pdf_with_xref_stream() {
 
 #[test]
 fn stamping_a_stamped_pdf_keeps_both_stamps() {
-    let original = rendered(2);
+    let original = rendered(2).unwrap();
     let (draft, _) = &kinds()[0];
     let (official, official_text) = &kinds()[1];
     let once = stamp_pdf(&original, &request(draft.clone()), &Limits::default()).unwrap();
@@ -278,7 +259,7 @@ fn stamping_a_stamped_pdf_keeps_both_stamps() {
 
 #[test]
 fn stamping_is_deterministic() {
-    let original = rendered(1);
+    let original = rendered(1).unwrap();
     let req = request(kinds()[2].0.clone());
     let a = stamp_pdf(&original, &req, &Limits::default()).unwrap();
     let b = stamp_pdf(&original, &req, &Limits::default()).unwrap();
@@ -539,18 +520,6 @@ fn encrypted(user_password: &str) -> Vec<u8> {
     std::fs::read(output).unwrap()
 }
 
-fn zero_pages() -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages = doc.add_object(
-        dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 },
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
-
 fn stamp_default(bytes: &[u8]) -> Result<Vec<u8>, PdfError> {
     stamp_pdf(bytes, &request(kinds()[0].0.clone()), &Limits::default())
 }
@@ -589,7 +558,7 @@ fn bad_inputs_get_their_own_errors() {
     ));
 
     assert!(matches!(
-        stamp_default(&zero_pages()),
+        stamp_default(&zero_pages().unwrap()),
         Err(PdfError::NoPages)
     ));
 
@@ -759,65 +728,4 @@ fn startxref(pdf: &[u8]) -> usize {
         .unwrap()
         .parse()
         .unwrap()
-}
-
-/// Throughput on 10, 100 and 1000 pages against `qpdf --overlay` of the same stamp. Run with
-/// `cargo test --lib bench_stamping -- --ignored --nocapture` (with `--release` for the
-/// figures that matter in production).
-#[test]
-#[ignore]
-fn bench_stamping() {
-    let dir = tempfile::tempdir().unwrap();
-    let req = request(kinds()[2].0.clone());
-    let blank = render_text_pdf("", "").unwrap();
-    let overlay = stamp_pdf(&blank, &req, &Limits::default()).unwrap();
-    let overlay_path = write_temp(dir.path(), "stamp.pdf", &overlay);
-    for pages in [10, 100, 1000] {
-        let original = rendered(pages);
-        let n = Document::load_mem(&original).unwrap().get_pages().len();
-        assert_eq!(n, pages);
-        let input = write_temp(dir.path(), "in.pdf", &original);
-        let limits = Limits {
-            max_bytes: usize::MAX,
-            max_pages: usize::MAX,
-            ..Limits::default()
-        };
-        let runs = if pages >= 1000 { 3 } else { 10 };
-        let start = std::time::Instant::now();
-        let mut stamped = Vec::new();
-        for _ in 0..runs {
-            stamped = stamp_pdf(&original, &req, &limits).unwrap();
-        }
-        let ours = start.elapsed().as_secs_f64() / runs as f64;
-        assert_qpdf_check(&stamped);
-
-        let output = dir.path().join("out.pdf");
-        let start = std::time::Instant::now();
-        for _ in 0..runs {
-            let out = run(
-                "qpdf",
-                &[
-                    "--overlay",
-                    &overlay_path,
-                    "--to=1-z",
-                    "--",
-                    &input,
-                    output.to_str().unwrap(),
-                ],
-            );
-            assert!(out.status.success());
-        }
-        let theirs = start.elapsed().as_secs_f64() / runs as f64;
-        let qpdf_len = std::fs::metadata(&output).unwrap().len() as i64;
-        println!(
-            "{n:>5} pages, {:>9} bytes in: vanban {:>8.1} ms ({:>7.0} pages/s, +{} bytes) | qpdf --overlay {:>8.1} ms ({:>7.0} pages/s, {:+} bytes)",
-            original.len(),
-            ours * 1000.0,
-            n as f64 / ours,
-            stamped.len() - original.len(),
-            theirs * 1000.0,
-            n as f64 / theirs,
-            qpdf_len - original.len() as i64,
-        );
-    }
 }

@@ -219,13 +219,33 @@ pub fn insert_version(
     Ok(v)
 }
 
+/// An uploaded file that opened and whose text was read.
+#[derive(Debug, Clone)]
+pub struct CheckedUpload {
+    pub upload: Upload,
+    pub extracted: crate::pdf::Extracted,
+}
+
+/// Reads an uploaded file's text, which is also how it is checked: a PDF or DOCX that does
+/// not open (damaged, encrypted, without pages, inflating past the limits, too slow) is the
+/// client's error, whether or not the version's text was sent beside it. Needs no database:
+/// callers run it before taking a connection.
+pub fn check_upload(
+    caller: &Caller,
+    upload: Upload,
+    settings: &crate::config::PdfSettings,
+) -> ApiResult<CheckedUpload> {
+    caller.require(Action::EditDocuments)?;
+    let extracted = extract(&upload, settings)?;
+    Ok(CheckedUpload { upload, extracted })
+}
+
 pub fn create(
     conn: &mut Conn,
     caller: &Caller,
     document_id: &str,
     req: &CreateVersionRequest,
-    upload: Option<Upload>,
-    pdf_settings: &crate::config::PdfSettings,
+    upload: Option<CheckedUpload>,
 ) -> ApiResult<Version> {
     caller.require(Action::EditDocuments)?;
     let doc = docs::get(conn, Some(caller), document_id)?;
@@ -233,13 +253,13 @@ pub fn create(
     let label = clean_opt("label", req.label.as_deref(), 200)?;
     let change_summary = clean_opt("change_summary", req.change_summary.as_deref(), 10_000)?;
     let mut body = clean_body(req.body.as_deref())?;
+    let (upload, extracted) = match upload {
+        Some(c) => (Some(c.upload), Some(c.extracted)),
+        None => (None, None),
+    };
     // The text of an uploaded file becomes the version's text (and so its structure and
     // its search entries) unless the text was sent too.
-    let extracted = match (&upload, &body) {
-        (Some(u), None) => Some(extract(u, pdf_settings)?),
-        _ => None,
-    };
-    if let Some(x) = &extracted {
+    if let (Some(x), None) = (&extracted, &body) {
         if x.text_layer && !x.text.trim().is_empty() {
             body = clean_body(Some(&x.text))?;
         }

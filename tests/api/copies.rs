@@ -1,4 +1,5 @@
 use std::io::Write;
+use std::time::{Duration, Instant};
 
 use actix_web::http::{header, StatusCode};
 use actix_web::test;
@@ -6,6 +7,7 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
+use vanban::pdf::testing;
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/libreoffice-de-an.pdf");
 
@@ -31,11 +33,33 @@ async fn upload_pdf(
     doc: &str,
     data: &[u8],
 ) -> crate::helpers::Response {
+    upload_pdf_with_text(app, token, doc, data, None).await
+}
+
+/// Uploads `data` as the version's file, with the version's text beside it when given.
+async fn upload_pdf_with_text(
+    app: &TestApp,
+    token: &str,
+    doc: &str,
+    data: &[u8],
+    text: Option<&str>,
+) -> crate::helpers::Response {
     let boundary = "b0undary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n"
-    )
-    .into_bytes();
+    let mut body = Vec::new();
+    if let Some(text) = text {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n{text}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
     body.extend_from_slice(data);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     app.send(
@@ -191,6 +215,100 @@ fn encrypted_fixture() -> Vec<u8> {
         .expect("qpdf is required");
     assert!(st.success());
     std::fs::read(out).expect("encrypted file")
+}
+
+/// A well-formed PDF without pages, and a decompression bomb (a few KB whose content stream
+/// inflates far past the extraction cap): refused when uploaded, with or without the text sent
+/// beside them, promptly and with a problem naming the file. Such a file stored anyway (by an
+/// import, or before uploads were checked) is stamped or refused, never a 500; and the server
+/// still answers afterwards.
+async fn empty_and_inflating_pdfs_are_client_errors(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let drafter = app.login("drafter").await;
+    let doc = app.draft(&drafter, "Tệp rỗng và tệp nén").await;
+    let id = doc["id"].as_str().unwrap();
+    let max = vanban::pdf::Limits::default().max_decoded_bytes;
+    let bomb = testing::decompression_bomb(4 * max).unwrap();
+    assert!(bomb.len() < 16 * 1024, "{}", bomb.len());
+    for (what, data, says) in [
+        (
+            "zero pages",
+            testing::zero_pages().unwrap(),
+            "the PDF has no pages".to_string(),
+        ),
+        (
+            "decompression bomb",
+            bomb,
+            format!("the PDF's content inflates to more than {max} bytes"),
+        ),
+    ] {
+        for text in [None, Some("Điều 1. Phạm vi điều chỉnh")] {
+            let started = Instant::now();
+            let up = upload_pdf_with_text(&app, &drafter, id, &data, text).await;
+            assert!(
+                up.status.is_client_error(),
+                "{what}, text {text:?}: {} {}",
+                up.status,
+                up.body
+            );
+            let problem = up.problem(422);
+            assert_eq!(problem["title"], "The request has invalid fields", "{what}");
+            assert_eq!(problem["errors"][0]["field"], "file", "{what}");
+            assert_eq!(problem["detail"], format!("file: {says}"), "{what}");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{what}: {:?}",
+                started.elapsed()
+            );
+        }
+
+        let vid = stored_anyway(&app, id, &data);
+        let r = app
+            .get(&format!("/api/v1/versions/{vid}/pdf"), Some(&drafter))
+            .await;
+        assert!(
+            r.status == StatusCode::OK || r.status.is_client_error(),
+            "{what}: {} {}",
+            r.status,
+            r.body
+        );
+        if r.status.is_client_error() {
+            assert!(r.problem(r.status.as_u16())["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(says.as_str())));
+        } else {
+            assert_eq!(&r.bytes[..data.len()], &data[..], "{what}");
+        }
+    }
+
+    // The server still answers, and still takes a good file.
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+    let up = upload_pdf(&app, &drafter, id, FIXTURE).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+}
+both_backends!(empty_and_inflating_pdfs_are_client_errors);
+
+/// A version whose file was stored without the upload's checks; returns its id.
+fn stored_anyway(app: &TestApp, document_id: &str, data: &[u8]) -> String {
+    use vanban::service::versions::{insert_version, NewVersion, Upload, PDF};
+    let mut conn = app.conn();
+    let doc = vanban::db::documents::get(&mut conn, document_id).expect("the document");
+    insert_version(
+        &mut conn,
+        &vanban::db::audit::Actor::system(),
+        &doc,
+        NewVersion {
+            body: Some("Điều 1. Phạm vi điều chỉnh".into()),
+            upload: Some(Upload {
+                content_type: PDF.into(),
+                file_name: Some("imported.pdf".into()),
+                data: data.to_vec(),
+            }),
+            ..Default::default()
+        },
+    )
+    .expect("the version is stored")
+    .id
 }
 
 async fn oversize_pdfs_are_refused(b: Backend) {

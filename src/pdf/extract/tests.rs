@@ -9,9 +9,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use lopdf::{dictionary, Document, Object, Stream};
-use unicode_normalization::UnicodeNormalization;
 
 use super::*;
+use crate::pdf::testing::{self, agreement, collapsed, zero_pages};
 use crate::pdf::{render_text_pdf, stamp_pdf, StampKind, StampRequest};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -47,30 +47,6 @@ fn pdftotext(pdf: &[u8]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// NFC with every run of whitespace (line breaks and page breaks included) as one space.
-fn collapsed(text: &str) -> String {
-    text.nfc()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Character agreement: 1 − the insert/delete edit distance over the two lengths, on
-/// whitespace-collapsed NFC text (so 2·LCS / (|a| + |b|)).
-fn agreement(ours: &str, theirs: &str) -> f64 {
-    let (a, b) = (collapsed(ours), collapsed(theirs));
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    f64::from(
-        similar::TextDiff::configure()
-            .timeout(Duration::from_secs(20))
-            .diff_chars(a.as_str(), b.as_str())
-            .ratio(),
-    )
 }
 
 fn extract_default(pdf: &[u8]) -> Result<Extracted, PdfError> {
@@ -573,18 +549,6 @@ fn encrypted(user_password: &str) -> Vec<u8> {
     std::fs::read(output).unwrap()
 }
 
-fn zero_pages() -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages = doc.add_object(
-        dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 },
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
-
 #[test]
 fn bad_inputs_get_their_own_errors() {
     let good = fixture("lo-dejavu-sans.pdf");
@@ -617,7 +581,7 @@ fn bad_inputs_get_their_own_errors() {
         Err(PdfError::Encrypted)
     ));
     assert!(matches!(
-        extract_default(&zero_pages()),
+        extract_default(&zero_pages().unwrap()),
         Err(PdfError::NoPages)
     ));
     let garbage = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> nonsense\nstartxref\n9\n%%EOF\n";
@@ -673,42 +637,13 @@ fn damaged_cross_reference_is_read_anyway() {
     );
 }
 
-fn deflate(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
-}
-
 /// A content stream of a few hundred bytes, Flate inside Flate, that inflates past the cap:
 /// refused with its own error, without inflating it all.
 #[test]
 fn decompression_bomb() {
-    let inflated = vec![b' '; (Limits::default().max_decoded_bytes) + (1 << 20)];
-    let twice = deflate(&deflate(&inflated));
-    assert!(twice.len() < 4096, "{}", twice.len());
-    let mut doc = Document::with_version("1.5");
-    let bomb = doc.add_object(Stream::new(
-        dictionary! { "Filter" => vec![Object::from("FlateDecode"), Object::from("FlateDecode")] },
-        twice,
-    ));
-    let pages_id = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => bomb,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut pdf = Vec::new();
-    doc.save_to(&mut pdf).unwrap();
-    assert!(pdf.len() < 8192);
     let max = Limits::default().max_decoded_bytes;
+    let pdf = testing::decompression_bomb(max + (1 << 20)).unwrap();
+    assert!(pdf.len() < 8192, "{}", pdf.len());
     assert!(matches!(
         extract_default(&pdf),
         Err(PdfError::ContentTooLarge { max: m }) if m == max
@@ -802,126 +737,4 @@ fn damaged_files_never_panic() {
             let _ = extract_default(&bytes);
         }
     }
-}
-
-/// Pages a second for this extractor and for `pdftotext` (a process per file, as a service
-/// calling it would run it), on the fixtures and on 100 pages made by repeating one with
-/// `qpdf`; and how many characters each agrees on: ours and lopdf's `extract_text` against
-/// `pdftotext`, and ours and `pdftotext` against the text the fixtures were made from (the
-/// DOCX of the same plan, page footers left out). Run with
-/// `cargo test --lib bench_extraction -- --ignored --nocapture` (add `--release` for the
-/// figures that matter in production).
-#[test]
-#[ignore]
-fn bench_extraction() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = crate::pdf::extract_docx(
-        &fixture("lo-liberation-serif.docx"),
-        &crate::pdf::DocxLimits::default(),
-    )
-    .unwrap()
-    .text;
-    let without_footers = |text: &str| {
-        text.lines()
-            .filter(|l| !l.trim_start().starts_with("Trang "))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-
-    let mut inputs: Vec<(String, Vec<u8>)> = LIBREOFFICE
-        .iter()
-        .map(|name| (name.to_string(), fixture(name)))
-        .collect();
-    let single = dir.path().join("single.pdf");
-    std::fs::write(&single, fixture("lo-noto-serif.pdf")).unwrap();
-    let hundred = dir.path().join("hundred.pdf");
-    let mut args = vec!["--empty".to_string(), "--pages".to_string()];
-    args.extend(std::iter::repeat_n(
-        single.to_str().unwrap().to_string(),
-        25,
-    ));
-    args.extend(["--".to_string(), hundred.to_str().unwrap().to_string()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = run("qpdf", &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    inputs.push((
-        "lo-noto-serif.pdf ×25 (qpdf)".to_string(),
-        std::fs::read(&hundred).unwrap(),
-    ));
-
-    println!(
-        "{:<34} {:>5} | {:>10} {:>10} | {:>8} {:>8} | {:>8} {:>8}",
-        "file", "pages", "ours p/s", "poppler p/s", "ours~pt", "lopdf~pt", "ours~src", "pt~src"
-    );
-    let (mut total_pages, mut total_ours, mut total_theirs) = (0usize, 0.0f64, 0.0f64);
-    for (name, pdf) in &inputs {
-        let ours = extract_default(pdf).unwrap();
-        let runs = 20;
-        let start = std::time::Instant::now();
-        for _ in 0..runs {
-            std::hint::black_box(extract_default(pdf).unwrap());
-        }
-        let ours_s = start.elapsed().as_secs_f64() / runs as f64;
-
-        let path = dir.path().join("bench.pdf");
-        std::fs::write(&path, pdf).unwrap();
-        let out_path = dir.path().join("bench.txt");
-        let runs_pt = 5;
-        let start = std::time::Instant::now();
-        for _ in 0..runs_pt {
-            let out = run(
-                "pdftotext",
-                &[
-                    "-q",
-                    "-enc",
-                    "UTF-8",
-                    path.to_str().unwrap(),
-                    out_path.to_str().unwrap(),
-                ],
-            );
-            assert!(out.status.success());
-        }
-        let theirs_s = start.elapsed().as_secs_f64() / runs_pt as f64;
-        let theirs = std::fs::read_to_string(&out_path).unwrap();
-
-        let doc = Document::load_mem(pdf).unwrap();
-        let numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
-        let lopdf_text = doc.extract_text(&numbers).unwrap_or_default();
-
-        let vs_source = |text: &str| {
-            if name.starts_with("lo-") && !name.contains('×') {
-                format!(
-                    "{:>7.2}%",
-                    100.0 * agreement(&without_footers(text), &source)
-                )
-            } else {
-                format!("{:>8}", "–")
-            }
-        };
-        println!(
-            "{:<34} {:>5} | {:>10.0} {:>10.0} | {:>7.2}% {:>7.2}% | {} {}",
-            name,
-            ours.pages,
-            ours.pages as f64 / ours_s,
-            ours.pages as f64 / theirs_s,
-            100.0 * agreement(&ours.text, &theirs),
-            100.0 * agreement(&lopdf_text, &theirs),
-            vs_source(&ours.text),
-            vs_source(&theirs),
-        );
-        total_pages += ours.pages;
-        total_ours += ours_s;
-        total_theirs += theirs_s;
-    }
-    println!(
-        "{:<34} {:>5} | {:>10.0} {:>10.0}",
-        "all",
-        total_pages,
-        total_pages as f64 / total_ours,
-        total_pages as f64 / total_theirs
-    );
 }
