@@ -30,6 +30,8 @@ pub struct Settings {
 pub struct PdfSettings {
     pub max_bytes: usize,
     pub max_pages: usize,
+    /// Most bytes a PDF's compressed content may inflate to while its text is read.
+    pub max_decoded_bytes: usize,
     pub timeout_seconds: u64,
 }
 

@@ -7,18 +7,32 @@ use actix_web::{get, web, HttpResponse};
 
 use super::{parse_id, AuthUser, MaybeUser, State};
 use crate::error::{ApiResult, AppError, Problem};
-use crate::service::copies::{self as svc, StampQuery, VerifyResponse};
+use crate::service::copies::{self as svc, PreparedCopy, StampQuery, VerifyResponse};
+use crate::service::Caller;
 
-/// Runs PDF work (on the blocking pool, inside a transaction) within the configured time,
-/// and answers with the stamped file and its verification code. A hostile file cannot hold
-/// a worker longer than the limit.
+/// Stamps a prepared copy on the blocking pool within the configured time, outside any
+/// transaction (a hostile file holds no connection and no lock), records its verification
+/// code, and answers with the stamped file.
 async fn pdf_reply(
-    limit: Duration,
-    work: impl std::future::Future<Output = ApiResult<(Vec<u8>, String)>>,
+    st: &State,
+    caller: Option<Caller>,
+    prepared: PreparedCopy,
 ) -> ApiResult<HttpResponse> {
-    let (bytes, code) = tokio::time::timeout(limit, work)
+    let settings = st.settings.pdf.clone();
+    let limit = Duration::from_secs(settings.timeout_seconds.max(1));
+    let prepared = std::sync::Arc::new(prepared);
+    let work = {
+        let prepared = prepared.clone();
+        web::block(move || svc::stamp(&prepared, &settings))
+    };
+    let bytes = tokio::time::timeout(limit, work)
         .await
-        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))??;
+        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))?
+        .map_err(AppError::internal)??;
+    let code = prepared.code().to_owned();
+    st.db
+        .tx(move |conn| svc::record(conn, caller.as_ref(), &prepared))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/pdf"))
         .insert_header(("x-verification-code", code.clone()))
@@ -54,12 +68,13 @@ pub async fn version_pdf(
     let id = parse_id(&id)?;
     let q = q.into_inner();
     let base = st.settings.server.base_url.clone();
-    let pdf_settings = st.settings.pdf.clone();
-    let limit = Duration::from_secs(pdf_settings.timeout_seconds.max(1));
-    let work = st
+    let caller = user.0;
+    let who = caller.clone();
+    let prepared = st
         .db
-        .tx(move |conn| svc::stamped_copy(conn, user.0.as_ref(), &id, &q, &base, &pdf_settings));
-    pdf_reply(limit, work).await
+        .tx(move |conn| svc::prepare_copy(conn, who.as_ref(), &id, &q, &base))
+        .await?;
+    pdf_reply(&st, caller, prepared).await
 }
 
 /// The PDF of one numbered controlled copy of an ISO document (its number, recipient,
@@ -83,13 +98,13 @@ pub async fn controlled_copy_pdf(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let base = st.settings.server.base_url.clone();
-    let pdf_settings = st.settings.pdf.clone();
-    let limit = Duration::from_secs(pdf_settings.timeout_seconds.max(1));
     let caller = user.caller;
-    let work = st
+    let who = caller.clone();
+    let prepared = st
         .db
-        .tx(move |conn| svc::controlled_copy_pdf(conn, &caller, &id, &base, &pdf_settings));
-    pdf_reply(limit, work).await
+        .tx(move |conn| svc::prepare_controlled_copy(conn, &who, &id, &base))
+        .await?;
+    pdf_reply(&st, Some(caller), prepared).await
 }
 
 /// Which document, version, stamp and recipient a printed copy's code belongs to,

@@ -62,7 +62,9 @@ impl From<PdfError> for AppError {
     fn from(e: PdfError) -> Self {
         match e {
             PdfError::NotPdf => AppError::UnsupportedMediaType(e.to_string()),
-            PdfError::TooLarge { .. } => AppError::PayloadTooLarge(e.to_string()),
+            PdfError::TooLarge { .. } | PdfError::TooManyPages { .. } => {
+                AppError::PayloadTooLarge(e.to_string())
+            }
             e if e.is_client_error() => AppError::invalid("file", e.to_string()),
             e => AppError::Internal(e.to_string()),
         }
@@ -73,6 +75,7 @@ pub fn limits(s: &PdfSettings) -> Limits {
     Limits {
         max_bytes: s.max_bytes,
         max_pages: s.max_pages,
+        max_decoded_bytes: s.max_decoded_bytes,
         max_duration: std::time::Duration::from_secs(s.timeout_seconds.max(1)),
         ..Limits::default()
     }
@@ -229,30 +232,47 @@ fn stamp_name(k: &StampKind) -> &'static str {
     }
 }
 
-/// A stamped copy of a version and its verification code.
-pub fn stamped_copy(
+/// A copy ready to be stamped: its source PDF and the stamp, decided in a transaction. The
+/// stamping itself ([`stamp`]) runs outside it, so that a slow or hostile file holds no
+/// connection and no lock; [`record`] then writes the verification code.
+#[derive(Debug, Clone)]
+pub struct PreparedCopy {
+    pub document_id: String,
+    pub version_id: String,
+    pub source: Vec<u8>,
+    pub source_sha256: String,
+    pub request: StampRequest,
+}
+
+impl PreparedCopy {
+    pub fn code(&self) -> &str {
+        &self.request.verify_code
+    }
+}
+
+/// A stamped copy of a version: what it must say (obsolete and expired override what is
+/// asked), from which PDF, under which new verification code.
+pub fn prepare_copy(
     conn: &mut Conn,
     caller: Option<&Caller>,
     version_id: &str,
     q: &StampQuery,
     base_url: &str,
-    settings: &PdfSettings,
-) -> ApiResult<(Vec<u8>, String)> {
+) -> ApiResult<PreparedCopy> {
     let (v, doc) = super::versions::get(conn, caller, version_id)?;
     let today = chrono::Local::now().date_naive();
     let kind = decide(conn, &doc, &v, q, today)?;
-    issue(conn, caller, &doc, &v, kind, base_url, settings)
+    prepare(conn, &doc, &v, kind, base_url)
 }
 
-/// The PDF of one numbered controlled copy of an ISO revision, stamped with its number,
-/// recipient, code and revision (or as obsolete once the revision is no longer current).
-pub fn controlled_copy_pdf(
+/// One numbered controlled copy of an ISO revision, stamped with its number, recipient,
+/// code and revision (or as obsolete once the revision is no longer current).
+pub fn prepare_controlled_copy(
     conn: &mut Conn,
     caller: &Caller,
     copy_id: &str,
     base_url: &str,
-    settings: &PdfSettings,
-) -> ApiResult<(Vec<u8>, String)> {
+) -> ApiResult<PreparedCopy> {
     caller.require(crate::auth::Action::ReadIsoRecords)?;
     let stamp = super::iso::controlled_copy_stamp(conn, copy_id)?;
     let copy = crate::db::iso::get_copy(conn, copy_id)?;
@@ -274,40 +294,52 @@ pub fn controlled_copy_pdf(
         },
         obsolete => obsolete,
     };
-    issue(conn, Some(caller), &doc, &v, kind, base_url, settings)
+    prepare(conn, &doc, &v, kind, base_url)
 }
 
-fn issue(
+fn prepare(
     conn: &mut Conn,
-    caller: Option<&Caller>,
     doc: &Document,
     v: &Version,
     kind: StampKind,
     base_url: &str,
-    settings: &PdfSettings,
-) -> ApiResult<(Vec<u8>, String)> {
-    let (source, source_sha) = source_pdf(conn, doc, v)?;
+) -> ApiResult<PreparedCopy> {
+    let (source, source_sha256) = source_pdf(conn, doc, v)?;
     let code = verify_code();
-    let req = StampRequest {
-        verify_url: format!("{}/api/v1/verify/{code}", base_url.trim_end_matches('/')),
-        verify_code: code.clone(),
-        kind,
-    };
-    let stamped = pdf::stamp_pdf(&source, &req, &limits(settings))?;
-    let (recipient, copy_no) = match &req.kind {
+    Ok(PreparedCopy {
+        document_id: doc.id.clone(),
+        version_id: v.id.clone(),
+        source,
+        source_sha256,
+        request: StampRequest {
+            verify_url: format!("{}/api/v1/verify/{code}", base_url.trim_end_matches('/')),
+            verify_code: code,
+            kind,
+        },
+    })
+}
+
+/// Stamps the prepared copy (CPU work: call it off the async executor).
+pub fn stamp(p: &PreparedCopy, settings: &PdfSettings) -> ApiResult<Vec<u8>> {
+    Ok(pdf::stamp_pdf(&p.source, &p.request, &limits(settings))?)
+}
+
+/// Records the copy's verification code and the audit entry, once it was stamped.
+pub fn record(conn: &mut Conn, caller: Option<&Caller>, p: &PreparedCopy) -> ApiResult<()> {
+    let (recipient, copy_no) = match &p.request.kind {
         StampKind::ControlledCopy {
             recipient, copy_no, ..
         } => (Some(recipient.clone()), Some(*copy_no as i32)),
         _ => (None, None),
     };
     let row = Verification {
-        code: code.clone(),
-        document_id: doc.id.clone(),
-        version_id: v.id.clone(),
-        stamp: stamp_name(&req.kind).to_owned(),
+        code: p.code().to_owned(),
+        document_id: p.document_id.clone(),
+        version_id: p.version_id.clone(),
+        stamp: stamp_name(&p.request.kind).to_owned(),
         recipient,
         copy_no,
-        source_sha256: source_sha,
+        source_sha256: p.source_sha256.clone(),
         issued_by: caller.map(|c| c.user_id.clone()),
         issued_at: db::now(),
     };
@@ -321,14 +353,14 @@ fn issue(
         Event {
             action: "copy.issue",
             entity_type: "verification",
-            entity_id: &code,
+            entity_id: &row.code,
             details: Some(
-                serde_json::json!({"document_id": doc.id, "version_id": v.id, "stamp": row.stamp, "recipient": row.recipient}),
+                serde_json::json!({"document_id": row.document_id, "version_id": row.version_id, "stamp": row.stamp, "recipient": row.recipient}),
             ),
             ..Default::default()
         },
     )?;
-    Ok((stamped, code))
+    Ok(())
 }
 
 /// What a verification code says about a printed copy.

@@ -327,3 +327,44 @@ async fn oversize_pdfs_are_refused(b: Backend) {
     upload_pdf(&app, &drafter, id, FIXTURE).await.problem(413);
 }
 both_backends!(oversize_pdfs_are_refused);
+
+/// More pages than `[pdf] max_pages`, or content inflating past `max_decoded_bytes`, as
+/// configured: refused, and the same files pass under the default limits.
+async fn pdfs_over_the_configured_page_and_inflation_limits(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        crate::helpers::Options {
+            demo: true,
+            tweak: |s| {
+                s.pdf.max_pages = 5;
+                s.pdf.max_decoded_bytes = 1 << 20;
+            },
+        },
+    )
+    .await;
+    let drafter = app.login("drafter").await;
+    let doc = app.draft(&drafter, "Tệp nhiều trang").await;
+    let id = doc["id"].as_str().unwrap();
+    let long = testing::rendered(6).unwrap();
+    let r = upload_pdf(&app, &drafter, id, &long).await;
+    let p = r.problem(413);
+    assert!(p["detail"].as_str().unwrap().contains("6 pages"), "{p}");
+    let inflating = testing::decompression_bomb(2 << 20).unwrap();
+    let r = upload_pdf(&app, &drafter, id, &inflating).await;
+    let p = r.problem(422);
+    assert!(
+        p["detail"].as_str().unwrap().contains("1048576 bytes"),
+        "{p}"
+    );
+    let five = testing::rendered(5).unwrap();
+    let up = upload_pdf(&app, &drafter, id, &five).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+
+    let roomy = TestApp::spawn(b).await;
+    let drafter = roomy.login("drafter").await;
+    let doc = roomy.draft(&drafter, "Tệp nhiều trang").await;
+    let id = doc["id"].as_str().unwrap();
+    let up = upload_pdf(&roomy, &drafter, id, &long).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+}
+both_backends!(pdfs_over_the_configured_page_and_inflation_limits);
