@@ -21,9 +21,7 @@ use crate::service::documents::{self as svc, CreateDocumentRequest, UpdateDocume
 use crate::service::relations::{self as rel, CreateRelationRequest};
 use crate::service::{visibility, Caller};
 
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+pub use crate::service::today;
 
 fn units_for(conn: &mut Conn, docs: &[Document]) -> ApiResult<HashMap<String, OrgUnit>> {
     use crate::db::schema::org_units;

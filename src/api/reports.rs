@@ -14,7 +14,7 @@ use crate::error::{ApiResult, Problem};
 use crate::pdf::Block;
 use crate::service::export::csv_table;
 use crate::service::reports::{self as svc, ActivityReport, ReportRequest};
-use crate::service::self_inspection::today;
+use crate::service::today;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

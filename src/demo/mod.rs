@@ -325,7 +325,7 @@ fn open_sample_consultation(conn: &mut Conn) -> ApiResult<usize> {
             ..Default::default()
         },
     )?;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::service::today();
     let c = db::workflow::insert_consultation(
         conn,
         &db::workflow::Consultation {

@@ -260,7 +260,7 @@ pub fn prepare_copy(
     base_url: &str,
 ) -> ApiResult<PreparedCopy> {
     let (v, doc) = super::versions::get(conn, caller, version_id)?;
-    let today = chrono::Local::now().date_naive();
+    let today = super::today();
     let kind = decide(conn, &doc, &v, q, today)?;
     prepare(conn, &doc, &v, kind, base_url)
 }
@@ -277,7 +277,7 @@ pub fn prepare_controlled_copy(
     let stamp = super::iso::controlled_copy_stamp(conn, copy_id)?;
     let copy = crate::db::iso::get_copy(conn, copy_id)?;
     let (v, doc) = super::versions::get(conn, Some(caller), &copy.version_id)?;
-    let today = chrono::Local::now().date_naive();
+    let today = super::today();
     let q = StampQuery {
         stamp: Some(StampChoice::ControlledCopy),
         copy_no: Some(stamp.copy_no.max(1) as u32),
@@ -395,7 +395,7 @@ pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
     let doc = db::documents::get(conn, &row.document_id)?;
     let v = db::versions::get(conn, &row.version_id)?;
     let source_intact = db::blobs::get(conn, &row.source_sha256).is_ok();
-    let today = chrono::Local::now().date_naive();
+    let today = super::today();
     let effect = super::documents::effect(conn, &doc, today)?.effect;
     let obsolete = super::iso::required_stamp(conn, &v.id)?.is_some();
     let in_force =

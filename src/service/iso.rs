@@ -2693,6 +2693,6 @@ pub fn issue_on(
         &IssueRequest {
             effective_from: Some(effective_from),
         },
-        chrono::Local::now().date_naive(),
+        super::today(),
     )
 }

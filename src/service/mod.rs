@@ -25,6 +25,11 @@ use crate::db::models::Document;
 use crate::domain::kinds::{DocumentState, Role};
 use crate::error::{ApiResult, AppError};
 
+/// Today in the service's time zone: the day legal effect, deadlines and reports are judged on.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
 /// The authenticated caller of a use case (or `None` for the public).
 #[derive(Debug, Clone)]
 pub struct Caller {

@@ -21,9 +21,7 @@ use crate::domain::review::{
 };
 use crate::error::{ApiResult, AppError};
 
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+pub use super::today;
 
 fn state(s: &SelfInspection) -> ApiResult<InspectionState> {
     s.state.parse().map_err(AppError::internal)

@@ -64,9 +64,7 @@ impl AppraisalResponse {
     }
 }
 
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+pub use super::today;
 
 /// The facts the guards of `action` need, read from the database.
 fn facts(
