@@ -1,12 +1,15 @@
 //! Search quality and latency: vanban (tantivy) against SQLite FTS5 and PostgreSQL
 //! full-text search on the real corpus, in one run.
 //!
-//! cargo bench --bench search [-- --sample N --clients 8 --no-postgres --tune]
+//! cargo bench --bench search [-- --sample N --clients 8 --no-postgres --no-fts5 --tune]
 //!
-//! Loads the 61,902 Pháp điển articles of `../shared/corpus` into each engine, then asks
-//! the Zalo (1,375) and ALQAC (587) question sets, terms OR-ed and ranked, and scores
-//! the ranked article ids against each question's `relevant_ids`: nDCG@10, Recall@10,
-//! Recall@100 and MRR@10; then latency (single client) and throughput (N clients).
+//! Loads the 61,902 Pháp điển articles of `../shared/corpus` into each engine (articles
+//! per second and peak memory of each build), then asks the Zalo (1,375) and ALQAC (587)
+//! question sets, terms OR-ed and ranked, and scores the ranked article ids against each
+//! question's `relevant_ids`: nDCG@10, Recall@10, Recall@100 and MRR@10; then latency
+//! (single client) and throughput (N clients). vanban is asked twice: over HTTP (the real
+//! actix app, `GET /api/v1/search?syntax=plain&limit=100`, anonymous) and in-process
+//! (`SearchIndex::search`, the function behind that route).
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -29,6 +32,8 @@ struct Args {
     sample: Option<usize>,
     clients: usize,
     postgres: bool,
+    fts5: bool,
+    http: bool,
     tune: bool,
 }
 
@@ -37,6 +42,8 @@ fn args() -> Args {
         sample: None,
         clients: 8,
         postgres: true,
+        fts5: true,
+        http: true,
         tune: false,
     };
     let mut it = std::env::args().skip(1);
@@ -45,6 +52,8 @@ fn args() -> Args {
             "--sample" => a.sample = it.next().and_then(|v| v.parse().ok()),
             "--clients" => a.clients = it.next().and_then(|v| v.parse().ok()).unwrap_or(8),
             "--no-postgres" => a.postgres = false,
+            "--no-fts5" => a.fts5 = false,
+            "--no-http" => a.http = false,
             "--tune" => a.tune = true,
             _ => {}
         }
@@ -245,7 +254,7 @@ fn fts5_query(words: &[String]) -> String {
 
 fn print_row(engine: &str, set: &str, r: &Run, qps: f64) {
     println!(
-        "{:<38} {:<6} {:>7.3} {:>7.3} {:>8.3} {:>7.3} {:>8.1} {:>8.1} {:>8.1}",
+        "{:<40} {:<6} {:>7.3} {:>7.3} {:>8.3} {:>7.3} {:>8.1} {:>8.1} {:>8.1}",
         engine,
         set,
         r.quality.ndcg10,
@@ -258,14 +267,175 @@ fn print_row(engine: &str, set: &str, r: &Run, qps: f64) {
     );
 }
 
+/// The weights tried by `--tune`, each against the default.
+fn tune_grid(base: PlainWeights) -> Vec<(String, PlainWeights)> {
+    let c = PlainWeights {
+        common: 0.35,
+        heading: 0.25,
+        pair: 1.0,
+        ..base
+    };
+    let mut grid = vec![("c".to_owned(), c)];
+    for heading in [0.0, 0.1] {
+        grid.push((
+            format!("c heading {heading}"),
+            PlainWeights { heading, ..c },
+        ));
+    }
+    for title in [0.0, 0.15, 0.6] {
+        grid.push((format!("c title {title}"), PlainWeights { title, ..c }));
+    }
+    for folded in [0.0, 0.05, 0.2] {
+        grid.push((format!("c folded {folded}"), PlainWeights { folded, ..c }));
+    }
+    for pair in [0.75, 1.25] {
+        grid.push((format!("c pair {pair}"), PlainWeights { pair, ..c }));
+    }
+    for common in [0.25, 0.5] {
+        grid.push((format!("c common {common}"), PlainWeights { common, ..c }));
+    }
+    grid.push((
+        "c folded unaccented".to_owned(),
+        PlainWeights {
+            folded_unaccented_only: true,
+            ..c
+        },
+    ));
+    grid.push((
+        "c question words".to_owned(),
+        PlainWeights {
+            question_words: true,
+            ..c
+        },
+    ));
+    grid
+}
+
+/// A field of /proc/<pid>/status in MB (VmRSS, VmHWM).
+fn status_mb(pid: &str, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// Peak memory of an in-process build: the peak resident set is reset to the current one
+/// before (`/proc/self/clear_refs`), and the growth of the peak over that is the build's.
+struct PeakRss {
+    before: f64,
+}
+
+impl PeakRss {
+    fn start() -> Self {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        PeakRss {
+            before: status_mb("self", "VmRSS:"),
+        }
+    }
+    /// (peak of the process during the build, growth over the start) in MB.
+    fn stop(self) -> (f64, f64) {
+        let peak = status_mb("self", "VmHWM:");
+        (peak, peak - self.before)
+    }
+}
+
+struct Build {
+    engine: &'static str,
+    seconds: f64,
+    rows: usize,
+    peak_mb: f64,
+    added_mb: f64,
+}
+
+/// Percent-encodes a query-string value.
+fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(*b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(serde::Deserialize)]
+struct HttpHit {
+    external_id: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct HttpResponse {
+    hits: Vec<HttpHit>,
+}
+
+/// One HTTP client (its own event loop and connection) asking the running server.
+fn http_asker(base: String) -> impl FnMut(&str) -> Vec<String> {
+    let sys = actix_web::rt::System::new();
+    let client = sys.block_on(async {
+        awc::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .finish()
+    });
+    move |q: &str| -> Vec<String> {
+        let url = format!(
+            "{base}/api/v1/search?q={}&syntax=plain&granularity=provision&limit=100",
+            enc(q)
+        );
+        let body = sys.block_on(async {
+            let mut r = client.get(url).send().await.ok()?;
+            if !r.status().is_success() {
+                return None;
+            }
+            r.body().limit(64 << 20).await.ok()
+        });
+        body.and_then(|b| serde_json::from_slice::<HttpResponse>(&b).ok())
+            .map(|r| r.hits.into_iter().filter_map(|h| h.external_id).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The real app on 127.0.0.1 with 2 workers, in a thread of its own, as `vanban serve`
+/// runs it (anonymous requests: the public audience).
+fn start_server(db: vanban::db::Db, index: Arc<SearchIndex>) -> String {
+    let mut settings = vanban::config::Settings::load(None).expect("settings");
+    settings.database.url = String::new();
+    let keys = vanban::auth::token::TokenKeys::new(b"bench-secret-bench-secret-bench-secret", 3600);
+    let state = Arc::new(vanban::api::AppState::new(settings, db, keys, index));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let sys = actix_web::rt::System::new();
+        sys.block_on(async move {
+            let doc = vanban::app::openapi();
+            let server =
+                actix_web::HttpServer::new(move || vanban::app::build(state.clone(), doc.clone()))
+                    .workers(2)
+                    .bind("127.0.0.1:0")
+                    .expect("bind");
+            let _ = tx.send(server.addrs()[0]);
+            let _ = server.run().await;
+        });
+    });
+    format!("http://{}", rx.recv().expect("server address"))
+}
+
 fn main() {
     let a = args();
     let zalo = questions("queries_zalo_ltr2021_phapdien.jsonl", a.sample);
     let alqac = questions("queries_alqac2025_phapdien.jsonl", a.sample);
     let sets = [("Zalo", &zalo), ("ALQAC", &alqac)];
     let tmp = tempfile::tempdir().expect("temp dir");
+    let mut builds: Vec<Build> = vec![];
 
-    // vanban: the real import, then a full reindex.
+    // vanban: the real import, then a full reindex (the build measured).
     let started = Instant::now();
     let url = format!("sqlite://{}", tmp.path().join("vanban.db").display());
     let db = vanban::db::Db::connect(&url, 4).expect("db");
@@ -274,17 +444,27 @@ fn main() {
         vanban::import::import_file(&db, &f, false).expect("import");
     }
     let imported = started.elapsed();
-    let index = Arc::new(SearchIndex::open(Some(&tmp.path().join("index"))).expect("index"));
+    let mem = PeakRss::start();
     let t = Instant::now();
+    let index = Arc::new(SearchIndex::open(Some(&tmp.path().join("index"))).expect("index"));
     let n = index
         .rebuild(&mut db.get().expect("conn"), |_, _| {})
         .expect("rebuild");
     let indexed = t.elapsed();
+    let (peak, added) = mem.stop();
     println!(
         "vanban: imported in {:.1} s, indexed {n} documents in {:.1} s",
         imported.as_secs_f64(),
         indexed.as_secs_f64()
     );
+    let all = articles();
+    builds.push(Build {
+        engine: "vanban (tantivy), reindex from the database",
+        seconds: indexed.as_secs_f64(),
+        rows: all.len(),
+        peak_mb: peak,
+        added_mb: added,
+    });
 
     let vanban_ask = |idx: Arc<SearchIndex>| {
         move |q: &str| -> Vec<String> {
@@ -295,41 +475,36 @@ fn main() {
                 limit: Some(100),
                 ..Default::default()
             };
-            idx.search(&req, &Audience::Everything)
+            idx.search(&req, &Audience::Public)
                 .map(|r| r.hits.into_iter().filter_map(|h| h.external_id).collect())
                 .unwrap_or_default()
         }
     };
 
     if a.tune {
-        let base = PlainWeights::default();
-        println!("tuning on Zalo: heading title folded pair → nDCG@10");
-        for heading in [1.5, 2.5] {
-            for pair in [0.5, 1.0] {
-                for folded in [0.1, 0.3] {
-                    let w = PlainWeights {
-                        heading,
-                        pair,
-                        folded,
-                        title: 0.3,
-                    };
-                    index.set_plain_weights(w);
-                    let r = evaluate(&zalo, vanban_ask(index.clone()));
-                    println!(
-                        "heading {heading:>4} title {:>4} folded {folded:>4} pair {pair:>4} → nDCG@10 {:.4} R@10 {:.4} MRR@10 {:.4}",
-                        w.title, r.quality.ndcg10, r.quality.r10, r.quality.mrr10
-                    );
-                }
+        let base = index.plain_weights();
+        let grid = tune_grid(base);
+        println!("tuning: nDCG@10 R@10 R@100 MRR@10 p50 ms, Zalo | ALQAC");
+        for (name, w) in grid {
+            index.set_plain_weights(w);
+            let mut line = format!("{name:<40}");
+            for (_, qs) in sets {
+                let r = evaluate(qs, vanban_ask(index.clone()));
+                line.push_str(&format!(
+                    " {:.4} {:.4} {:.4} {:.4} {:>5.1} |",
+                    r.quality.ndcg10, r.quality.r10, r.quality.r100, r.quality.mrr10, r.p50
+                ));
             }
+            println!("{line}");
         }
         index.set_plain_weights(base);
     }
 
     // SQLite FTS5, diacritics kept, bm25.
-    let all = articles();
     let fts_path = tmp.path().join("fts.db");
-    let t = Instant::now();
-    {
+    if a.fts5 {
+        let mem = PeakRss::start();
+        let t = Instant::now();
         let mut c = SqliteConnection::establish(&fts_path.display().to_string()).expect("fts5 db");
         c.batch_execute(
             "PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 0');",
@@ -345,8 +520,17 @@ fn main() {
             diesel::QueryResult::Ok(())
         })
         .expect("fts5 load");
+        drop(c);
+        let seconds = t.elapsed().as_secs_f64();
+        let (peak_mb, added_mb) = mem.stop();
+        builds.push(Build {
+            engine: "SQLite FTS5 (unicode61, diacritics kept)",
+            seconds,
+            rows: all.len(),
+            peak_mb,
+            added_mb,
+        });
     }
-    let fts_build = t.elapsed();
     let fts_ask = || {
         let mut c = SqliteConnection::establish(&fts_path.display().to_string()).expect("fts5 db");
         move |q: &str| -> Vec<String> {
@@ -373,7 +557,6 @@ fn main() {
             .map(|(b, _)| b)
             .unwrap_or(&pg_admin)
     );
-    let mut pg_build = Duration::ZERO;
     if a.postgres {
         let mut admin = PgConnection::establish(&pg_admin).expect("PostgreSQL");
         admin
@@ -384,6 +567,15 @@ fn main() {
             .expect("create db");
         let t = Instant::now();
         let mut c = PgConnection::establish(&pg_url).expect("bench db");
+        #[derive(QueryableByName)]
+        struct Pid {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            pid: i32,
+        }
+        let backend = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<Pid>(&mut c)
+            .map(|p| p.pid.to_string())
+            .unwrap_or_default();
         c.batch_execute(
             "CREATE EXTENSION IF NOT EXISTS unaccent; CREATE TABLE articles (id text, body text);",
         )
@@ -413,8 +605,17 @@ fn main() {
              ANALYZE articles;",
         )
         .expect("pg index");
-        pg_build = t.elapsed();
+        // The server process that did the work (its peak includes the shared buffers it touched).
+        let peak_mb = status_mb(&backend, "VmHWM:");
+        builds.push(Build {
+            engine: "PostgreSQL FTS (both tsvector columns, GIN)",
+            seconds: t.elapsed().as_secs_f64(),
+            rows: all.len(),
+            peak_mb,
+            added_mb: f64::NAN,
+        });
     }
+    drop(all);
     let pg_ask = |unaccent: bool| {
         let url = pg_url.clone();
         move || {
@@ -440,13 +641,37 @@ fn main() {
     };
 
     println!(
-        "build: vanban index {:.1} s; SQLite FTS5 {:.1} s; PostgreSQL {:.1} s",
-        indexed.as_secs_f64(),
-        fts_build.as_secs_f64(),
-        pg_build.as_secs_f64()
+        "machine: {} cores, {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| s
+                .lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned()))
+            .unwrap_or_default()
     );
     println!(
-        "{:<38} {:<6} {:>7} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
+        "{:<44} {:>9} {:>10} {:>13} {:>14}",
+        "build", "seconds", "articles/s", "peak RSS MB", "RSS added MB"
+    );
+    for b in &builds {
+        println!(
+            "{:<44} {:>9.1} {:>10.0} {:>13.0} {:>14.0}",
+            b.engine,
+            b.seconds,
+            b.rows as f64 / b.seconds,
+            b.peak_mb,
+            b.added_mb
+        );
+    }
+
+    let base = a.http.then(|| start_server(db.clone(), index.clone()));
+    println!(
+        "{:<40} {:<6} {:>7} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
         "engine",
         "set",
         "nDCG@10",
@@ -457,41 +682,55 @@ fn main() {
         "p99 ms",
         format!("q/s x{}", a.clients)
     );
-    let mut summary: HashMap<(&str, &str), Run> = HashMap::new();
+    let mut summary: HashMap<(&str, &str), (Run, f64)> = HashMap::new();
     for (set, qs) in sets {
+        if let Some(base) = &base {
+            let r = evaluate(qs, http_asker(base.clone()));
+            let qps = throughput(qs, a.clients, || http_asker(base.clone()));
+            print_row("vanban (tantivy), HTTP", set, &r, qps);
+            summary.insert(("vanban HTTP", set), (r, qps));
+        }
         let r = evaluate(qs, vanban_ask(index.clone()));
         let qps = throughput(qs, a.clients, || vanban_ask(index.clone()));
-        print_row("vanban (tantivy)", set, &r, qps);
-        summary.insert(("vanban", set), r);
-        let r = evaluate(qs, fts_ask());
-        let qps = throughput(qs, a.clients, fts_ask);
-        print_row("SQLite FTS5 (unicode61, diacritics kept)", set, &r, qps);
-        summary.insert(("fts5", set), r);
+        print_row("vanban (tantivy), in-process", set, &r, qps);
+        summary.insert(("vanban in-process", set), (r, qps));
+        if a.fts5 {
+            let r = evaluate(qs, fts_ask());
+            let qps = throughput(qs, a.clients, fts_ask);
+            print_row("SQLite FTS5 (unicode61, diacritics kept)", set, &r, qps);
+            summary.insert(("FTS5", set), (r, qps));
+        }
         if a.postgres {
             let r = evaluate(qs, pg_ask(false)());
             let qps = throughput(qs, a.clients, pg_ask(false));
             print_row("PostgreSQL FTS (simple, ts_rank(.,1))", set, &r, qps);
-            summary.insert(("pg", set), r);
+            summary.insert(("PostgreSQL", set), (r, qps));
             let r = evaluate(qs, pg_ask(true)());
             let qps = throughput(qs, a.clients, pg_ask(true));
             print_row("PostgreSQL FTS (simple + unaccent)", set, &r, qps);
         }
     }
+    // Quality ratios are vanban/baseline (above 1: vanban better); p99 and throughput are
+    // how many times lower vanban's p99 is, and how many times higher its throughput.
     for set in ["Zalo", "ALQAC"] {
-        if let (Some(v), Some(f)) = (summary.get(&("vanban", set)), summary.get(&("fts5", set))) {
-            print!(
-                "{set}: vanban/FTS5 nDCG@10 {:.2}x, p50 latency {:.2}x",
-                v.quality.ndcg10 / f.quality.ndcg10,
-                v.p50 / f.p50
-            );
-            if let Some(p) = summary.get(&("pg", set)) {
-                print!(
-                    "; vanban/PostgreSQL nDCG@10 {:.2}x, p50 latency {:.2}x",
-                    v.quality.ndcg10 / p.quality.ndcg10,
-                    v.p50 / p.p50
+        for v in ["vanban HTTP", "vanban in-process"] {
+            let Some((vr, vq)) = summary.get(&(v, set)) else {
+                continue;
+            };
+            for other in ["FTS5", "PostgreSQL"] {
+                let Some((or, oq)) = summary.get(&(other, set)) else {
+                    continue;
+                };
+                println!(
+                    "{set:<6} {v}/{other}: nDCG@10 {:.2}x, R@10 {:.2}x, R@100 {:.2}x, MRR@10 {:.2}x; p99 {:.1}x lower, throughput {:.1}x higher",
+                    vr.quality.ndcg10 / or.quality.ndcg10,
+                    vr.quality.r10 / or.quality.r10,
+                    vr.quality.r100 / or.quality.r100,
+                    vr.quality.mrr10 / or.quality.mrr10,
+                    or.p99 / vr.p99,
+                    vq / oq
                 );
             }
-            println!();
         }
     }
     if a.postgres {

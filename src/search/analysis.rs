@@ -66,6 +66,10 @@
 //! [`exact_field_options`] and [`folded_field_options`] set. Look up numbers with a `TermQuery`
 //! on `number_key(input)`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use tantivy::schema::{IndexRecordOption, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer, TokenizerManager, MAX_TOKEN_LEN};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -110,6 +114,54 @@ pub fn normalize_text(s: &str) -> String {
 /// The terms the [`TOKENIZER`] produces for `s`, in order.
 pub fn query_terms(s: &str) -> Vec<String> {
     collect_terms(VietnameseTokenizer::exact(), s)
+}
+
+/// A word of a query: its term on the exact fields and on the folded fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    pub exact: String,
+    pub folded: String,
+}
+
+/// The words of `s` in order, each as its [`TOKENIZER`] and [`FOLDED_TOKENIZER`] terms.
+pub fn query_words(s: &str) -> Vec<QueryWord> {
+    let mut tokenizer = VietnameseTokenizer::exact();
+    let mut stream = tokenizer.token_stream(s);
+    let mut words = Vec::new();
+    let mut scratch = String::new();
+    while stream.advance() {
+        let token = stream.token();
+        let mut folded = String::new();
+        let word = s
+            .get(token.offset_from..token.offset_to)
+            .unwrap_or_default();
+        analyze_word(word, true, &mut folded, &mut scratch);
+        words.push(QueryWord {
+            exact: token.text.clone(),
+            folded,
+        });
+    }
+    words
+}
+
+/// The byte ranges of the words of `text` that the [`TOKENIZER`] turns into terms, in order.
+pub(crate) fn word_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut cursor = 0;
+    std::iter::from_fn(move || {
+        while let Some((from, to)) = next_word(text, cursor) {
+            cursor = to;
+            if to - from <= MAX_WORD_BYTES {
+                return Some((from, to));
+            }
+        }
+        None
+    })
+}
+
+/// The [`TOKENIZER`] term of one word of [`word_ranges`], written into `out`.
+pub(crate) fn exact_term(word: &str, out: &mut String) {
+    let mut scratch = String::new();
+    analyze_word(word, false, out, &mut scratch);
 }
 
 /// The terms the [`FOLDED_TOKENIZER`] produces for `s`, in order.
@@ -205,15 +257,21 @@ pub const PAIRS_TOKENIZER: &str = "vi_pairs";
 /// mostly two syllables, so a pair that matches is usually a word that matches: ranking
 /// on pairs is what a word segmenter would give, without one.
 pub fn syllable_pairs(s: &str) -> String {
-    let terms = query_terms(s);
+    let mut tokenizer = VietnameseTokenizer::exact();
+    let mut stream = tokenizer.token_stream(s);
     let mut out = String::with_capacity(s.len() * 2);
-    for w in terms.windows(2) {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut previous = String::new();
+    while stream.advance() {
+        let term = &stream.token().text;
+        if !previous.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&previous);
+            out.push('_');
+            out.push_str(term);
         }
-        out.push_str(&w[0]);
-        out.push('_');
-        out.push_str(&w[1]);
+        previous.clone_from(term);
     }
     out
 }
@@ -380,12 +438,24 @@ fn collect_terms(mut tokenizer: VietnameseTokenizer, s: &str) -> Vec<String> {
 /// A word starts at a letter or digit. Not at a combining mark: a mark with nothing
 /// before it is noise.
 fn starts_word(c: char) -> bool {
-    c.is_alphanumeric() && !is_combining_mark(c)
+    is_letter_fast(c).unwrap_or_else(|| c.is_alphanumeric() && !is_combining_mark(c))
 }
 
 /// A word goes on over combining marks, so NFD text is not split at its tone marks.
 fn continues_word(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    is_letter_fast(c).unwrap_or_else(|| c.is_alphanumeric() || is_combining_mark(c))
+}
+
+/// Whether `c` is a letter or digit, without a Unicode table lookup, for the characters
+/// Vietnamese text is made of: ASCII, Latin-1 and Latin Extended-A/B (`đ`, `ơ`, `ư`), Latin
+/// Extended Additional (`ả`, `ệ`, `ữ`, …). None for anything else.
+fn is_letter_fast(c: char) -> Option<bool> {
+    match c {
+        '\0'..='\u{7F}' => Some(c.is_ascii_alphanumeric()),
+        '\u{D7}' | '\u{F7}' => Some(false),
+        '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' => Some(true),
+        _ => None,
+    }
 }
 
 /// Byte range of the next word at or after `from`.
@@ -399,6 +469,79 @@ fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
     Some((from + start, from + end))
 }
 
+/// Most words a thread analyses are words it analysed before: a text repeats a few
+/// thousand syllables. The analysis of a word is pure, so its result is kept, per thread,
+/// for the words that need Unicode work (the ASCII path is cheaper than a lookup).
+#[derive(Default)]
+struct WordCache {
+    exact: Generations,
+    folded: Generations,
+}
+
+/// Two generations: when the young one is full the old one is dropped and the young one
+/// becomes old; a word found in the old one moves back to the young one. The words in use
+/// stay, a burst of new words (a reindex) does not empty the cache of a search thread.
+#[derive(Default)]
+struct Generations {
+    young: HashMap<Box<str>, Box<str>, BuildHasherDefault<WordHasher>>,
+    old: HashMap<Box<str>, Box<str>, BuildHasherDefault<WordHasher>>,
+}
+
+/// A multiply-rotate hash (as in rustc's FxHash) for short words: several times faster
+/// than SipHash here. Collisions only cost time, and the cache is bounded.
+#[derive(Default)]
+pub(crate) struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Words per generation: enough for the syllables and names of a large corpus.
+const WORD_CACHE_GENERATION: usize = 40_000;
+
+impl Generations {
+    fn get(&mut self, word: &str, out: &mut String) -> bool {
+        if let Some(term) = self.young.get(word) {
+            out.push_str(term);
+            return true;
+        }
+        match self.old.remove_entry(word) {
+            Some((word, term)) => {
+                out.push_str(&term);
+                self.insert(word, term);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn insert(&mut self, word: Box<str>, term: Box<str>) {
+        if self.young.len() >= WORD_CACHE_GENERATION {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(word, term);
+    }
+}
+
+thread_local! {
+    static WORDS: RefCell<WordCache> = RefCell::default();
+}
+
 /// One word → one term, written into `out`. `scratch` is reused between words.
 fn analyze_word(word: &str, folded: bool, out: &mut String, scratch: &mut String) {
     out.clear();
@@ -410,6 +553,26 @@ fn analyze_word(word: &str, folded: bool, out: &mut String, scratch: &mut String
         }
         return;
     }
+    WORDS.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return analyze_unicode_word(word, folded, out, scratch);
+        };
+        let generations = if folded {
+            &mut cache.folded
+        } else {
+            &mut cache.exact
+        };
+        if generations.get(word, out) {
+            return;
+        }
+        analyze_unicode_word(word, folded, out, scratch);
+        generations.insert(word.into(), out.as_str().into());
+    })
+}
+
+/// [`analyze_word`] for a word with non-ASCII characters, without the cache.
+fn analyze_unicode_word(word: &str, folded: bool, out: &mut String, scratch: &mut String) {
+    out.clear();
     // Lowercase before NFC: lowercasing can produce marks (İ → i + U+0307).
     scratch.clear();
     scratch.extend(word.chars().flat_map(char::to_lowercase));

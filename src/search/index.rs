@@ -123,6 +123,8 @@ pub struct SearchIndex {
     /// The last audit sequence number reflected in the index.
     last_seq: AtomicI64,
     plain_weights: std::sync::RwLock<super::query::PlainWeights>,
+    /// Per-segment facet groups and filter bitsets, reused between searches.
+    pub(super) segments: super::collect::SegmentCache,
 }
 
 impl SearchIndex {
@@ -171,6 +173,7 @@ impl SearchIndex {
             fields,
             last_seq: AtomicI64::new(last_seq),
             plain_weights: std::sync::RwLock::new(Default::default()),
+            segments: Default::default(),
         })
     }
 
@@ -274,6 +277,8 @@ impl SearchIndex {
             .unwrap_or(0);
         let total: i64 = documents::table.count().get_result(conn)?;
         let mut writer = self.writer()?;
+        // No merges while rebuilding: all segments are merged into one at the end.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         writer.delete_all_documents()?;
         let mut done = 0u64;
         let mut after = String::new();
@@ -292,7 +297,19 @@ impl SearchIndex {
             progress(done, total as u64);
             after = last;
         }
-        self.commit(&mut writer, head)?;
+        let committed = self.commit(&mut writer, head);
+        // One segment: each search looks every term up, and sets up its scorers, once
+        // per segment (a rebuild leaves a dozen).
+        let merged = committed.and_then(|_| {
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+                self.reader.reload()?;
+            }
+            Ok(())
+        });
+        writer.set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
+        merged?;
         Ok(done)
     }
 

@@ -8,6 +8,7 @@
 //! PostgreSQL each keep their own index current. The audit log is the outbox.
 
 pub mod analysis;
+mod collect;
 pub mod index;
 pub mod query;
 

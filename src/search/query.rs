@@ -6,16 +6,16 @@ use std::ops::Bound;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Score, TantivyDocument, Term};
 use utoipa::{IntoParams, ToSchema};
 
 use super::analysis;
+use super::collect;
 use super::index::{day, SearchIndex};
 use super::SearchError;
 use crate::domain::kinds::{DocumentKind, LegalEffect};
@@ -139,18 +139,46 @@ pub struct PlainWeights {
     pub title: f32,
     pub folded: f32,
     pub pair: f32,
+    /// Drop the question words ([`QUESTION_WORDS`]).
+    pub question_words: bool,
+    /// A word in more than this share of the entries counts only through its pairs
+    /// (1.0: every word counts on its own).
+    pub common: f32,
+    /// The folded path only for words typed without diacritics (a word typed with them
+    /// is matched exactly).
+    pub folded_unaccented_only: bool,
 }
 
 impl Default for PlainWeights {
     fn default() -> Self {
         PlainWeights {
-            heading: 1.5,
+            heading: 0.25,
             title: 0.3,
             folded: 0.1,
             pair: 1.0,
+            question_words: false,
+            common: 0.35,
+            folded_unaccented_only: true,
         }
     }
 }
+
+/// The words that make a sentence a question and say nothing of its subject, dropped from
+/// a plain-text query, longest first. Derived from the question sets (docs/BENCHMARKS.md):
+/// word sequences in at least 2% of the tuning questions and at least 15 times as
+/// frequent there as in the articles, less those that carry a subject ("trường hợp nào",
+/// "điều nào" keep "trường hợp", "điều").
+pub const QUESTION_WORDS: &[&[&str]] = &[
+    &["đúng", "hay", "sai"],
+    &["như", "thế", "nào"],
+    &["nào", "sau", "đây"],
+    &["thế", "nào"],
+    &["là", "gì"],
+    &["gì"],
+    &["nào"],
+    &["ai"],
+    &["hay"],
+];
 
 fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
@@ -161,87 +189,219 @@ fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
 
 use crate::domain::text::escape_html_into as escape_html;
 
-/// The snippet as escaped HTML with `<mark>` around matched words.
-fn snippet_html(s: &tantivy::snippet::Snippet) -> String {
-    let text = s.fragment();
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut pos = 0;
-    for r in s.highlighted() {
-        if r.start < pos || r.end > text.len() {
-            continue;
+/// A query to score, and a cheaper query with the same matches to count them.
+type ScoredAndMatching = (Box<dyn Query>, Box<dyn Query>);
+
+/// Snippets: the best window of the text (about 240 bytes) by the words of the query
+/// it contains, each word weighing 1 / (1 + its document frequency), as tantivy's
+/// `SnippetGenerator` chooses it. Written here to read each text once and to look each
+/// word up once per search: the hits of one search share most of their words, so a
+/// word's spelling → its weight (or none) is kept for the next hits.
+struct Highlighter {
+    terms: std::collections::HashMap<String, Score>,
+    seen: std::cell::RefCell<WordWeights>,
+}
+
+type WordWeights = std::collections::HashMap<
+    Box<str>,
+    Option<Score>,
+    std::hash::BuildHasherDefault<analysis::WordHasher>,
+>;
+
+const SNIPPET_BYTES: usize = 240;
+
+impl Highlighter {
+    fn new(
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        field: tantivy::schema::Field,
+    ) -> Result<Self, SearchError> {
+        let mut wanted: Vec<Term> = vec![];
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                wanted.push(term.clone());
+            }
+        });
+        let mut terms = std::collections::HashMap::new();
+        for term in wanted {
+            let Some(text) = term.value().as_str().map(str::to_owned) else {
+                continue;
+            };
+            if terms.contains_key(&text) {
+                continue;
+            }
+            let df = searcher.doc_freq(&term)?;
+            if df > 0 {
+                terms.insert(text, 1.0 / (1.0 + df as Score));
+            }
         }
-        escape_html(&text[pos..r.start], &mut out);
-        out.push_str("<mark>");
-        escape_html(&text[r.start..r.end], &mut out);
-        out.push_str("</mark>");
-        pos = r.end;
+        Ok(Highlighter {
+            terms,
+            seen: Default::default(),
+        })
     }
-    escape_html(&text[pos..], &mut out);
-    out
+
+    /// The weight of a word as written, if it is one of the query's.
+    fn weight(&self, seen: &mut WordWeights, word: &str, term: &mut String) -> Option<Score> {
+        if let Some(w) = seen.get(word) {
+            return *w;
+        }
+        analysis::exact_term(word, term);
+        let w = self.terms.get(term.as_str()).copied();
+        seen.insert(word.into(), w);
+        w
+    }
+
+    /// Escaped HTML with `<mark>` around the query's words; the start of the text when
+    /// none of them is in it.
+    fn snippet_html(&self, text: &str) -> String {
+        // The window being read, and the best one so far (its marks in `best_marks`).
+        let (mut score, mut start, mut stop) = (0.0, 0, 0);
+        let mut marks: Vec<std::ops::Range<usize>> = vec![];
+        let mut best: Option<(Score, usize, usize)> = None;
+        let mut best_marks: Vec<std::ops::Range<usize>> = vec![];
+        let mut seen = self.seen.borrow_mut();
+        let mut term = String::new();
+        for (from, to) in analysis::word_ranges(text).chain([(usize::MAX, usize::MAX)]) {
+            let end = from == usize::MAX;
+            if end || to - start > SNIPPET_BYTES {
+                if score > 0.0 && best.is_none_or(|b| score > b.0) {
+                    best = Some((score, start, stop));
+                    best_marks.clone_from(&marks);
+                }
+                if end {
+                    break;
+                }
+                (score, start) = (0.0, from);
+                marks.clear();
+            }
+            stop = to;
+            let word = text.get(from..to).unwrap_or_default();
+            if let Some(w) = self.weight(&mut seen, word, &mut term) {
+                score += w;
+                marks.push(from..to);
+            }
+        }
+        let mut out = String::new();
+        let Some((_, best_start, best_stop)) = best else {
+            escape_html(&text.chars().take(240).collect::<String>(), &mut out);
+            return out;
+        };
+        out.reserve(best_stop - best_start + 32);
+        let mut pos = best_start;
+        for r in best_marks {
+            if r.start < pos {
+                continue;
+            }
+            escape_html(text.get(pos..r.start).unwrap_or_default(), &mut out);
+            out.push_str("<mark>");
+            escape_html(text.get(r.start..r.end).unwrap_or_default(), &mut out);
+            out.push_str("</mark>");
+            pos = r.end;
+        }
+        escape_html(text.get(pos..best_stop).unwrap_or_default(), &mut out);
+        out
+    }
 }
 
 impl SearchIndex {
     /// Plain text: each word on the exact fields, its folded form on the folded fields,
-    /// and each pair of neighbouring words as a phrase (Vietnamese words are often two
-    /// syllables: "cải cách", "hành chính").
-    fn plain_query(&self, q: &str) -> Box<dyn Query> {
+    /// and each pair of neighbouring words on the pair fields (Vietnamese words are often
+    /// two syllables: "cải cách", "hành chính"). Returns the scored query, a flat
+    /// disjunction of term queries, and a cheaper query with the same matches for
+    /// counting: an exact word or a pair in a field implies the folded word in its
+    /// folded field, and a pair implies each of its words.
+    fn plain_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &str,
+    ) -> Result<ScoredAndMatching, SearchError> {
         let f = self.fields;
         let w = self.plain_weights();
         let (heading_w, title_w, folded_w, pair_w) = (w.heading, w.title, w.folded, w.pair);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![];
-        let exact = analysis::query_terms(q);
-        let folded = analysis::folded_terms(q);
+        let words = analysis::query_words(q);
+        let mut kept = vec![true; words.len()];
+        if w.question_words {
+            let mut i = 0;
+            while i < words.len() {
+                let hit = QUESTION_WORDS.iter().find(|phrase| {
+                    words
+                        .get(i..i + phrase.len())
+                        .is_some_and(|ws| ws.iter().zip(phrase.iter()).all(|(a, b)| a.exact == *b))
+                });
+                match hit {
+                    Some(phrase) => {
+                        kept[i..i + phrase.len()]
+                            .iter_mut()
+                            .for_each(|k| *k = false);
+                        i += phrase.len();
+                    }
+                    None => i += 1,
+                }
+            }
+        }
+        let num_docs = searcher.num_docs().max(1) as f32;
+        let mut singles = vec![false; words.len()];
+        for (i, word) in words.iter().enumerate() {
+            if !kept[i] {
+                continue;
+            }
+            singles[i] = w.common >= 1.0 || {
+                let df = searcher.doc_freq(&Term::from_field_text(f.body, &word.exact))?;
+                (df as f32 / num_docs) <= w.common
+            };
+        }
+        let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![];
+        let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![];
         let mut seen = std::collections::HashSet::new();
-        for t in &exact {
-            if !seen.insert(("e", t.clone())) {
+        let mut add = |field: tantivy::schema::Field, term: &str, weight: f32, counts: bool| {
+            if !seen.insert((field, term.to_owned())) {
+                return;
+            }
+            let query = TermQuery::new(
+                Term::from_field_text(field, term),
+                IndexRecordOption::WithFreqs,
+            );
+            if counts {
+                matching.push((Occur::Should, Box::new(query.clone()) as Box<dyn Query>));
+            }
+            if weight > 0.0 {
+                scored.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), weight)),
+                ));
+            }
+        };
+        for (i, word) in words.iter().enumerate() {
+            if !singles[i] {
                 continue;
             }
-            for (field, w) in [(f.heading, heading_w), (f.body, 1.0), (f.title, title_w)] {
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(term_query(field, t), w)),
-                ));
+            let folded = !w.folded_unaccented_only || word.exact == word.folded;
+            add(f.heading, &word.exact, heading_w, !folded);
+            add(f.body, &word.exact, 1.0, !folded);
+            add(f.title, &word.exact, title_w, true);
+            if folded {
+                add(f.heading_folded, &word.folded, folded_w * heading_w, true);
+                add(f.body_folded, &word.folded, folded_w, true);
             }
         }
-        for t in &folded {
-            if !seen.insert(("f", t.clone())) {
+        for i in 1..words.len() {
+            if !(kept[i - 1] && kept[i]) {
                 continue;
             }
-            for (field, w) in [
-                (f.heading_folded, folded_w * heading_w),
-                (f.body_folded, folded_w),
-            ] {
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(term_query(field, t), w)),
-                ));
-            }
-        }
-        for pair in exact.windows(2) {
-            let token = format!("{}_{}", pair[0], pair[1]);
-            if !seen.insert(("p", token.clone())) {
-                continue;
-            }
-            for (field, w) in [
-                (f.body_pairs, pair_w),
-                (f.heading_pairs, pair_w * heading_w),
-            ] {
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(term_query(field, &token), w)),
-                ));
-            }
+            let token = format!("{}_{}", words[i - 1].exact, words[i].exact);
+            // Implied by either word's own clauses when it has them.
+            let counts = !(singles[i - 1] || singles[i]);
+            add(f.body_pairs, &token, pair_w, counts);
+            add(f.heading_pairs, &token, pair_w * heading_w, counts);
         }
         for w in number_words(q) {
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    term_query(f.number, &analysis::number_key(w)),
-                    20.0,
-                )),
-            ));
+            add(f.number, &analysis::number_key(w), 20.0, true);
         }
-        Box::new(BooleanQuery::new(clauses))
+        Ok((
+            Box::new(BooleanQuery::new(scored)),
+            Box::new(BooleanQuery::new(matching)),
+        ))
     }
 
     fn user_query(&self, q: &str) -> Result<Box<dyn Query>, SearchError> {
@@ -374,43 +534,49 @@ impl SearchIndex {
         if req.q.chars().count() > 1_000 {
             return Err(SearchError::Query("q: at most 1000 characters".into()));
         }
-        let user = match req.syntax {
-            Syntax::Query => self.user_query(&req.q)?,
-            Syntax::Plain => self.plain_query(&req.q),
-        };
-        let mut clauses = vec![(Occur::Must, user.box_clone())];
-        clauses.extend(self.filters(req, who, req.granularity));
-        let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
+        let (scored, matching) = match req.syntax {
+            Syntax::Query => {
+                let q = self.user_query(&req.q)?;
+                (q.box_clone(), q)
+            }
+            Syntax::Plain => self.plain_query(&searcher, &req.q)?,
+        };
+        let filter = BooleanQuery::new(self.filters(req, who, req.granularity));
+        let filter_key = format!("{filter:?}");
         let f = self.fields;
 
-        let mut facets = FacetCollector::for_field("facets");
-        for root in ["/kind", "/issuer", "/field", "/year"] {
-            facets.add_facet(root);
-        }
-        let top = TopDocs::with_limit(limit).and_offset(offset);
-        let (hits, total, facet_counts): (Vec<(Score, DocAddress)>, usize, _) = match req.sort {
-            SortOrder::Relevance => {
-                searcher.search(&query, &(top.order_by_score(), Count, facets))?
-            }
-            SortOrder::Date => {
-                let (by_date, total, facet_counts) = searcher.search(
+        let by_score = req.sort == SortOrder::Relevance;
+        let collected = collect::collect(
+            &self.segments,
+            &searcher,
+            &*scored,
+            &*matching,
+            &filter,
+            &filter_key,
+            offset.saturating_add(limit),
+            by_score,
+            "facets",
+        )?;
+        let hits: Vec<(Score, DocAddress)> = if by_score {
+            collected.top.into_iter().skip(offset).collect()
+        } else {
+            let query = BooleanQuery::new(vec![
+                (Occur::Must, matching.box_clone()),
+                (Occur::Must, Box::new(filter.clone())),
+            ]);
+            searcher
+                .search(
                     &query,
-                    &(
-                        top.order_by_fast_field::<i64>("signed_day", Order::Desc),
-                        Count,
-                        facets,
-                    ),
-                )?;
-                (
-                    by_date.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                    total,
-                    facet_counts,
-                )
-            }
+                    &TopDocs::with_limit(limit)
+                        .and_offset(offset)
+                        .order_by_fast_field::<i64>("signed_day", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect()
         };
-        let mut snippets = SnippetGenerator::create(&searcher, &*user, f.body)?;
-        snippets.set_max_num_chars(240);
+        let highlighter = Highlighter::new(&searcher, &*scored, f.body)?;
         let mut out = Vec::with_capacity(hits.len());
         for (score, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -419,15 +585,10 @@ impl SearchIndex {
                     .and_then(|v| v.as_str())
                     .map(str::to_owned)
             };
-            let body = text(f.body).unwrap_or_default();
-            let snippet = snippets.snippet(&body);
-            let snippet = if snippet.highlighted().is_empty() && snippet.fragment().is_empty() {
-                let mut s = String::new();
-                escape_html(&body.chars().take(240).collect::<String>(), &mut s);
-                s
-            } else {
-                snippet_html(&snippet)
-            };
+            let body = doc
+                .get_first(f.body)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
             out.push(SearchHit {
                 document_id: text(f.doc_id).unwrap_or_default(),
                 number: text(f.number_display),
@@ -437,25 +598,25 @@ impl SearchIndex {
                 heading: text(f.heading),
                 external_id: text(f.external_id),
                 score,
-                snippet,
+                snippet: highlighter.snippet_html(body),
             });
         }
-        let mut facet_map = BTreeMap::new();
-        for root in ["kind", "issuer", "field", "year"] {
-            let mut counts: Vec<FacetCount> = facet_counts
-                .get(&format!("/{root}"))
-                .map(|(facet, count)| FacetCount {
-                    value: facet
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
+        let mut facet_map: BTreeMap<String, Vec<FacetCount>> = ["kind", "issuer", "field", "year"]
+            .into_iter()
+            .map(|root| (root.to_owned(), vec![]))
+            .collect();
+        for ((root, value), count) in collected.facets {
+            if let Some(counts) = facet_map.get_mut(&*root) {
+                counts.push(FacetCount {
+                    value: value.to_string(),
                     count,
-                })
-                .collect();
-            counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-            facet_map.insert(root.to_owned(), counts);
+                });
+            }
         }
+        for counts in facet_map.values_mut() {
+            counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        }
+        let total = collected.total;
         let next = offset + out.len();
         Ok(SearchResponse {
             total,
