@@ -729,6 +729,89 @@ fn term_query_u64(field: tantivy::schema::Field, v: u64) -> Box<dyn Query> {
 mod tests {
     use super::*;
 
+    /// The snippet that tantivy's `SnippetGenerator` would give, written as before.
+    fn tantivy_snippet(generator: &tantivy::snippet::SnippetGenerator, text: &str) -> String {
+        let s = generator.snippet(text);
+        let mut out = String::new();
+        if s.highlighted().is_empty() && s.fragment().is_empty() {
+            escape_html(&text.chars().take(240).collect::<String>(), &mut out);
+            return out;
+        }
+        let fragment = s.fragment();
+        let mut pos = 0;
+        for r in s.highlighted() {
+            if r.start < pos || r.end > fragment.len() {
+                continue;
+            }
+            escape_html(&fragment[pos..r.start], &mut out);
+            out.push_str("<mark>");
+            escape_html(&fragment[r.start..r.end], &mut out);
+            out.push_str("</mark>");
+            pos = r.end;
+        }
+        escape_html(&fragment[pos..], &mut out);
+        out
+    }
+
+    #[test]
+    fn snippets_are_the_windows_tantivy_would_choose() {
+        use unicode_normalization::UnicodeNormalization;
+        let mut b = tantivy::schema::Schema::builder();
+        let body = b.add_text_field("body", analysis::exact_field_options().set_stored());
+        let index = tantivy::Index::create_in_ram(b.build());
+        analysis::register(index.tokenizers());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpus/phapdien_articles.sample200.jsonl"
+        );
+        let mut texts: Vec<String> = std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .take(80)
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_owned))
+            .collect();
+        texts.extend(texts.clone().iter().map(|t| t.nfc().collect::<String>()));
+        texts.push("Không có từ nào <khớp> & \"đúng\"".to_owned());
+        for t in &texts {
+            writer
+                .add_document(tantivy::doc!(body => t.clone()))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        for q in [
+            "Trách nhiệm của cơ quan quản lý nhà nước về an toàn thực phẩm",
+            "hồ sơ đề nghị cấp giấy phép gồm những gì",
+            "xử phạt vi phạm hành chính",
+            "khớp",
+        ] {
+            let query = BooleanQuery::new(
+                analysis::query_terms(q)
+                    .iter()
+                    .map(|t| {
+                        (
+                            Occur::Should,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(body, t),
+                                IndexRecordOption::WithFreqs,
+                            )) as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            );
+            let ours = Highlighter::new(&searcher, &query, body).unwrap();
+            let mut theirs =
+                tantivy::snippet::SnippetGenerator::create(&searcher, &query, body).unwrap();
+            theirs.set_max_num_chars(SNIPPET_BYTES);
+            for t in &texts {
+                assert_eq!(ours.snippet_html(t), tantivy_snippet(&theirs, t), "{q}");
+            }
+        }
+    }
+
     #[test]
     fn numbers_are_found_inside_punctuation() {
         assert_eq!(
