@@ -10,7 +10,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, Order, Score, TantivyDocument, Term};
 use utoipa::{IntoParams, ToSchema};
 
@@ -585,10 +585,7 @@ impl SearchIndex {
                     .and_then(|v| v.as_str())
                     .map(str::to_owned)
             };
-            let body = doc
-                .get_first(f.body)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
+            let body = stored_body(&doc, f.body_text);
             out.push(SearchHit {
                 document_id: text(f.doc_id).unwrap_or_default(),
                 number: text(f.number_display),
@@ -652,11 +649,24 @@ impl SearchIndex {
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_owned();
+        // The document's stored values, its text as the body field's.
+        let mut values: BTreeMap<tantivy::schema::Field, Vec<OwnedValue>> = BTreeMap::new();
+        for (field, value) in doc.field_values() {
+            let (field, value) = if field == f.body_text {
+                (
+                    f.body,
+                    OwnedValue::Str(stored_body(&doc, f.body_text).to_owned()),
+                )
+            } else {
+                (field, OwnedValue::from(value))
+            };
+            values.entry(field).or_default().push(value);
+        }
         let mlt = tantivy::query::MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
             .with_min_term_frequency(1)
             .with_max_query_terms(40)
-            .with_document(addr);
+            .with_document_fields(values.into_iter().collect());
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, Box::new(mlt)),
             (Occur::MustNot, term_query(f.doc_id, document_id)),
@@ -681,8 +691,7 @@ impl SearchIndex {
             };
             let mut snippet = String::new();
             escape_html(
-                &text(f.body)
-                    .unwrap_or_default()
+                &stored_body(&d, f.body_text)
                     .chars()
                     .take(240)
                     .collect::<String>(),
@@ -707,6 +716,15 @@ impl SearchIndex {
     pub fn count(&self) -> Result<usize, SearchError> {
         Ok(self.reader.searcher().search(&AllQuery, &Count)?)
     }
+}
+
+/// The stored text of an entry (see `Fields::body_text`).
+fn stored_body(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
+    let bytes = doc
+        .get_first(field)
+        .and_then(|v| v.as_bytes())
+        .unwrap_or_default();
+    simdutf8::basic::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The words of a query that are document numbers, without the punctuation people put
