@@ -1460,4 +1460,109 @@ mod tests {
         }
         assert!(moved > 0, "no text had a glide cluster with a tone mark");
     }
+
+    /// The analysis without the cache: every word of `text`, exact and folded.
+    fn uncached(text: &str) -> Vec<(String, String)> {
+        let mut out = vec![];
+        let mut cursor = 0;
+        while let Some((from, to)) = next_word(text, cursor) {
+            cursor = to;
+            if to - from > MAX_WORD_BYTES {
+                continue;
+            }
+            let word = &text[from..to];
+            let (mut exact, mut folded, mut scratch) =
+                (String::new(), String::new(), String::new());
+            if word.is_ascii() {
+                analyze_word(word, false, &mut exact, &mut scratch);
+                analyze_word(word, true, &mut folded, &mut scratch);
+            } else {
+                analyze_unicode_word(word, false, &mut exact, &mut scratch);
+                analyze_unicode_word(word, true, &mut folded, &mut scratch);
+            }
+            out.push((exact, folded));
+        }
+        out
+    }
+
+    #[test]
+    fn the_word_cache_changes_nothing() {
+        let texts = corpus_texts();
+        for round in 0..2 {
+            for text in &texts {
+                for t in [text.clone(), nfd(text), text.to_uppercase()] {
+                    let words = query_words(&t);
+                    let expected = uncached(&t);
+                    assert_eq!(words.len(), expected.len(), "round {round}");
+                    for (w, (exact, folded)) in words.iter().zip(&expected) {
+                        assert_eq!((&w.exact, &w.folded), (exact, folded), "round {round}");
+                    }
+                    assert_eq!(
+                        query_terms(&t),
+                        expected.iter().map(|e| e.0.clone()).collect::<Vec<_>>()
+                    );
+                    assert_eq!(
+                        folded_terms(&t),
+                        expected.iter().map(|e| e.1.clone()).collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
+        // Past a generation the cache goes on giving the same terms.
+        let mut many = String::new();
+        for i in 0..(WORD_CACHE_GENERATION + 10) {
+            many.push_str(&format!("hoà{i} "));
+        }
+        assert_eq!(query_terms(&many).len(), WORD_CACHE_GENERATION + 10);
+        assert_eq!(query_terms("Hoà Bình"), vec!["hòa", "bình"]);
+    }
+
+    #[test]
+    fn word_ranges_are_the_tokens() {
+        let long = "x".repeat(MAX_WORD_BYTES + 1);
+        for text in corpus_texts()
+            .into_iter()
+            .chain([format!("một {long} hai"), "—(đ) ̀a".to_owned()])
+        {
+            let mut tokenizer = VietnameseTokenizer::exact();
+            let mut stream = tokenizer.token_stream(&text);
+            let mut tokens = vec![];
+            while stream.advance() {
+                let t = stream.token();
+                tokens.push((t.offset_from, t.offset_to, t.text.clone()));
+            }
+            let ranges: Vec<(usize, usize, String)> = word_ranges(&text)
+                .map(|(from, to)| {
+                    let mut term = String::new();
+                    exact_term(&text[from..to], &mut term);
+                    (from, to, term)
+                })
+                .collect();
+            assert_eq!(ranges, tokens);
+        }
+    }
+
+    #[test]
+    fn pairs_join_neighbouring_terms() {
+        for text in corpus_texts() {
+            let terms = query_terms(&text);
+            let expected: Vec<String> = terms
+                .windows(2)
+                .map(|w| format!("{}_{}", w[0], w[1]))
+                .collect();
+            assert_eq!(syllable_pairs(&text), expected.join(" "));
+        }
+        assert_eq!(syllable_pairs("Cải cách"), "cải_cách");
+        assert_eq!(syllable_pairs("một"), "");
+    }
+
+    #[test]
+    fn letters_recognised_without_tables_are_letters() {
+        for c in ('\u{0}'..='\u{24F}').chain('\u{1E00}'..='\u{1EFF}') {
+            if let Some(fast) = is_letter_fast(c) {
+                assert_eq!(fast, c.is_alphanumeric(), "{c:?}");
+                assert!(!is_combining_mark(c));
+            }
+        }
+    }
 }

@@ -22,7 +22,7 @@ use crate::db::{self, Conn, Db};
 use crate::domain::kinds::DocumentState;
 
 /// Bump when the schema or the analysis changes: an older index is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const VERSION_FILE: &str = "vanban-schema-version";
 const WRITER_HEAP: usize = 100_000_000;
 
@@ -47,6 +47,9 @@ pub struct Fields {
     pub heading: Field,
     pub heading_folded: Field,
     pub body: Field,
+    /// The stored text of `body`, as bytes: tantivy checks stored strings with the
+    /// standard UTF-8 validation, which took half the time of reading a hit.
+    pub body_text: Field,
     pub body_folded: Field,
     pub heading_pairs: Field,
     pub body_pairs: Field,
@@ -97,7 +100,8 @@ fn build_schema() -> (Schema, Fields) {
         title_folded: b.add_text_field("title_folded", text(analysis::FOLDED_TOKENIZER, false)),
         heading: b.add_text_field("heading", text(analysis::TOKENIZER, true)),
         heading_folded: b.add_text_field("heading_folded", text(analysis::FOLDED_TOKENIZER, false)),
-        body: b.add_text_field("body", text(analysis::TOKENIZER, true)),
+        body: b.add_text_field("body", text(analysis::TOKENIZER, false)),
+        body_text: b.add_bytes_field("body_text", STORED),
         body_folded: b.add_text_field("body_folded", text(analysis::FOLDED_TOKENIZER, false)),
         heading_pairs: b.add_text_field("heading_pairs", pairs()),
         body_pairs: b.add_text_field("body_pairs", pairs()),
@@ -443,6 +447,7 @@ fn documents_for(
     let mut whole = base("document");
     if let Some(body) = version.as_ref().and_then(|v| v.body.as_deref()) {
         whole.add_text(f.body, body);
+        whole.add_bytes(f.body_text, body.as_bytes());
         whole.add_text(f.body_folded, body);
         whole.add_text(f.body_pairs, analysis::syllable_pairs(body));
     }
@@ -459,6 +464,7 @@ fn documents_for(
             td.add_text(f.heading_pairs, analysis::syllable_pairs(h));
         }
         td.add_text(f.body, &a.body);
+        td.add_bytes(f.body_text, a.body.as_bytes());
         td.add_text(f.body_folded, &a.body);
         td.add_text(f.body_pairs, analysis::syllable_pairs(&a.body));
         out.push(td);

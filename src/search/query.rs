@@ -10,7 +10,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, Order, Score, TantivyDocument, Term};
 use utoipa::{IntoParams, ToSchema};
 
@@ -585,10 +585,7 @@ impl SearchIndex {
                     .and_then(|v| v.as_str())
                     .map(str::to_owned)
             };
-            let body = doc
-                .get_first(f.body)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
+            let body = stored_body(&doc, f.body_text);
             out.push(SearchHit {
                 document_id: text(f.doc_id).unwrap_or_default(),
                 number: text(f.number_display),
@@ -652,11 +649,24 @@ impl SearchIndex {
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_owned();
+        // The document's stored values, its text as the body field's.
+        let mut values: BTreeMap<tantivy::schema::Field, Vec<OwnedValue>> = BTreeMap::new();
+        for (field, value) in doc.field_values() {
+            let (field, value) = if field == f.body_text {
+                (
+                    f.body,
+                    OwnedValue::Str(stored_body(&doc, f.body_text).to_owned()),
+                )
+            } else {
+                (field, OwnedValue::from(value))
+            };
+            values.entry(field).or_default().push(value);
+        }
         let mlt = tantivy::query::MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
             .with_min_term_frequency(1)
             .with_max_query_terms(40)
-            .with_document(addr);
+            .with_document_fields(values.into_iter().collect());
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, Box::new(mlt)),
             (Occur::MustNot, term_query(f.doc_id, document_id)),
@@ -681,8 +691,7 @@ impl SearchIndex {
             };
             let mut snippet = String::new();
             escape_html(
-                &text(f.body)
-                    .unwrap_or_default()
+                &stored_body(&d, f.body_text)
                     .chars()
                     .take(240)
                     .collect::<String>(),
@@ -709,6 +718,15 @@ impl SearchIndex {
     }
 }
 
+/// The stored text of an entry (see `Fields::body_text`).
+fn stored_body(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
+    let bytes = doc
+        .get_first(field)
+        .and_then(|v| v.as_bytes())
+        .unwrap_or_default();
+    simdutf8::basic::from_utf8(bytes).unwrap_or_default()
+}
+
 /// The words of a query that are document numbers, without the punctuation people put
 /// around them ("(83-CP)", "09/2015/QĐ-TTg,").
 fn number_words(q: &str) -> Vec<&str> {
@@ -728,6 +746,89 @@ fn term_query_u64(field: tantivy::schema::Field, v: u64) -> Box<dyn Query> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The snippet that tantivy's `SnippetGenerator` would give, written as before.
+    fn tantivy_snippet(generator: &tantivy::snippet::SnippetGenerator, text: &str) -> String {
+        let s = generator.snippet(text);
+        let mut out = String::new();
+        if s.highlighted().is_empty() && s.fragment().is_empty() {
+            escape_html(&text.chars().take(240).collect::<String>(), &mut out);
+            return out;
+        }
+        let fragment = s.fragment();
+        let mut pos = 0;
+        for r in s.highlighted() {
+            if r.start < pos || r.end > fragment.len() {
+                continue;
+            }
+            escape_html(&fragment[pos..r.start], &mut out);
+            out.push_str("<mark>");
+            escape_html(&fragment[r.start..r.end], &mut out);
+            out.push_str("</mark>");
+            pos = r.end;
+        }
+        escape_html(&fragment[pos..], &mut out);
+        out
+    }
+
+    #[test]
+    fn snippets_are_the_windows_tantivy_would_choose() {
+        use unicode_normalization::UnicodeNormalization;
+        let mut b = tantivy::schema::Schema::builder();
+        let body = b.add_text_field("body", analysis::exact_field_options().set_stored());
+        let index = tantivy::Index::create_in_ram(b.build());
+        analysis::register(index.tokenizers());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpus/phapdien_articles.sample200.jsonl"
+        );
+        let mut texts: Vec<String> = std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .take(80)
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_owned))
+            .collect();
+        texts.extend(texts.clone().iter().map(|t| t.nfc().collect::<String>()));
+        texts.push("Không có từ nào <khớp> & \"đúng\"".to_owned());
+        for t in &texts {
+            writer
+                .add_document(tantivy::doc!(body => t.clone()))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        for q in [
+            "Trách nhiệm của cơ quan quản lý nhà nước về an toàn thực phẩm",
+            "hồ sơ đề nghị cấp giấy phép gồm những gì",
+            "xử phạt vi phạm hành chính",
+            "khớp",
+        ] {
+            let query = BooleanQuery::new(
+                analysis::query_terms(q)
+                    .iter()
+                    .map(|t| {
+                        (
+                            Occur::Should,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(body, t),
+                                IndexRecordOption::WithFreqs,
+                            )) as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            );
+            let ours = Highlighter::new(&searcher, &query, body).unwrap();
+            let mut theirs =
+                tantivy::snippet::SnippetGenerator::create(&searcher, &query, body).unwrap();
+            theirs.set_max_num_chars(SNIPPET_BYTES);
+            for t in &texts {
+                assert_eq!(ours.snippet_html(t), tantivy_snippet(&theirs, t), "{q}");
+            }
+        }
+    }
 
     #[test]
     fn numbers_are_found_inside_punctuation() {

@@ -71,6 +71,68 @@ async fn words_with_or_without_diacritics(b: Backend) {
 }
 both_backends!(words_with_or_without_diacritics);
 
+async fn questions_in_plain_text(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    // A citizen's question, with or without diacritics: every word counts, the words
+    // of the subject rank the document first.
+    for q in [
+        "Cải cách hành chính được quy định như thế nào?",
+        "cai cach hanh chinh duoc quy dinh nhu the nao?",
+    ] {
+        let r = search(
+            &app,
+            None,
+            &format!("q={}&syntax=plain&granularity=document", enc(q)),
+        )
+        .await;
+        let top = &r["hits"][0];
+        assert!(
+            top["title"]
+                .as_str()
+                .unwrap()
+                .contains("cải cách hành chính"),
+            "{q}: {r}"
+        );
+        assert!(r["total"].as_u64().unwrap() >= r["hits"].as_array().unwrap().len() as u64);
+        assert!(r["facets"]["kind"]
+            .as_array()
+            .is_some_and(|k| !k.is_empty()));
+    }
+    // Articles, with the question's words marked in the snippet.
+    let q = "Thủ tục một cửa liên thông là gì?";
+    let r = search(&app, None, &format!("q={}&syntax=plain&limit=5", enc(q))).await;
+    let snippet = r["hits"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>"), "{r}");
+    // Nothing is syntax: what would be a syntax error is words.
+    let r = search(
+        &app,
+        None,
+        &format!("q={}&syntax=plain", enc("title:( \"cải cách -hành chính")),
+    )
+    .await;
+    assert!(r["total"].as_u64().unwrap() > 0, "{r}");
+    // The count and the facets agree with the pages.
+    let all = search(
+        &app,
+        None,
+        &format!(
+            "q={}&syntax=plain&granularity=document&limit=100",
+            enc("quyết định ủy ban")
+        ),
+    )
+    .await;
+    let total = all["total"].as_u64().unwrap();
+    assert_eq!(all["hits"].as_array().unwrap().len() as u64, total.min(100));
+    let by_kind: u64 = all["facets"]["kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(by_kind, total, "{all}");
+}
+both_backends!(questions_in_plain_text);
+
 async fn numbers_in_any_spelling(b: Backend) {
     let app = TestApp::spawn(b).await;
     for n in ["09/2015/QĐ-TTg", "09/2015/qd-ttg", "9/2015/QĐ-TTg"] {
