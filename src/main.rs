@@ -13,6 +13,12 @@ use vanban::config::{Mode, Settings};
 use vanban::db::{self, Db};
 use vanban::domain::kinds::Role;
 
+/// mimalloc rather than glibc's allocator: a search allocates many short-lived buffers
+/// (posting blocks, stored documents, snippets) on several threads at once, where glibc's
+/// arenas spent a sixth of the search time (profile in docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "vanban",

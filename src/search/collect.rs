@@ -8,8 +8,9 @@
 //! tried on the corpus questions, was about five times slower than scoring every match:
 //! with a hundred terms and 100 hits to keep it skips little and pays for its bookkeeping.
 //!
-//! The count and the facets cover every match, without scoring, through a cheaper query
-//! with the same matches. A document's facets are one precomputed group per document
+//! The count and the facets cover every match: in the scoring pass when the hits are
+//! ranked by score (it visits every match anyway), otherwise without scoring, through a
+//! cheaper query with the same matches. A document's facets are one precomputed group per document
 //! (every entry of one document has the same kind, issuer, field and year), so a match
 //! costs one increment.
 
@@ -196,11 +197,14 @@ pub fn collect(
 ) -> Result<Collected, SearchError> {
     cache.retain(searcher);
     let filter_weight = filter.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let match_weight = matching.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let score_weight = if top_by_score && k > 0 {
         Some(scored.weight(EnableScoring::enabled_from_searcher(searcher))?)
     } else {
         None
+    };
+    let match_weight = match score_weight {
+        Some(_) => None,
+        None => Some(matching.weight(EnableScoring::disabled_from_searcher(searcher))?),
     };
     let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::new();
     let mut total = 0usize;
@@ -209,14 +213,32 @@ pub fn collect(
         let allowed = cache.filter(reader, filter_key, filter_weight.as_ref())?;
         let alive = reader.alive_bitset();
         let passes = |doc: DocId| allowed.contains(doc) && alive.is_none_or(|a| a.is_alive(doc));
+        let groups = cache.facets(reader, facet_field)?;
+        let mut group_counts = vec![0u32; groups.groups.len()];
+        let mut count = |doc: DocId| {
+            total += 1;
+            if let Some(c) = groups
+                .group_of_doc
+                .get(doc as usize)
+                .and_then(|g| group_counts.get_mut(*g as usize))
+            {
+                *c += 1;
+            }
+        };
         if let Some(weight) = &score_weight {
+            // Every match is scored (see the module's note), so the count and the facets
+            // are taken in the same pass: `matching` would visit the same documents again.
             let mut threshold = if heap.len() >= k {
                 heap.peek().map(|r| r.0.score).unwrap_or(Score::MIN)
             } else {
                 Score::MIN
             };
             weight.for_each(reader, &mut |doc, score| {
-                if score > threshold && passes(doc) {
+                if !passes(doc) {
+                    return;
+                }
+                count(doc);
+                if score > threshold {
                     heap.push(Reverse(Ranked {
                         score,
                         addr: DocAddress::new(ord as u32, doc),
@@ -229,21 +251,15 @@ pub fn collect(
                     }
                 }
             })?;
-        }
-        let groups = cache.facets(reader, facet_field)?;
-        let mut group_counts = vec![0u32; groups.groups.len()];
-        match_weight.for_each_no_score(reader, &mut |docs| {
-            for &doc in docs {
-                if passes(doc) {
-                    total += 1;
-                    if let Some(g) = groups.group_of_doc.get(doc as usize) {
-                        if let Some(c) = group_counts.get_mut(*g as usize) {
-                            *c += 1;
-                        }
+        } else if let Some(weight) = &match_weight {
+            weight.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs {
+                    if passes(doc) {
+                        count(doc);
                     }
                 }
-            }
-        })?;
+            })?;
+        }
         for (g, count) in group_counts.into_iter().enumerate() {
             if count == 0 {
                 continue;
@@ -400,6 +416,22 @@ mod tests {
                 .collect();
             got.sort();
             assert_eq!(got, expected, "{question:?}");
+            // Unranked (sorted by date), the count and facets come from `matching` alone.
+            let unranked = collect(
+                &cache,
+                &searcher,
+                &scored,
+                &scored,
+                &filter,
+                &format!("{filter:?}"),
+                k,
+                false,
+                "facets",
+            )
+            .unwrap();
+            assert!(unranked.top.is_empty());
+            assert_eq!(unranked.total, total, "{question:?}");
+            assert_eq!(unranked.facets, ours.facets, "{question:?}");
         }
     }
 }

@@ -320,8 +320,19 @@ fn prepare(
 }
 
 /// Stamps the prepared copy (CPU work: call it off the async executor).
+///
+/// The file is the stored one, not the request's: when it cannot be read (stored before a
+/// check existed, or under a limit lowered since), the document is at fault, so the answer is
+/// a 409 naming the file's defect, not a 422 about the request.
 pub fn stamp(p: &PreparedCopy, settings: &PdfSettings) -> ApiResult<Vec<u8>> {
-    Ok(pdf::stamp_pdf(&p.source, &p.request, &limits(settings))?)
+    pdf::stamp_pdf(&p.source, &p.request, &limits(settings)).map_err(|e| match e {
+        PdfError::InvalidStamp(_) => e.into(),
+        e if e.is_client_error() => AppError::Conflict {
+            guard: Some("stored_file_readable".into()),
+            detail: format!("the stored file of this version cannot be stamped: {e}"),
+        },
+        e => e.into(),
+    })
 }
 
 /// Records the copy's verification code and the audit entry, once it was stamped.
