@@ -361,18 +361,21 @@ mod tests {
                     IndexRecordOption::Basic,
                 )) as Box<dyn Query>,
             )]);
-            let ours = collect(
-                &cache,
-                &searcher,
-                &scored,
-                &scored,
-                &filter,
-                &format!("{filter:?}"),
-                k,
-                true,
-                "facets",
-            )
-            .unwrap();
+            let run = |ranked: bool| {
+                collect(
+                    &cache,
+                    &searcher,
+                    &scored,
+                    &scored,
+                    &filter,
+                    &format!("{filter:?}"),
+                    k,
+                    ranked,
+                    "facets",
+                )
+                .unwrap()
+            };
+            let ours = run(true);
             let combined = BooleanQuery::new(vec![
                 (Occur::Must, Box::new(scored.clone()) as Box<dyn Query>),
                 (
@@ -417,18 +420,7 @@ mod tests {
             got.sort();
             assert_eq!(got, expected, "{question:?}");
             // Unranked (sorted by date), the count and facets come from `matching` alone.
-            let unranked = collect(
-                &cache,
-                &searcher,
-                &scored,
-                &scored,
-                &filter,
-                &format!("{filter:?}"),
-                k,
-                false,
-                "facets",
-            )
-            .unwrap();
+            let unranked = run(false);
             assert!(unranked.top.is_empty());
             assert_eq!(unranked.total, total, "{question:?}");
             assert_eq!(unranked.facets, ours.facets, "{question:?}");
