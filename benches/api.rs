@@ -8,6 +8,8 @@
 //! 20 KB of text. The floor is the same use case called on a pooled connection from
 //! as many threads as the load generator has connections.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -352,24 +354,7 @@ fn main() {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         search.follow(fx.db.clone(), Duration::from_millis(250), stop.clone());
         let state = Arc::new(AppState::new(settings, fx.db.clone(), keys, search));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let st = state.clone();
-        std::thread::spawn(move || {
-            let sys = actix_web::rt::System::new();
-            sys.block_on(async move {
-                let doc = vanban::app::openapi();
-                let server =
-                    actix_web::HttpServer::new(move || vanban::app::build(st.clone(), doc.clone()))
-                        .workers(2)
-                        .bind("127.0.0.1:0")
-                        .expect("bind");
-                let addr = server.addrs()[0];
-                let _ = tx.send(addr);
-                let _ = server.run().await;
-            });
-        });
-        let addr = rx.recv().expect("server address");
-        let base = format!("http://{addr}");
+        let base = common::start_server(state);
         let ids = Arc::new(fx.ids.clone());
         let secs = a.seconds;
         let conc = a.concurrency;

@@ -11,6 +11,8 @@
 //! actix app, `GET /api/v1/search?syntax=plain&limit=100`, anonymous) and in-process
 //! (`SearchIndex::search`, the function behind that route).
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -407,28 +409,14 @@ fn http_asker(base: String) -> impl FnMut(&str) -> Vec<String> {
     }
 }
 
-/// The real app on 127.0.0.1 with 2 workers, in a thread of its own, as `vanban serve`
-/// runs it (anonymous requests: the public audience).
+/// The real app with the index built here (anonymous requests: the public audience).
 fn start_server(db: vanban::db::Db, index: Arc<SearchIndex>) -> String {
     let mut settings = vanban::config::Settings::load(None).expect("settings");
     settings.database.url = String::new();
     let keys = vanban::auth::token::TokenKeys::new(b"bench-secret-bench-secret-bench-secret", 3600);
-    let state = Arc::new(vanban::api::AppState::new(settings, db, keys, index));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let sys = actix_web::rt::System::new();
-        sys.block_on(async move {
-            let doc = vanban::app::openapi();
-            let server =
-                actix_web::HttpServer::new(move || vanban::app::build(state.clone(), doc.clone()))
-                    .workers(2)
-                    .bind("127.0.0.1:0")
-                    .expect("bind");
-            let _ = tx.send(server.addrs()[0]);
-            let _ = server.run().await;
-        });
-    });
-    format!("http://{}", rx.recv().expect("server address"))
+    common::start_server(Arc::new(vanban::api::AppState::new(
+        settings, db, keys, index,
+    )))
 }
 
 fn main() {

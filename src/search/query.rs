@@ -202,11 +202,7 @@ struct Highlighter {
     seen: std::cell::RefCell<WordWeights>,
 }
 
-type WordWeights = std::collections::HashMap<
-    Box<str>,
-    Option<Score>,
-    std::hash::BuildHasherDefault<analysis::WordHasher>,
->;
+type WordWeights = std::collections::HashMap<Box<str>, Option<Score>, analysis::WordHasher>;
 
 const SNIPPET_BYTES: usize = 240;
 
@@ -282,12 +278,10 @@ impl Highlighter {
                 marks.push(from..to);
             }
         }
-        let mut out = String::new();
         let Some((_, best_start, best_stop)) = best else {
-            escape_html(&text.chars().take(240).collect::<String>(), &mut out);
-            return out;
+            return opening_html(text);
         };
-        out.reserve(best_stop - best_start + 32);
+        let mut out = String::with_capacity(best_stop - best_start + 32);
         let mut pos = best_start;
         for r in best_marks {
             if r.start < pos {
@@ -580,11 +574,7 @@ impl SearchIndex {
         let mut out = Vec::with_capacity(hits.len());
         for (score, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-            };
+            let text = |field| stored_str(&doc, field);
             let body = stored_body(&doc, f.body_text);
             out.push(SearchHit {
                 document_id: text(f.doc_id).unwrap_or_default(),
@@ -684,19 +674,8 @@ impl SearchIndex {
         let mut out = vec![];
         for (score, addr) in hits {
             let d: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| {
-                d.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-            };
-            let mut snippet = String::new();
-            escape_html(
-                &stored_body(&d, f.body_text)
-                    .chars()
-                    .take(240)
-                    .collect::<String>(),
-                &mut snippet,
-            );
+            let text = |field| stored_str(&d, field);
+            let snippet = opening_html(stored_body(&d, f.body_text));
             out.push(SearchHit {
                 document_id: text(f.doc_id).unwrap_or_default(),
                 number: text(f.number_display),
@@ -716,6 +695,22 @@ impl SearchIndex {
     pub fn count(&self) -> Result<usize, SearchError> {
         Ok(self.reader.searcher().search(&AllQuery, &Count)?)
     }
+}
+
+/// The first 240 characters of a text as escaped HTML: the snippet when none of the
+/// query's words is in it.
+fn opening_html(text: &str) -> String {
+    let end = text.char_indices().nth(240).map_or(text.len(), |(i, _)| i);
+    let mut out = String::with_capacity(end);
+    escape_html(text.get(..end).unwrap_or_default(), &mut out);
+    out
+}
+
+/// A stored text field of an entry, if it has one.
+fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
 }
 
 /// The stored text of an entry (see `Fields::body_text`).

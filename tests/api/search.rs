@@ -35,6 +35,22 @@ async fn eventually(app: &TestApp, token: Option<&str>, params: &str) -> Value {
     }
 }
 
+/// The reform plan is the first hit, and the facets count kinds.
+fn assert_plan_first(r: &Value, q: &str) {
+    assert!(
+        r["hits"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("cải cách hành chính")),
+        "{q}: {r}"
+    );
+    assert!(
+        r["facets"]["kind"]
+            .as_array()
+            .is_some_and(|k| !k.is_empty()),
+        "{q}: {r}"
+    );
+}
+
 async fn words_with_or_without_diacritics(b: Backend) {
     let app = TestApp::spawn(b).await;
     for q in [
@@ -43,17 +59,7 @@ async fn words_with_or_without_diacritics(b: Backend) {
         "CẢI CÁCH HÀNH CHÍNH",
     ] {
         let r = search(&app, None, &format!("q={}&granularity=document", enc(q))).await;
-        let top = &r["hits"][0];
-        assert!(
-            top["title"]
-                .as_str()
-                .unwrap()
-                .contains("cải cách hành chính"),
-            "{q}: {r}"
-        );
-        assert!(r["facets"]["kind"]
-            .as_array()
-            .is_some_and(|k| !k.is_empty()));
+        assert_plan_first(&r, q);
     }
     // Phrases across syllables; snippets mark the words, as safe HTML.
     let r = search(&app, None, &format!("q={}", enc("\"một cửa liên thông\""))).await;
@@ -85,18 +91,8 @@ async fn questions_in_plain_text(b: Backend) {
             &format!("q={}&syntax=plain&granularity=document", enc(q)),
         )
         .await;
-        let top = &r["hits"][0];
-        assert!(
-            top["title"]
-                .as_str()
-                .unwrap()
-                .contains("cải cách hành chính"),
-            "{q}: {r}"
-        );
+        assert_plan_first(&r, q);
         assert!(r["total"].as_u64().unwrap() >= r["hits"].as_array().unwrap().len() as u64);
-        assert!(r["facets"]["kind"]
-            .as_array()
-            .is_some_and(|k| !k.is_empty()));
     }
     // Articles, with the question's words marked in the snippet.
     let q = "Thủ tục một cửa liên thông là gì?";
@@ -130,6 +126,38 @@ async fn questions_in_plain_text(b: Backend) {
         .map(|f| f["count"].as_u64().unwrap())
         .sum();
     assert_eq!(by_kind, total, "{all}");
+    // Sorted by date: the same matches, count and facets, the latest signed first.
+    let by_date = search(
+        &app,
+        None,
+        &format!(
+            "q={}&syntax=plain&granularity=document&limit=100&sort=date",
+            enc("quyết định ủy ban")
+        ),
+    )
+    .await;
+    assert_eq!(by_date["total"], all["total"], "{by_date}");
+    assert_eq!(by_date["facets"], all["facets"], "{by_date}");
+    let ids = |r: &Value| -> Vec<String> {
+        r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["document_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (mut dated, mut ranked) = (ids(&by_date), ids(&all));
+    let mut signed = vec![];
+    for id in &dated {
+        let d = app.get(&format!("/api/v1/documents/{id}"), None).await;
+        assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+        signed.push(d.body["signed_on"].as_str().unwrap_or_default().to_owned());
+    }
+    assert!(signed.len() > 1, "{by_date}");
+    assert!(signed.windows(2).all(|w| w[0] >= w[1]), "{signed:?}");
+    dated.sort();
+    ranked.sort();
+    assert_eq!(dated, ranked);
 }
 both_backends!(questions_in_plain_text);
 
