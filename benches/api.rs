@@ -164,8 +164,7 @@ fn fixture(backend: &str, documents: usize) -> Fixture {
     let db = Db::connect(&url, 16).expect("connect");
     db.migrate().expect("migrate");
     let mut conn = db.get().expect("conn");
-    conn.transaction(|c| vanban::demo::load(c, PASSWORD))
-        .expect("demo");
+    db::write_transaction(&mut conn, |c| vanban::demo::load(c, PASSWORD)).expect("demo");
     let user = db::users::by_username(&mut conn, "legal_officer")
         .expect("q")
         .expect("user");

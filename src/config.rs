@@ -96,8 +96,16 @@ pub struct AuthSettings {
     pub jwt_secret: String,
     pub access_ttl_seconds: i64,
     pub refresh_ttl_seconds: i64,
+    /// Failed logins allowed from one client address for one account in a window.
     pub max_failed_logins: i32,
-    pub lockout_seconds: i64,
+    /// Failed logins allowed from one client address across all accounts (unknown
+    /// usernames included) in a window.
+    pub max_failed_logins_per_address: i32,
+    /// The window in which failed logins are counted (seconds).
+    pub failure_window_seconds: i64,
+    /// Threads that hash and verify passwords (0: one per core). Logins beyond them wait
+    /// their turn instead of taking the CPU from every other request.
+    pub hash_threads: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +172,14 @@ impl Settings {
         if self.auth.access_ttl_seconds <= 0 || self.auth.refresh_ttl_seconds <= 0 {
             return Err(ConfigError::Invalid(
                 "token lifetimes must be positive".into(),
+            ));
+        }
+        if self.auth.max_failed_logins < 1
+            || self.auth.max_failed_logins_per_address < 1
+            || self.auth.failure_window_seconds < 1
+        {
+            return Err(ConfigError::Invalid(
+                "auth: login failure limits and their window must be positive".into(),
             ));
         }
         if self.server.json_limit_bytes == 0 || self.server.upload_limit_bytes == 0 {

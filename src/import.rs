@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, ProvisionRow, Version};
 use crate::db::schema::{provisions, versions};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentKind, DocumentState, OrgUnitKind};
 use crate::domain::number::{number_key, title_key};
 use crate::domain::structure;
@@ -184,7 +184,7 @@ struct Issuers(HashMap<String, String>);
 impl Issuers {
     fn id_for(
         &mut self,
-        conn: &mut Conn,
+        conn: &mut Tx<'_>,
         actor: &Actor,
         name: &str,
     ) -> anyhow::Result<Option<String>> {
@@ -256,7 +256,7 @@ fn article_row(version_id: &str, a: &Record, ord: i32, used: &mut HashSet<String
 }
 
 fn import_group(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     issuers: &mut Issuers,
     g: Group,
@@ -351,7 +351,7 @@ fn import_group(
         let found: Vec<Option<String>> = provisions::table
             .filter(provisions::external_id.eq_any(chunk))
             .select(provisions::external_id)
-            .load(conn)?;
+            .load(conn.conn())?;
         known.extend(found.into_iter().flatten());
     }
     let fresh: Vec<&Record> = g
@@ -384,7 +384,7 @@ fn import_group(
     db::versions::insert_provisions(conn, &rows)?;
     diesel::update(versions::table.find(&v.id))
         .set(versions::body.eq(Some(body)))
-        .execute(conn)?;
+        .execute(conn.conn())?;
     audit::append(
         conn,
         actor,
@@ -486,7 +486,7 @@ pub fn import_file(db: &db::Db, path: &Path, show_progress: bool) -> anyhow::Res
     while it.peek().is_some() {
         let batch: Vec<Group> = it.by_ref().take(100).collect();
         let n = batch.len() as u64;
-        conn.transaction(|conn| -> anyhow::Result<()> {
+        db::write_transaction(&mut conn, |conn| -> anyhow::Result<()> {
             for g in batch {
                 import_group(conn, &actor, &mut issuers, g, &mut report)?;
             }

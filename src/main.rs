@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use diesel::Connection;
 
 use vanban::api::AppState;
 use vanban::auth::token::{random_secret, TokenKeys};
@@ -144,8 +143,7 @@ fn load_demo(db: &Db) -> anyhow::Result<String> {
     let password = demo_password()?;
     let mut conn = db.get()?;
     let pw = password.clone();
-    let report = conn
-        .transaction(|c| vanban::demo::load(c, &pw))
+    let report = vanban::db::write_transaction(&mut conn, |c| vanban::demo::load(c, &pw))
         .map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
     tracing::info!(
         org_units = report.org_units_added,
@@ -235,9 +233,10 @@ fn main() -> anyhow::Result<()> {
                 id: None,
                 name: "cli".into(),
             };
-            let u = conn
-                .transaction(|c| vanban::service::accounts::insert_audited(c, &actor, &req))
-                .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem().detail))?;
+            let u = vanban::db::write_transaction(&mut conn, |c| {
+                vanban::service::accounts::insert_audited(c, &actor, &req)
+            })
+            .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem().detail))?;
             println!("added {} ({})", u.username, u.role);
             if generated {
                 println!("password: {password}");

@@ -1,6 +1,6 @@
 //! /api/v1/auth: login, refresh, logout, and who am I.
 
-use actix_web::{get, post, HttpResponse};
+use actix_web::{get, post, HttpRequest, HttpResponse};
 
 use super::dto::UserResponse;
 use super::{AuthUser, Json, State};
@@ -20,12 +20,29 @@ use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse
     )
 )]
 #[post("/auth/login")]
-pub async fn login(st: State, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    st: State,
+    req: HttpRequest,
+    body: Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let client = super::client_of(&req, &st.settings.server.trusted_proxies);
+    let LoginRequest { username, password } = body.0;
+    // Three steps, so that no connection is held and no SQLite write lock is taken while
+    // argon2 runs: take the throttle slots and read the account; verify the password on
+    // the hashing threads; record the outcome.
+    let (settings, c) = (st.settings.auth.clone(), client.clone());
+    let attempt = st
+        .db
+        .tx(move |tx| accounts::begin_login(tx, &settings, &c, &username))
+        .await?;
+    let ok = st.hasher.verify(password, attempt.password_hash()).await;
     let state = st.get_ref().clone();
     let tokens = st
         .db
-        .run(move |conn| accounts::login(conn, &state.keys, &state.settings.auth, &body))
-        .await?;
+        .tx(move |tx| {
+            accounts::finish_login(tx, &state.keys, &state.settings.auth, &client, attempt, ok)
+        })
+        .await??;
     Ok(HttpResponse::Ok().json(tokens))
 }
 

@@ -40,6 +40,8 @@ pub struct AppState {
     pub search: Arc<crate::search::SearchIndex>,
     /// Public comments per client address (None: no limit).
     pub comment_limiter: Option<CommentLimiter>,
+    /// The threads that run argon2.
+    pub hasher: Arc<crate::auth::password::Hasher>,
 }
 
 pub type CommentLimiter = governor::DefaultKeyedRateLimiter<String>;
@@ -53,12 +55,16 @@ impl AppState {
     ) -> Self {
         let comment_limiter = std::num::NonZeroU32::new(settings.workflow.comments_per_minute)
             .map(|n| governor::RateLimiter::keyed(governor::Quota::per_minute(n)));
+        let hasher = Arc::new(crate::auth::password::Hasher::new(
+            settings.auth.hash_threads,
+        ));
         AppState {
             settings,
             db,
             keys,
             search,
             comment_limiter,
+            hasher,
         }
     }
 }
@@ -285,6 +291,20 @@ pub fn parse_id(raw: &str) -> ApiResult<String> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.to_string())
         .map_err(|_| AppError::NotFound)
+}
+
+/// The client address of a request as text ("unknown" without a peer address), read
+/// through the trusted proxies.
+pub fn client_of(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> String {
+    client_address(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok()),
+        trusted,
+    )
+    .map(|ip| ip.to_string())
+    .unwrap_or_else(|| "unknown".into())
 }
 
 /// The address of the client behind a request: the peer, unless the peer is a trusted

@@ -362,15 +362,7 @@ pub async fn submit_comment(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     if let Some(limiter) = &st.comment_limiter {
-        let client = super::client_address(
-            req.peer_addr().map(|a| a.ip()),
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok()),
-            &st.settings.server.trusted_proxies,
-        )
-        .map(|ip| ip.to_string())
-        .unwrap_or_else(|| "unknown".into());
+        let client = super::client_of(&req, &st.settings.server.trusted_proxies);
         if let Err(not_until) = limiter.check_key(&client) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),

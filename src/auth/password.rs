@@ -31,6 +31,61 @@ pub fn verify(password: &str, phc: Option<&str>) -> bool {
     ok && !std::ptr::eq(phc, DUMMY_HASH.as_str())
 }
 
+/// The threads that run argon2, apart from everything else: a burst of logins queues
+/// here instead of taking every core from the requests that only read. Known and unknown
+/// usernames take the same path (a verify against the stored or the dummy hash).
+pub struct Hasher {
+    /// None when the threads could not be started: then tokio's blocking threads.
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Hasher {
+    /// `threads` 0 means one per core.
+    pub fn new(threads: usize) -> Self {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("vanban-argon2-{i}"))
+            .build()
+            .inspect_err(|e| tracing::warn!(error = %e, "no password hashing threads"))
+            .ok();
+        // Computed once, off the request path.
+        LazyLock::force(&DUMMY_HASH);
+        Hasher { pool }
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        match &self.pool {
+            Some(pool) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                pool.spawn(move || {
+                    let _ = tx.send(f());
+                });
+                rx.await.ok()
+            }
+            None => tokio::task::spawn_blocking(f).await.ok(),
+        }
+    }
+
+    /// [`verify`] on the hashing threads.
+    pub async fn verify(&self, password: String, phc: Option<String>) -> bool {
+        self.run(move || verify(&password, phc.as_deref()))
+            .await
+            .unwrap_or(false)
+    }
+
+    /// [`hash`] on the hashing threads.
+    pub async fn hash(&self, password: String) -> Result<String, AuthError> {
+        self.run(move || hash(&password))
+            .await
+            .unwrap_or_else(|| Err(AuthError::Internal("hashing thread stopped".into())))
+    }
+}
+
 /// A random password for generated accounts: 20 characters from an unambiguous alphabet.
 pub fn generate() -> String {
     use rand::Rng;

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::models::AuditRow;
 use super::schema::{audit_head, audit_log};
-use super::{now, Conn, DbResult};
+use super::{now, Conn, DbResult, Tx};
 use crate::domain::audit::{entry_hash, AuditFields, ChainBreak, ChainVerifier};
 
 /// Who did something (None for the system itself or an anonymous member of the public).
@@ -35,9 +35,11 @@ pub struct Event<'a> {
     pub details: Option<serde_json::Value>,
 }
 
-/// Appends one entry. Must run inside the transaction of the change it records.
-/// Updating `audit_head` first takes its row lock, which orders concurrent writers.
-pub fn append(conn: &mut Conn, actor: &Actor, ev: Event<'_>) -> DbResult<AuditRow> {
+/// Appends one entry, inside the write transaction of the change it records (the type
+/// says so: a [`Tx`] exists only inside one). Updating `audit_head` first takes its row
+/// lock, which orders concurrent writers: entries are numbered in commit order.
+pub fn append(tx: &mut Tx<'_>, actor: &Actor, ev: Event<'_>) -> DbResult<AuditRow> {
+    let conn = tx.conn();
     diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
         .set(audit_head::seq.eq(audit_head::seq + 1))
         .execute(conn)?;

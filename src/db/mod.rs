@@ -13,6 +13,7 @@ pub mod org_units;
 pub mod relations;
 pub mod review;
 pub mod schema;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod versions;
@@ -226,37 +227,14 @@ impl Db {
         }
     }
 
-    /// Like [`Db::run`], inside one transaction.
+    /// Like [`Db::run`], inside one write transaction ([`write_transaction`]).
     pub async fn tx<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |conn| match conn {
-            // A deferred SQLite transaction that reads, then writes, fails at once with
-            // "database is locked" when another writer got there first; BEGIN IMMEDIATE
-            // takes the write lock up front and waits for it (busy_timeout) instead.
-            Conn::Sqlite(_) => {
-                conn.batch_execute("BEGIN IMMEDIATE")
-                    .map_err(DbError::from)?;
-                match f(conn) {
-                    Ok(v) => match conn.batch_execute("COMMIT") {
-                        Ok(()) => Ok(v),
-                        Err(e) => {
-                            let _ = conn.batch_execute("ROLLBACK");
-                            Err(DbError::from(e).into())
-                        }
-                    },
-                    Err(e) => {
-                        let _ = conn.batch_execute("ROLLBACK");
-                        Err(e)
-                    }
-                }
-            }
-            Conn::Postgresql(_) => conn.transaction(f),
-        })
-        .await
+        self.run(move |conn| write_transaction(conn, f)).await
     }
 
     pub fn migrate(&self) -> Result<Vec<String>, String> {
@@ -276,10 +254,36 @@ impl Db {
     }
 }
 
+/// A connection inside a write transaction. Only [`write_transaction`] (and [`Db::tx`],
+/// which calls it) makes one, so whatever must be written atomically with the change it
+/// belongs to, such as an audit entry ([`audit::append`]), cannot be written outside one.
+/// It dereferences to the connection for every query.
+pub struct Tx<'c>(&'c mut Conn);
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        self.0
+    }
+}
+
+impl Tx<'_> {
+    /// The connection, for diesel's generic query methods (`execute`, `load`, ...).
+    pub fn conn(&mut self) -> &mut Conn {
+        self.0
+    }
+}
+
 /// Runs `f` in a transaction meant to write.
 pub fn write_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut Conn) -> Result<T, E>,
+    F: FnOnce(&mut Tx<'_>) -> Result<T, E>,
     E: From<DbError> + From<diesel::result::Error>,
 {
     match conn {
@@ -289,7 +293,7 @@ where
         Conn::Sqlite(_) => {
             conn.batch_execute("BEGIN IMMEDIATE")
                 .map_err(DbError::from)?;
-            match f(conn) {
+            match f(&mut Tx(conn)) {
                 Ok(v) => match conn.batch_execute("COMMIT") {
                     Ok(()) => Ok(v),
                     Err(e) => {
@@ -303,7 +307,7 @@ where
                 }
             }
         }
-        Conn::Postgresql(_) => conn.transaction(f),
+        Conn::Postgresql(_) => conn.transaction(|c| f(&mut Tx(c))),
     }
 }
 

@@ -15,6 +15,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        failures -> Integer,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Text,
         username -> Text,
@@ -471,4 +479,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     iso_change_requests,
     iso_controlled_copies,
     iso_acknowledgements,
+    login_throttle,
 );

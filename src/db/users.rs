@@ -1,4 +1,3 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::User;
@@ -25,38 +24,6 @@ pub fn by_username(conn: &mut Conn, username: &str) -> DbResult<Option<User>> {
 
 pub fn list(conn: &mut Conn) -> DbResult<Vec<User>> {
     Ok(users::table.order(users::username.asc()).load(conn)?)
-}
-
-pub fn record_login_failure(
-    conn: &mut Conn,
-    id: &str,
-    max_failures: i32,
-    lock_until: NaiveDateTime,
-) -> DbResult<()> {
-    diesel::update(users::table.find(id))
-        .set(users::failed_logins.eq(users::failed_logins + 1))
-        .execute(conn)?;
-    diesel::update(
-        users::table
-            .find(id)
-            .filter(users::failed_logins.ge(max_failures)),
-    )
-    .set((
-        users::locked_until.eq(Some(lock_until)),
-        users::failed_logins.eq(0),
-    ))
-    .execute(conn)?;
-    Ok(())
-}
-
-pub fn record_login_success(conn: &mut Conn, id: &str) -> DbResult<()> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::failed_logins.eq(0),
-            users::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]

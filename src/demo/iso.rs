@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::DocumentKind;
 use crate::error::{ApiResult, AppError};
 use crate::service::iso::{
@@ -130,7 +130,7 @@ fn sample_title(title: &str) -> String {
 
 /// Takes a revision through review and approval and issues it on `effective`.
 fn approve_and_issue(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     controller: &Caller,
     approver: &Caller,
     version_id: &str,
@@ -145,7 +145,7 @@ fn approve_and_issue(
 }
 
 /// Loads the sample quality documents; returns how many documents were added.
-pub fn load(conn: &mut Conn) -> ApiResult<usize> {
+pub fn load(conn: &mut Tx<'_>) -> ApiResult<usize> {
     let (Some(controller), Some(approver)) =
         (account(conn, "iso_controller")?, account(conn, "approver")?)
     else {

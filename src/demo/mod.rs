@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::db::audit::Actor;
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentKind, OrgUnitKind, RelationKind, RelationScope, Role};
 use crate::error::{ApiResult, AppError};
 use crate::service::accounts::{self, CreateUserRequest};
@@ -121,7 +121,7 @@ fn find_document(
 }
 
 /// Loads the district. Run inside one transaction; safe to run again.
-pub fn load(conn: &mut Conn, password: &str) -> ApiResult<DemoReport> {
+pub fn load(conn: &mut Tx<'_>, password: &str) -> ApiResult<DemoReport> {
     let district: District = serde_json::from_str(DISTRICT)
         .map_err(|e| AppError::internal(format!("district.json: {e}")))?;
     let actor = Actor {
@@ -289,7 +289,7 @@ const SAMPLE_DRAFT_TEXT: &str = "QUYẾT ĐỊNH\nBan hành Quy chế tiếp nh�
 
 /// One sample draft decision open for public comment, so that the public API can be tried
 /// at once. Opened when loaded, for 30 days; loaded again after it closed, nothing changes.
-fn open_sample_consultation(conn: &mut Conn) -> ApiResult<usize> {
+fn open_sample_consultation(conn: &mut Tx<'_>) -> ApiResult<usize> {
     if find_document(conn, None, SAMPLE_DRAFT_TITLE)?.is_some() {
         return Ok(0);
     }

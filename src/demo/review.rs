@@ -9,7 +9,7 @@
 use chrono::{Days, NaiveDate};
 
 use crate::db::audit::Actor;
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind, RelationScope};
 use crate::domain::review::ReviewResult;
 use crate::error::{ApiResult, AppError};
@@ -186,7 +186,7 @@ pub struct ReviewDemoReport {
 }
 
 /// Loads the sample documents and the campaign. Run inside the demo's transaction.
-pub fn load(conn: &mut Conn) -> ApiResult<ReviewDemoReport> {
+pub fn load(conn: &mut Tx<'_>) -> ApiResult<ReviewDemoReport> {
     let actor = Actor {
         id: None,
         name: "demo".into(),

@@ -13,7 +13,7 @@ use crate::config::AuthSettings;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{RefreshToken, User};
 use crate::db::users::UserChanges;
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::Role;
 use crate::error::{ApiResult, AppError};
 
@@ -81,7 +81,11 @@ fn role_of(u: &User) -> ApiResult<Role> {
 }
 
 /// Creates an account (no permission check: the CLI and the demo loader use it).
-pub fn insert_audited(conn: &mut Conn, actor: &Actor, req: &CreateUserRequest) -> ApiResult<User> {
+pub fn insert_audited(
+    conn: &mut Tx<'_>,
+    actor: &Actor,
+    req: &CreateUserRequest,
+) -> ApiResult<User> {
     let username = clean_username(&req.username)?;
     password::validate_new(&req.password).map_err(|m| AppError::invalid("password", m))?;
     let org_unit_id = match &req.org_unit {
@@ -128,13 +132,13 @@ pub fn insert_audited(conn: &mut Conn, actor: &Actor, req: &CreateUserRequest) -
     Ok(user)
 }
 
-pub fn create_user(conn: &mut Conn, caller: &Caller, req: &CreateUserRequest) -> ApiResult<User> {
+pub fn create_user(conn: &mut Tx<'_>, caller: &Caller, req: &CreateUserRequest) -> ApiResult<User> {
     caller.require(Action::ManageUsers)?;
     insert_audited(conn, &caller.actor(), req)
 }
 
 pub fn update_user(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
@@ -238,59 +242,115 @@ fn start_session(
     })
 }
 
-/// Checks a password. Runs argon2: call it off the async executor.
-pub fn login(
-    conn: &mut Conn,
-    keys: &TokenKeys,
+/// A login under way: its throttle slots are taken and the account (if any) read; the
+/// password is checked between [`begin_login`] and [`finish_login`], outside any
+/// transaction and connection.
+#[derive(Debug)]
+pub struct LoginAttempt {
+    user: Option<User>,
+    account_key: String,
+    address_key: String,
+}
+
+impl LoginAttempt {
+    /// The hash to verify the password against (None: an unknown username, verified
+    /// against a dummy hash so that the time taken reveals nothing).
+    pub fn password_hash(&self) -> Option<String> {
+        self.user.as_ref().map(|u| u.password_hash.clone())
+    }
+}
+
+/// The throttle keys of a login: its client address, and that address with the account.
+/// The username is hashed: any text may arrive there, and it may be a password typed in
+/// the wrong box.
+fn throttle_keys(client: &str, username: &str) -> (String, String) {
+    let name = db::blobs::sha256_hex(username.trim().to_lowercase().as_bytes());
+    (format!("login:{client}:{name}"), format!("login:{client}"))
+}
+
+/// Takes a slot from each login counter of this client: `max_failed_logins` per account
+/// and `max_failed_logins_per_address` across accounts in the window. Either full: 429.
+pub fn begin_login(
+    tx: &mut Tx<'_>,
     settings: &AuthSettings,
-    req: &LoginRequest,
-) -> ApiResult<TokenResponse> {
-    let user = db::users::by_username(conn, req.username.trim())?;
+    client: &str,
+    username: &str,
+) -> ApiResult<LoginAttempt> {
     let now = db::now();
-    if let Some(u) = &user {
-        if let Some(until) = u.locked_until {
-            if until > now {
-                let secs = (until - now).num_seconds().max(1) as u64;
-                return Err(AuthError::Locked {
-                    retry_after_secs: secs,
-                }
-                .into());
+    let window = TimeDelta::seconds(settings.failure_window_seconds);
+    let cutoff = now - window;
+    let (account_key, address_key) = throttle_keys(client, username);
+    for (key, limit) in [
+        (&address_key, settings.max_failed_logins_per_address),
+        (&account_key, settings.max_failed_logins),
+    ] {
+        if let Err(start) = db::throttle::take(tx, key, limit, cutoff, now)? {
+            // Returning the error rolls the transaction back: no slot is kept.
+            let secs = (start + window - now).num_seconds().max(1) as u64;
+            return Err(AuthError::Locked {
+                retry_after_secs: secs,
             }
+            .into());
         }
     }
-    // Unknown users are checked against a dummy hash: the time taken reveals nothing.
-    let ok = password::verify(
-        &req.password,
-        user.as_ref().map(|u| u.password_hash.as_str()),
-    );
-    let user = match (user, ok) {
-        (Some(u), true) => u,
-        (Some(u), false) => {
-            db::users::record_login_failure(
-                conn,
-                &u.id,
-                settings.max_failed_logins,
-                now + TimeDelta::seconds(settings.lockout_seconds),
-            )?;
+    let user = if username.len() <= 64 {
+        db::users::by_username(tx, username.trim())?
+    } else {
+        None
+    };
+    Ok(LoginAttempt {
+        user,
+        account_key,
+        address_key,
+    })
+}
+
+/// Records a login's outcome: a right password for an active account starts a session and
+/// gives the slots back; anything else keeps them and is audited (against the account, or
+/// against the client address for an unknown username, so both cost the same). The outer
+/// result is the transaction's: a refused login is `Ok(Err(..))`, so that what it records
+/// is committed.
+pub fn finish_login(
+    tx: &mut Tx<'_>,
+    keys: &TokenKeys,
+    settings: &AuthSettings,
+    client: &str,
+    attempt: LoginAttempt,
+    password_ok: bool,
+) -> ApiResult<Result<TokenResponse, AppError>> {
+    let now = db::now();
+    db::throttle::purge(
+        tx,
+        now - TimeDelta::seconds(settings.failure_window_seconds),
+    )?;
+    match attempt.user {
+        Some(user) if password_ok => {
+            db::throttle::clear(tx, &attempt.account_key)?;
+            db::throttle::give_back(tx, &attempt.address_key)?;
+            if !user.active {
+                return Ok(Err(AuthError::Inactive.into()));
+            }
+            start_session(tx, keys, settings, &user, db::new_id()).map(Ok)
+        }
+        user => {
+            let (entity_type, entity_id) = match &user {
+                Some(u) => ("user", u.id.as_str()),
+                None => ("client", client),
+            };
             audit::append(
-                conn,
+                tx,
                 &Actor::system(),
                 Event {
                     action: "auth.login_failed",
-                    entity_type: "user",
-                    entity_id: &u.id,
+                    entity_type,
+                    entity_id,
+                    details: Some(serde_json::json!({ "client": client })),
                     ..Default::default()
                 },
             )?;
-            return Err(AuthError::BadCredentials.into());
+            Ok(Err(AuthError::BadCredentials.into()))
         }
-        (None, _) => return Err(AuthError::BadCredentials.into()),
-    };
-    if !user.active {
-        return Err(AuthError::Inactive.into());
     }
-    db::users::record_login_success(conn, &user.id)?;
-    start_session(conn, keys, settings, &user, db::new_id())
 }
 
 /// Exchanges a refresh token for a new pair. A token used twice means it was stolen:
@@ -324,7 +384,7 @@ pub fn refresh(
 }
 
 /// Ends the caller's session: its refresh tokens are revoked and its access tokens refused.
-pub fn logout(conn: &mut Conn, caller: &Caller, session_id: &str) -> ApiResult<()> {
+pub fn logout(conn: &mut Tx<'_>, caller: &Caller, session_id: &str) -> ApiResult<()> {
     db::tokens::revoke_family(conn, session_id, db::now())?;
     audit::append(
         conn,

@@ -12,7 +12,7 @@ use super::{clean_opt, clean_text, Caller};
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::workflow::{self as wf, Comment, CommentChanges, Consultation};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::Role;
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError};
@@ -73,7 +73,7 @@ pub fn is_open(c: &Consultation, day: NaiveDate) -> bool {
 /// Takes a comment. With an idempotency key, a retry returns the comment already
 /// taken (`false`) instead of taking it twice.
 pub fn submit(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     consultation_id: &str,
     req: &NewCommentRequest,
     idempotency_key: Option<&str>,
@@ -188,7 +188,7 @@ pub fn list(conn: &mut Conn, caller: &Caller, consultation_id: &str) -> ApiResul
 }
 
 pub fn moderate(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     comment_id: &str,
     req: &ModerationRequest,
@@ -241,7 +241,7 @@ pub fn moderate(
 }
 
 pub fn dispose(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     comment_id: &str,
     req: &DispositionRequest,

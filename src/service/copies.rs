@@ -12,7 +12,7 @@ use crate::config::PdfSettings;
 use crate::db::audit::{self, Event};
 use crate::db::models::{Document, Version};
 use crate::db::schema::{renditions, verifications};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentState, LegalEffect};
 use crate::error::{ApiResult, AppError};
 use crate::pdf::{self, ExpiredTitle, Limits, PdfError, StampKind, StampRequest};
@@ -336,7 +336,7 @@ pub fn stamp(p: &PreparedCopy, settings: &PdfSettings) -> ApiResult<Vec<u8>> {
 }
 
 /// Records the copy's verification code and the audit entry, once it was stamped.
-pub fn record(conn: &mut Conn, caller: Option<&Caller>, p: &PreparedCopy) -> ApiResult<()> {
+pub fn record(conn: &mut Tx<'_>, caller: Option<&Caller>, p: &PreparedCopy) -> ApiResult<()> {
     let (recipient, copy_no) = match &p.request.kind {
         StampKind::ControlledCopy {
             recipient, copy_no, ..
@@ -356,7 +356,7 @@ pub fn record(conn: &mut Conn, caller: Option<&Caller>, p: &PreparedCopy) -> Api
     };
     diesel::insert_into(verifications::table)
         .values(&row)
-        .execute(conn)
+        .execute(conn.conn())
         .map_err(db::DbError::from)?;
     audit::append(
         conn,

@@ -1,5 +1,6 @@
 //! Documents: create, read, list, update, delete, withdraw, legal effect.
 
+use crate::db::Tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
@@ -123,33 +124,6 @@ fn check_dates(d: &Document) -> ApiResult<()> {
     Ok(())
 }
 
-fn require_edit(caller: &Caller, kind: &str) -> ApiResult<()> {
-    caller.require(Action::EditDocuments)?;
-    let is_iso = kind.starts_with("iso_");
-    if !may_edit_kind(caller.role, is_iso) {
-        return Err(AppError::Forbidden(format!(
-            "the {} role may not write {} documents",
-            caller.role.as_str(),
-            if is_iso { "ISO" } else { "legal" }
-        )));
-    }
-    Ok(())
-}
-
-/// A drafter writes for their own unit or a unit above it (an agency drafts for the
-/// People's Committee); legal officers and ISO controllers for any issuer.
-fn require_issuer_scope(caller: &Caller, issuer_id: Option<&str>) -> ApiResult<()> {
-    if caller.role != crate::domain::kinds::Role::Drafter {
-        return Ok(());
-    }
-    match issuer_id {
-        Some(i) if caller.org_chain.iter().any(|c| c == i) => Ok(()),
-        _ => Err(AppError::Forbidden(
-            "a drafter writes only for their own unit or the units above it".into(),
-        )),
-    }
-}
-
 fn ensure_number_free(conn: &mut Conn, doc: &Document) -> ApiResult<()> {
     if let Some(key) = &doc.number_key {
         let clash = q::by_number_key(conn, key)?
@@ -217,7 +191,7 @@ pub fn new_document(
 }
 
 /// Inserts a built document with its audit entry.
-pub fn insert_audited(conn: &mut Conn, actor: &Actor, doc: &Document) -> ApiResult<Document> {
+pub fn insert_audited(conn: &mut Tx<'_>, actor: &Actor, doc: &Document) -> ApiResult<Document> {
     ensure_number_free(conn, doc)?;
     let doc = q::insert(conn, doc)?;
     audit::append(
@@ -238,15 +212,13 @@ pub fn insert_audited(conn: &mut Conn, actor: &Actor, doc: &Document) -> ApiResu
 }
 
 pub fn create(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     req: &CreateDocumentRequest,
 ) -> ApiResult<Document> {
-    require_edit(caller, req.kind.as_str())?;
+    policy::require_family(caller, req.kind.as_str())?;
     let doc = new_document(conn, req, Some(caller.user_id.clone()))?;
-    if !req.external {
-        require_issuer_scope(caller, doc.issuer_id.as_deref())?;
-    }
+    policy::require_create(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
     let doc = insert_audited(conn, &caller.actor(), &doc)?;
     if req.kind.is_iso() {
         super::iso::register_defaults(conn, &caller.actor(), &doc)?;
@@ -279,14 +251,14 @@ pub fn get(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<Docu
 }
 
 pub fn update(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
     req: &UpdateDocumentRequest,
 ) -> ApiResult<Document> {
     let current = get(conn, Some(caller), id)?;
-    require_edit(caller, &current.kind)?;
+    policy::require_document_write(conn, caller, &current)?;
     if state_of(&current)? == DocumentState::Withdrawn {
         return Err(AppError::Conflict {
             guard: Some("withdrawn_is_final".into()),
@@ -350,8 +322,9 @@ pub fn update(
     date_field!(effective_from);
     date_field!(effective_until);
     check_dates(&next)?;
-    if !current.external {
-        require_issuer_scope(caller, next.issuer_id.as_deref())?;
+    // A new issuer (or owner) must be one the caller may write for too.
+    if next.issuer_id != current.issuer_id {
+        policy::require_issuer(caller, &next.kind, next.issuer_id.as_deref(), next.external)?;
     }
     ensure_number_free(conn, &next)?;
     let updated = q::update(conn, id, expected_version, &ch)?;
@@ -398,9 +371,14 @@ fn document_json(d: &Document) -> serde_json::Value {
     })
 }
 
-pub fn delete(conn: &mut Conn, caller: &Caller, id: &str, expected_version: i32) -> ApiResult<()> {
+pub fn delete(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    id: &str,
+    expected_version: i32,
+) -> ApiResult<()> {
     let current = get(conn, Some(caller), id)?;
-    require_edit(caller, &current.kind)?;
+    policy::require_document_write(conn, caller, &current)?;
     if current.row_version != expected_version {
         return Err(AppError::PreconditionFailed);
     }
@@ -427,7 +405,7 @@ pub fn delete(conn: &mut Conn, caller: &Caller, id: &str, expected_version: i32)
 }
 
 pub fn withdraw(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
@@ -435,15 +413,7 @@ pub fn withdraw(
 ) -> ApiResult<Document> {
     caller.require(Action::WithdrawDocuments)?;
     let current = get(conn, Some(caller), id)?;
-    let is_iso = current.kind.starts_with("iso_");
-    if (caller.role == crate::domain::kinds::Role::IsoController) != is_iso
-        && caller.role != crate::domain::kinds::Role::Approver
-    {
-        return Err(AppError::Forbidden(format!(
-            "the {} role may not withdraw this kind of document",
-            caller.role.as_str()
-        )));
-    }
+    policy::require_withdraw(conn, caller, &current)?;
     let reason = clean_text("reason", reason, 2000)?;
     if current.row_version != expected_version {
         return Err(AppError::PreconditionFailed);

@@ -8,6 +8,7 @@
 //! `domain::iso`, which is where "exactly one current revision" is decided. Every change
 //! appends an audit entry on the document (so the search index follows it too).
 
+use crate::db::Tx;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -571,7 +572,7 @@ fn check_row_version(actual: i32, expected: i32) -> ApiResult<()> {
 }
 
 fn audit_doc(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     action: &str,
     document_id: &str,
@@ -787,7 +788,7 @@ pub fn document_response(
 
 /// A quality document created through `POST /documents` comes under control with the
 /// defaults: owned by its issuer, reviewed every 12 months, kept permanently.
-pub fn register_defaults(conn: &mut Conn, actor: &Actor, doc: &Document) -> ApiResult<()> {
+pub fn register_defaults(conn: &mut Tx<'_>, actor: &Actor, doc: &Document) -> ApiResult<()> {
     let owner = doc
         .issuer_id
         .clone()
@@ -900,7 +901,7 @@ pub fn revision_state(conn: &mut Conn, version_id: &str) -> ApiResult<Option<Rev
 /// A quality document withdrawn from use: its revisions are withdrawn (the current one
 /// included), every copy still out is recalled, open change requests are cancelled.
 pub fn on_document_withdrawn(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     user_id: Option<&str>,
     doc: &Document,
@@ -951,7 +952,7 @@ pub fn on_document_withdrawn(
 }
 
 fn set_change_request_state(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     c: &IsoChangeRequest,
     to: ChangeRequestState,
@@ -984,7 +985,7 @@ fn set_change_request_state(
 
 /// Asks back every copy of the document that is not of `current` and still out.
 fn recall(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     doc: &Document,
     current: Option<&str>,
@@ -1097,7 +1098,7 @@ fn ensure_code_free(conn: &mut Conn, code: &str, except: Option<&str>) -> ApiRes
 /// Registers a quality document with its control metadata, and its first draft if a
 /// text is given.
 pub fn create(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     req: &CreateIsoDocumentRequest,
 ) -> ApiResult<Document> {
@@ -1231,7 +1232,7 @@ pub fn list(
 /// Issues copies of the current revision to recipients without one, and recalls the
 /// copies of recipients taken off the list.
 fn reconcile_copies(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     user_id: Option<&str>,
     doc: &Document,
@@ -1299,7 +1300,7 @@ fn reconcile_copies(
 }
 
 pub fn update(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
@@ -1413,7 +1414,7 @@ pub fn revision(
 /// One step of the revision workflow with its audit entry.
 #[allow(clippy::too_many_arguments)]
 fn step(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     rev: &IsoRevision,
     expected_version: Option<i32>,
@@ -1443,7 +1444,7 @@ fn step(
 
 /// The draft goes to review (the owner's ISO controller).
 pub fn submit(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     version_id: &str,
     expected_version: i32,
@@ -1470,7 +1471,7 @@ pub fn submit(
 /// Sends a revision under review back to draft, with the reason (the approver, or the
 /// owner's ISO controller).
 pub fn return_to_draft(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     version_id: &str,
     expected_version: i32,
@@ -1498,7 +1499,7 @@ pub fn return_to_draft(
 /// Approves a reviewed revision (an approver who is not its author); the version
 /// becomes immutable.
 pub fn approve(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     version_id: &str,
     expected_version: i32,
@@ -1542,7 +1543,7 @@ pub fn approve(
 /// previous one is superseded, the old copies are recalled and the distribution list
 /// gets numbered copies of the new one, all in this transaction.
 pub fn issue(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     version_id: &str,
     expected_version: i32,
@@ -1563,7 +1564,7 @@ pub fn issue(
 }
 
 fn issue_unchecked(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     user_id: Option<&str>,
     (rev, doc, iso): (IsoRevision, Document, IsoDocument),
@@ -1672,7 +1673,7 @@ fn issue_unchecked(
 /// Abandons a revision not yet issued (the owner's ISO controller). The current
 /// revision leaves only with its document (`POST /documents/{id}/withdraw`).
 pub fn abandon(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     version_id: &str,
     expected_version: i32,
@@ -1712,7 +1713,7 @@ pub fn abandon(
 }
 
 pub fn comment(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     version_id: &str,
     req: &CommentRequest,
@@ -1813,7 +1814,7 @@ pub fn diff(
 
 /// Anyone on staff raises a change request against a document in use.
 pub fn raise(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     document_id: &str,
     req: &RaiseChangeRequest,
@@ -1832,7 +1833,7 @@ pub fn raise(
 }
 
 fn raise_unchecked(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     user_id: Option<&str>,
     doc: &Document,
@@ -1929,7 +1930,7 @@ fn load_open_request(
 /// The owner accepts a change request: a revision draft opens, starting from the
 /// current revision's text and file.
 pub fn accept(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
@@ -1950,7 +1951,7 @@ pub fn accept(
 }
 
 fn accept_unchecked(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     user_id: Option<&str>,
     c: IsoChangeRequest,
@@ -2022,7 +2023,7 @@ fn accept_unchecked(
 }
 
 pub fn reject(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
@@ -2113,7 +2114,7 @@ pub fn outstanding_copies(
 
 /// The owner's ISO controller confirms that a recalled copy came back.
 pub fn confirm_copy_withdrawn(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     copy_id: &str,
     expected_version: i32,
@@ -2196,7 +2197,7 @@ fn recipient_users(conn: &mut Conn, document_id: &str) -> ApiResult<Vec<User>> {
 }
 
 pub fn acknowledge(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     document_id: &str,
     req: &AcknowledgeRequest,
@@ -2214,7 +2215,7 @@ pub fn acknowledge(
 
 /// Returns the acknowledgement and whether it is new (acknowledging twice is harmless).
 fn acknowledge_unchecked(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     user_id: &str,
     doc: &Document,
@@ -2371,7 +2372,7 @@ pub fn due_reviews(
 /// Records a periodic review: a confirmed document gets its next review date; one that
 /// needs a change gets a change request.
 pub fn record_review(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     document_id: &str,
     expected_version: i32,
@@ -2679,7 +2680,7 @@ pub fn caller_for(conn: &mut Conn, user: &User) -> ApiResult<Caller> {
 
 /// Issues a revision effective on a past date as `caller` (the demo's history).
 pub fn issue_on(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     version_id: &str,
     effective_from: NaiveDate,

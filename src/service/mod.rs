@@ -10,6 +10,7 @@ pub mod documents;
 pub mod export;
 pub mod iso;
 pub mod org_units;
+pub mod policy;
 pub mod relations;
 pub mod reports;
 pub mod review;

@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::OrgUnit;
 use crate::db::org_units::OrgUnitChanges;
-use crate::db::{self, Conn};
+use crate::db::{self, Tx};
 use crate::domain::kinds::OrgUnitKind;
 use crate::error::{ApiResult, AppError};
 
@@ -52,7 +52,7 @@ fn clean_code(code: &str) -> ApiResult<String> {
 
 /// Inserts a unit with its audit entry (no permission check: CLI and demo use it).
 pub fn insert_audited(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     req: &CreateOrgUnitRequest,
 ) -> ApiResult<OrgUnit> {
@@ -96,13 +96,17 @@ pub fn insert_audited(
     Ok(unit)
 }
 
-pub fn create(conn: &mut Conn, caller: &Caller, req: &CreateOrgUnitRequest) -> ApiResult<OrgUnit> {
+pub fn create(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    req: &CreateOrgUnitRequest,
+) -> ApiResult<OrgUnit> {
     caller.require(Action::ManageOrgUnits)?;
     insert_audited(conn, &caller.actor(), req)
 }
 
 pub fn update(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,

@@ -9,7 +9,7 @@ use super::{clean_opt, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Event};
 use crate::db::models::Relation;
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{RelationKind, RelationScope, Role};
 use crate::error::{ApiResult, AppError};
 
@@ -32,7 +32,7 @@ pub struct CreateRelationRequest {
 
 /// Creates a relation (no permission checks; used by the demo loader too).
 pub fn insert_audited(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &crate::db::audit::Actor,
     source_id: &str,
     req: &CreateRelationRequest,
@@ -117,7 +117,7 @@ pub fn insert_audited(
 }
 
 pub fn create(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     source_id: &str,
     req: &CreateRelationRequest,
@@ -142,7 +142,7 @@ pub fn create(
     )
 }
 
-pub fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<()> {
+pub fn delete(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<()> {
     caller.require(Action::ManageRelations)?;
     let r = db::relations::get(conn, id)?;
     docs::get(conn, Some(caller), &r.source_id)?;

@@ -13,7 +13,7 @@ use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, Relation, ReviewCampaign, ReviewFlag, ReviewItem};
 use crate::db::review::{FlagFilter, ItemFilter, ItemResult, Selection};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind, Role};
 use crate::domain::review::{
     check_close, check_review_result, dependent_needs_review, ensure_campaign_open, flag_cause,
@@ -28,7 +28,7 @@ fn short_name(d: &Document) -> String {
     d.number.clone().unwrap_or_else(|| d.title.clone())
 }
 
-pub fn audit_flag_opened(conn: &mut Conn, actor: &Actor, flag: &ReviewFlag) -> ApiResult<()> {
+pub fn audit_flag_opened(conn: &mut Tx<'_>, actor: &Actor, flag: &ReviewFlag) -> ApiResult<()> {
     audit::append(
         conn,
         actor,
@@ -54,7 +54,7 @@ pub fn audit_flag_opened(conn: &mut Conn, actor: &Actor, flag: &ReviewFlag) -> A
 /// document based on that target for review, with the cause. Documents signed after the
 /// change took effect, or already expired by then, are left alone.
 pub fn flag_dependents(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     relation: &Relation,
 ) -> ApiResult<Vec<ReviewFlag>> {
@@ -188,7 +188,7 @@ pub fn list_flags(conn: &mut Conn, caller: &Caller, q: &FlagQuery) -> ApiResult<
 
 /// Resolves a flag with a note; a resolved flag stays resolved.
 pub fn resolve_flag(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     resolution: &str,
@@ -292,7 +292,7 @@ fn view_of(conn: &mut Conn, c: ReviewCampaign) -> ApiResult<CampaignView> {
 
 /// Opens a campaign over the published documents a selection covers, one item each.
 pub fn create_campaign(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     req: &CreateCampaignRequest,
 ) -> ApiResult<CampaignView> {
@@ -302,7 +302,7 @@ pub fn create_campaign(
 
 /// Opens a campaign (no permission check; the demo loader uses it too).
 pub fn insert_campaign(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     created_by: Option<&str>,
     req: &CreateCampaignRequest,
@@ -549,7 +549,7 @@ pub struct AssignRequest {
 
 /// Assigns items of an open campaign to an agency.
 pub fn assign(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     campaign_id: &str,
     req: &AssignRequest,
@@ -560,7 +560,7 @@ pub fn assign(
 
 /// Assigns items (no permission check; the demo loader uses it too).
 pub fn assign_audited(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     campaign_id: &str,
     req: &AssignRequest,
@@ -624,7 +624,7 @@ pub struct RecordReviewRequest {
 /// Records (or corrects) the result of an item while its campaign is open: a legal
 /// officer, or the staff of the agency the item is assigned to.
 pub fn record_item(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
@@ -652,7 +652,7 @@ pub fn record_item(
 
 /// Records a result (no permission check; the demo loader uses it too).
 pub fn record_item_audited(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     by: Option<&str>,
     item: &ReviewItem,
@@ -710,7 +710,7 @@ pub struct CloseCampaignRequest {
 }
 
 pub fn close_campaign(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     req: &CloseCampaignRequest,

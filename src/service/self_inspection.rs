@@ -13,7 +13,7 @@ use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, ReviewFlag, SelfInspection};
 use crate::db::review::{InspectionFilter, InspectionRecord};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::DocumentState;
 use crate::domain::review::{
     check_inspection_result, inspection_start, InspectionHandling, InspectionState,
@@ -31,7 +31,7 @@ fn state(s: &SelfInspection) -> ApiResult<InspectionState> {
 /// number of days (or working days) after its signing. The promulgation workflow calls
 /// this when it publishes a document, in its own transaction; a document has one.
 pub fn open_self_inspection(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     document: &Document,
 ) -> ApiResult<SelfInspection> {
@@ -40,7 +40,7 @@ pub fn open_self_inspection(
 
 /// [`open_self_inspection`] with explicit deadlines.
 pub fn open_self_inspection_with(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     document: &Document,
     deadlines: &Deadlines,
@@ -100,7 +100,7 @@ pub fn open_self_inspection_with(
 
 /// Opens the self-inspection of a document published before it existed (or by hand).
 pub fn open_for_document(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     document_id: &str,
 ) -> ApiResult<SelfInspection> {
@@ -222,7 +222,7 @@ pub struct RecordInspectionRequest {
 /// document, to be resolved when the amending / suspending / repealing / correcting
 /// document is issued.
 pub fn record_result(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     req: &RecordInspectionRequest,

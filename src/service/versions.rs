@@ -10,7 +10,7 @@ use crate::auth::roles::may_edit_kind;
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, DocumentChanges, ProvisionRow, Version};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::DocumentState;
 use crate::domain::structure;
 use crate::error::{ApiResult, AppError};
@@ -154,7 +154,7 @@ pub struct NewVersion {
 /// Inserts a version (and its file and provisions) with its audit entry; no permission
 /// checks, so that import and demo loading share it.
 pub fn insert_version(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     actor: &Actor,
     doc: &Document,
     new: NewVersion,
@@ -241,7 +241,7 @@ pub fn check_upload(
 }
 
 pub fn create(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     document_id: &str,
     req: &CreateVersionRequest,
@@ -286,7 +286,7 @@ pub fn create(
                 extractions::pages.eq(x.pages as i32),
                 extractions::created_at.eq(db::now()),
             ))
-            .execute(conn)
+            .execute(conn.conn())
             .map_err(crate::db::DbError::from)?;
     }
     Ok(v)
@@ -328,7 +328,7 @@ pub fn list(
 /// Edits an unapproved version. Approved versions are immutable: a correction is a
 /// new version.
 pub fn update(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     if_match: &str,
@@ -374,12 +374,13 @@ pub fn update(
         versions::body.eq(&body),
         versions::change_summary.eq(&change_summary),
     ))
-    .execute(conn)?;
+    .execute(conn.conn())?;
     if n == 0 {
         return Err(AppError::PreconditionFailed);
     }
     if req.body.is_some() {
-        diesel::delete(provisions::table.filter(provisions::version_id.eq(id))).execute(conn)?;
+        diesel::delete(provisions::table.filter(provisions::version_id.eq(id)))
+            .execute(conn.conn())?;
         if let Some(b) = &body {
             db::versions::insert_provisions(conn, &provision_rows(id, b))?;
         }
@@ -401,7 +402,7 @@ pub fn update(
 }
 
 /// Approves a version: it becomes immutable and its document can no longer be deleted.
-pub fn approve(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<Version> {
+pub fn approve(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<Version> {
     caller.require(Action::ApproveVersions)?;
     let (v, doc) = get(conn, Some(caller), id)?;
     super::iso::refuse_generic_approval(conn, &v)?;

@@ -11,7 +11,7 @@ use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Event};
 use crate::db::models::{Document, DocumentChanges};
 use crate::db::workflow::{self as wf, Appraisal, Consultation};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentKind, DocumentState};
 use crate::domain::workflow::{
     self as rules, AppraisalOpinion, CommentStatus, GuardFacts, WorkflowAction,
@@ -134,7 +134,7 @@ fn facts(
 
 /// Takes a workflow action on a document (send the ETag you read as `expected_version`).
 pub fn transition(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
@@ -271,7 +271,7 @@ pub fn transition(
 /// Records the justice office's opinion on the current version. `needs_revision` sends
 /// the draft back to revising.
 pub fn appraise(
-    conn: &mut Conn,
+    conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     req: &AppraisalRequest,

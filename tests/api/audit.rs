@@ -92,10 +92,9 @@ both_backends!(audit_log_records_and_detects_tampering);
 async fn demo_load_is_idempotent(b: Backend) {
     let app = TestApp::spawn(b).await;
     let mut c = app.conn();
-    let report = diesel::Connection::transaction(&mut *c, |c| {
-        vanban::demo::load(c, crate::helpers::PASSWORD)
-    })
-    .unwrap();
+    let report =
+        vanban::db::write_transaction(&mut c, |c| vanban::demo::load(c, crate::helpers::PASSWORD))
+            .unwrap();
     assert_eq!(report.org_units_added, 0);
     assert_eq!(report.documents_added, 0);
     assert_eq!(report.accounts_added, 0);
@@ -152,7 +151,7 @@ async fn migrations_go_up_down_up(b: Backend) {
     };
     conn.revert_all_migrations(source).expect("down");
     vanban::db::run_migrations(&mut conn).expect("up again");
-    diesel::Connection::transaction(&mut conn, |c| {
+    vanban::db::write_transaction(&mut conn, |c| {
         vanban::demo::load(c, crate::helpers::PASSWORD)
     })
     .expect("demo loads");

@@ -67,6 +67,20 @@ async fn login_refresh_logout(b: Backend) {
 }
 both_backends!(login_refresh_logout);
 
+/// A login from a given client address.
+async fn login_from(
+    app: &TestApp,
+    ip: &str,
+    username: &str,
+    password: &str,
+) -> crate::helpers::Response {
+    let req = actix_web::test::TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr(format!("{ip}:40000").parse().unwrap())
+        .set_json(json!({"username": username, "password": password}));
+    app.send(req).await
+}
+
 async fn wrong_passwords_are_throttled(b: Backend) {
     let app = TestApp::spawn_with(
         b,
@@ -74,43 +88,111 @@ async fn wrong_passwords_are_throttled(b: Backend) {
             demo: true,
             tweak: |s| {
                 s.auth.max_failed_logins = 3;
-                s.auth.lockout_seconds = 60;
+                s.auth.max_failed_logins_per_address = 5;
+                s.auth.failure_window_seconds = 60;
             },
         },
     )
     .await;
-    let bad = json!({"username": "viewer", "password": "not-the-password"});
+    let attacker = "203.0.113.7";
     for _ in 0..3 {
-        app.post("/api/v1/auth/login", None, bad.clone())
+        login_from(&app, attacker, "viewer", "not-the-password")
             .await
             .problem(401);
     }
-    // Locked now, even with the right password.
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"username": "viewer", "password": PASSWORD}),
-        )
-        .await;
+    // This address may not try viewer again, even with the right password...
+    let r = login_from(&app, attacker, "viewer", PASSWORD).await;
     r.problem(429);
     let retry: u64 = r
         .header("retry-after")
         .expect("Retry-After")
         .parse()
         .unwrap();
-    assert!(retry > 0 && retry <= 60);
-    // Other accounts are not affected; unknown users get the same 401 as a wrong password.
-    app.login("admin").await;
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"username": "nobody", "password": "x"}),
-    )
-    .await
-    .problem(401);
+    assert!(retry > 0 && retry <= 60, "{retry}");
+    // ... but the account is not locked for anyone else: the owner logs in from elsewhere.
+    login_from(&app, "198.51.100.20", "viewer", PASSWORD)
+        .await
+        .status_is(200);
+    // Unknown usernames count toward the address's limit: two more failures fill it.
+    for name in ["nobody", "nobody-else"] {
+        login_from(&app, attacker, name, "x").await.problem(401);
+    }
+    login_from(&app, attacker, "someone", "x")
+        .await
+        .problem(429);
+    login_from(&app, attacker, "admin", PASSWORD)
+        .await
+        .problem(429);
+    // A correct password from an address without failures always logs in.
+    login_from(&app, "198.51.100.21", "admin", PASSWORD)
+        .await
+        .status_is(200);
 }
 both_backends!(wrong_passwords_are_throttled);
+
+/// A correct login gives its slot back and clears the account's failures from that address.
+async fn a_success_clears_the_failures_of_its_address(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            demo: true,
+            tweak: |s| {
+                s.auth.max_failed_logins = 3;
+                s.auth.max_failed_logins_per_address = 100;
+            },
+        },
+    )
+    .await;
+    let ip = "192.0.2.44";
+    for _ in 0..10 {
+        login_from(&app, ip, "drafter", "wrong-password")
+            .await
+            .problem(401);
+        login_from(&app, ip, "drafter", "wrong-password")
+            .await
+            .problem(401);
+        login_from(&app, ip, "drafter", PASSWORD)
+            .await
+            .status_is(200);
+    }
+}
+both_backends!(a_success_clears_the_failures_of_its_address);
+
+/// Exactly `max_failed_logins` guesses are evaluated under concurrency, per account and per
+/// address, and the counts are in the database.
+async fn concurrent_guesses_are_counted_exactly(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            demo: true,
+            tweak: |s| {
+                s.database.pool_size = 16;
+            },
+        },
+    )
+    .await;
+    // 40 concurrent wrong guesses at one account from one address: 5 evaluated (401).
+    let rs = futures_util::future::join_all(
+        (0..40).map(|_| login_from(&app, "203.0.113.50", "admin", "guess-guess")),
+    )
+    .await;
+    let evaluated = rs.iter().filter(|r| r.status.as_u16() == 401).count();
+    let throttled = rs.iter().filter(|r| r.status.as_u16() == 429).count();
+    assert_eq!((evaluated, throttled), (5, 35), "per account and address");
+    // 40 concurrent guesses at 40 different (mostly unknown) usernames from one address: 20.
+    let names: Vec<String> = (0..40).map(|i| format!("user{i}")).collect();
+    let rs = futures_util::future::join_all(
+        names
+            .iter()
+            .map(|name| login_from(&app, "203.0.113.51", name, "guess-guess")),
+    )
+    .await;
+    let evaluated = rs.iter().filter(|r| r.status.as_u16() == 401).count();
+    let throttled = rs.iter().filter(|r| r.status.as_u16() == 429).count();
+    assert_eq!((evaluated, throttled), (20, 20), "per address");
+    assert!(rs.iter().all(|r| r.status.as_u16() < 500));
+}
+both_backends!(concurrent_guesses_are_counted_exactly);
 
 async fn bad_tokens_are_refused(b: Backend) {
     let app = TestApp::spawn(b).await;

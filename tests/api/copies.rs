@@ -296,20 +296,22 @@ fn stored_anyway(app: &TestApp, document_id: &str, data: &[u8]) -> String {
     use vanban::service::versions::{insert_version, NewVersion, Upload, PDF};
     let mut conn = app.conn();
     let doc = vanban::db::documents::get(&mut conn, document_id).expect("the document");
-    insert_version(
-        &mut conn,
-        &vanban::db::audit::Actor::system(),
-        &doc,
-        NewVersion {
-            body: Some("Điều 1. Phạm vi điều chỉnh".into()),
-            upload: Some(Upload {
-                content_type: PDF.into(),
-                file_name: Some("imported.pdf".into()),
-                data: data.to_vec(),
-            }),
-            ..Default::default()
-        },
-    )
+    vanban::db::write_transaction(&mut conn, |tx| {
+        insert_version(
+            tx,
+            &vanban::db::audit::Actor::system(),
+            &doc,
+            NewVersion {
+                body: Some("Điều 1. Phạm vi điều chỉnh".into()),
+                upload: Some(Upload {
+                    content_type: PDF.into(),
+                    file_name: Some("imported.pdf".into()),
+                    data: data.to_vec(),
+                }),
+                ..Default::default()
+            },
+        )
+    })
     .expect("the version is stored")
     .id
 }

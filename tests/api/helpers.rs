@@ -99,6 +99,12 @@ pub struct Response {
 }
 
 impl Response {
+    /// Asserts the status (the body shown when it differs).
+    pub fn status_is(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "{}", self.body);
+        self
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)
@@ -181,7 +187,7 @@ impl TestApp {
         db.migrate().expect("migrate");
         if opts.demo {
             let mut conn = db.get().expect("conn");
-            conn.transaction(|c| vanban::demo::load(c, PASSWORD))
+            vanban::db::write_transaction(&mut conn, |c| vanban::demo::load(c, PASSWORD))
                 .expect("demo loads");
         }
         let keys = TokenKeys::new(SECRET, settings.auth.access_ttl_seconds);

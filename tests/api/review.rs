@@ -456,12 +456,14 @@ async fn promulgation_opens_a_self_inspection(b: Backend) {
         appraisal_days: 10,
         working_days: false,
     };
-    let si = vanban::service::self_inspection::open_self_inspection_with(
-        &mut conn,
-        &vanban::db::audit::Actor::system(),
-        &doc,
-        &days,
-    )
+    let si = vanban::db::write_transaction(&mut conn, |tx| {
+        vanban::service::self_inspection::open_self_inspection_with(
+            tx,
+            &vanban::db::audit::Actor::system(),
+            &doc,
+            &days,
+        )
+    })
     .unwrap();
     // Ten days after 20 January 2017 falls in the Tết break: the next working day.
     assert_eq!(si.due_on.to_string(), "2017-02-02");
@@ -477,18 +479,22 @@ async fn promulgation_opens_a_self_inspection(b: Backend) {
     )
     .await;
     let doc2 = vanban::db::documents::get(&mut conn, &id2).unwrap();
-    let si2 = vanban::service::self_inspection::open_self_inspection(
-        &mut conn,
-        &vanban::db::audit::Actor::system(),
-        &doc2,
-    )
+    let si2 = vanban::db::write_transaction(&mut conn, |tx| {
+        vanban::service::self_inspection::open_self_inspection(
+            tx,
+            &vanban::db::audit::Actor::system(),
+            &doc2,
+        )
+    })
     .unwrap();
     assert_eq!(si2.due_on.to_string(), "2017-03-10");
-    let err = vanban::service::self_inspection::open_self_inspection(
-        &mut conn,
-        &vanban::db::audit::Actor::system(),
-        &doc2,
-    )
+    let err = vanban::db::write_transaction(&mut conn, |tx| {
+        vanban::service::self_inspection::open_self_inspection(
+            tx,
+            &vanban::db::audit::Actor::system(),
+            &doc2,
+        )
+    })
     .unwrap_err();
     assert!(matches!(err, vanban::error::AppError::Conflict { .. }));
 }

@@ -1,0 +1,163 @@
+//! Who may change which document. The role decides the kind of act
+//! ([`crate::auth::allows`]); this module adds the document's scope: its family (legal or
+//! ISO), whether it is external (promulgated elsewhere, registered here), and the unit it
+//! belongs to. Every write to a document, its versions or the relations it makes goes
+//! through [`require_document_write`] (or, to withdraw, [`require_withdraw`]), whatever
+//! the route, so that a role cannot act on another unit's documents through a side door.
+//!
+//! - A legal document drafted here: a drafter of its issuer or of a unit below it (an
+//!   agency drafts for the People's Committee), or a legal officer.
+//! - An external legal document (a decree, a circular, a provincial decision): only a legal
+//!   officer registers and maintains it; its legal effect is the law's, not a drafter's.
+//! - A quality (ISO) document: only the ISO controller of its owner agency or of a unit
+//!   above it (the same rule as the ISO routes).
+//! - Withdrawal: legal documents by a legal officer or an approver; quality documents by
+//!   the ISO controller of the owner agency.
+
+use super::Caller;
+use crate::auth::{may_edit_kind, Action};
+use crate::db::models::Document;
+use crate::db::{self, Conn};
+use crate::domain::kinds::Role;
+use crate::error::{ApiResult, AppError};
+
+pub fn is_iso(doc: &Document) -> bool {
+    is_iso_kind(&doc.kind)
+}
+
+pub fn is_iso_kind(kind: &str) -> bool {
+    kind.starts_with("iso_")
+}
+
+fn forbidden(why: &str) -> AppError {
+    AppError::Forbidden(why.to_owned())
+}
+
+fn in_chain(caller: &Caller, unit: Option<&str>) -> bool {
+    unit.is_some_and(|u| caller.org_chain.iter().any(|c| c == u))
+}
+
+/// The unit whose ISO controller controls a quality document: its owner agency as
+/// recorded by ISO document control, else its issuer.
+fn iso_owner(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {
+    Ok(db::iso::find_document(conn, &doc.id)?
+        .map(|i| i.owner_unit_id)
+        .or_else(|| doc.issuer_id.clone()))
+}
+
+/// The role may write documents of this family at all.
+pub fn require_family(caller: &Caller, kind: &str) -> ApiResult<()> {
+    caller.require(Action::EditDocuments)?;
+    let iso = is_iso_kind(kind);
+    if !may_edit_kind(caller.role, iso) {
+        return Err(AppError::Forbidden(format!(
+            "the {} role may not write {} documents",
+            caller.role.as_str(),
+            if iso { "ISO" } else { "legal" }
+        )));
+    }
+    Ok(())
+}
+
+/// May the caller create a document of this kind, for this issuer, external or not?
+pub fn require_create(
+    caller: &Caller,
+    kind: &str,
+    issuer_id: Option<&str>,
+    external: bool,
+) -> ApiResult<()> {
+    require_family(caller, kind)?;
+    require_issuer(caller, kind, issuer_id, external)
+}
+
+/// The issuer (or owner) a document of this kind may be given by the caller.
+pub fn require_issuer(
+    caller: &Caller,
+    kind: &str,
+    issuer_id: Option<&str>,
+    external: bool,
+) -> ApiResult<()> {
+    match caller.role {
+        Role::LegalOfficer if !is_iso_kind(kind) => Ok(()),
+        Role::Drafter if external => Err(forbidden(
+            "registering an external (already promulgated) document is a legal officer's task",
+        )),
+        Role::Drafter | Role::IsoController if in_chain(caller, issuer_id) => Ok(()),
+        Role::Drafter => Err(forbidden(
+            "a drafter writes only for their own unit or the units above it",
+        )),
+        Role::IsoController => Err(forbidden(
+            "an ISO controller writes only the quality documents of their own agency",
+        )),
+        _ => Err(forbidden("this role may not write documents")),
+    }
+}
+
+/// May the caller change this document: its metadata, its versions, its deletion, the
+/// relations it makes?
+pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
+    require_family(caller, &doc.kind)?;
+    if is_iso(doc) {
+        let owner = iso_owner(conn, doc)?;
+        if caller.role == Role::IsoController && in_chain(caller, owner.as_deref()) {
+            return Ok(());
+        }
+        return Err(forbidden(
+            "only the ISO controller of the owner agency controls this document",
+        ));
+    }
+    require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)
+}
+
+/// May the caller withdraw this document?
+pub fn require_withdraw(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
+    caller.require(Action::WithdrawDocuments)?;
+    if is_iso(doc) {
+        let owner = iso_owner(conn, doc)?;
+        if caller.role == Role::IsoController && in_chain(caller, owner.as_deref()) {
+            return Ok(());
+        }
+        return Err(forbidden(
+            "only the ISO controller of the owner agency withdraws a quality document",
+        ));
+    }
+    match caller.role {
+        Role::LegalOfficer | Role::Approver => Ok(()),
+        _ => Err(forbidden("a legal document is withdrawn by a legal officer or an approver")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(role: Role, chain: &[&str]) -> Caller {
+        Caller {
+            user_id: "u".into(),
+            username: "u".into(),
+            role,
+            org_unit_id: chain.first().map(|s| s.to_string()),
+            org_chain: chain.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn only_legal_officers_register_external_legal_documents() {
+        let drafter = caller(Role::Drafter, &["NV", "UBND"]);
+        let legal = caller(Role::LegalOfficer, &["TP"]);
+        assert!(require_create(&drafter, "resolution", Some("HDND"), true).is_err());
+        assert!(require_create(&drafter, "decision", Some("UBND"), true).is_err());
+        assert!(require_create(&legal, "decree", None, true).is_ok());
+        assert!(require_create(&drafter, "decision", Some("UBND"), false).is_ok());
+        assert!(require_create(&drafter, "decision", Some("HDND"), false).is_err());
+    }
+
+    #[test]
+    fn iso_documents_belong_to_their_agencys_controller() {
+        let own = caller(Role::IsoController, &["VP", "UBND"]);
+        let other = caller(Role::IsoController, &["TP", "UBND"]);
+        assert!(require_create(&own, "iso_procedure", Some("VP"), false).is_ok());
+        assert!(require_create(&other, "iso_procedure", Some("VP"), false).is_err());
+        assert!(require_create(&own, "decision", Some("VP"), false).is_err());
+    }
+}
