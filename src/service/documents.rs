@@ -5,8 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
-use super::{clean_opt, clean_text, ensure_visible, state_of, Caller};
-use crate::auth::roles::may_edit_kind;
+use super::{clean_opt, clean_text, ensure_visible, policy, state_of, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, DocumentChanges};

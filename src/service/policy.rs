@@ -5,8 +5,9 @@
 //! through [`require_document_write`] (or, to withdraw, [`require_withdraw`]), whatever
 //! the route, so that a role cannot act on another unit's documents through a side door.
 //!
-//! - A legal document drafted here: a drafter of its issuer or of a unit below it (an
-//!   agency drafts for the People's Committee), or a legal officer.
+//! - A legal document drafted here: a drafter of its drafting agency (the creator's unit)
+//!   writing for that agency or a unit above it (an agency drafts for the People's
+//!   Committee), or a legal officer.
 //! - An external legal document (a decree, a circular, a provincial decision): only a legal
 //!   officer registers and maintains it; its legal effect is the law's, not a drafter's.
 //! - A quality (ISO) document: only the ISO controller of its owner agency or of a unit
@@ -15,7 +16,8 @@
 //!   the ISO controller of the owner agency.
 
 use super::Caller;
-use crate::auth::{may_edit_kind, Action};
+use crate::auth::roles::may_edit_kind;
+use crate::auth::Action;
 use crate::db::models::Document;
 use crate::db::{self, Conn};
 use crate::domain::kinds::Role;
@@ -106,7 +108,25 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
             "only the ISO controller of the owner agency controls this document",
         ));
     }
-    require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)
+    require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
+    // A draft belongs to the agency that drafts it, not only to its issuer: every agency
+    // drafts for the People's Committee, and none may change another's draft.
+    if caller.role == Role::Drafter && !in_chain(caller, drafting_unit(conn, doc)?.as_deref()) {
+        return Err(forbidden(
+            "a drafter changes only the drafts of their own unit (or of a unit below it)",
+        ));
+    }
+    Ok(())
+}
+
+/// The drafting agency of a document: the unit of the account that created it, else its
+/// issuer (the same rule as the periodic report's).
+fn drafting_unit(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {
+    let creator_unit = match &doc.created_by {
+        Some(u) => db::users::get(conn, u)?.org_unit_id,
+        None => None,
+    };
+    Ok(creator_unit.or_else(|| doc.issuer_id.clone()))
 }
 
 /// May the caller withdraw this document?
@@ -123,7 +143,9 @@ pub fn require_withdraw(conn: &mut Conn, caller: &Caller, doc: &Document) -> Api
     }
     match caller.role {
         Role::LegalOfficer | Role::Approver => Ok(()),
-        _ => Err(forbidden("a legal document is withdrawn by a legal officer or an approver")),
+        _ => Err(forbidden(
+            "a legal document is withdrawn by a legal officer or an approver",
+        )),
     }
 }
 

@@ -130,6 +130,10 @@ pub fn create(
     let source = docs::get(conn, Some(caller), source_id)?;
     if cites {
         super::iso::require_controller_of(conn, caller, &source)?;
+    } else {
+        // A relation is the source document's statement (it amends, repeals, suspends...
+        // its target): only who may write the source may make it.
+        require_relation_scope(conn, caller, &source)?;
     }
     docs::get(conn, Some(caller), &req.target_id)
         .map_err(|_| AppError::invalid("target_id", "no such document"))?;
@@ -142,10 +146,26 @@ pub fn create(
     )
 }
 
+/// Relations are written by who may write their source document; a legal officer for any
+/// document (registering what a promulgated text does to another, or correcting a
+/// citation).
+fn require_relation_scope(
+    conn: &mut crate::db::Conn,
+    caller: &Caller,
+    source: &crate::db::models::Document,
+) -> ApiResult<()> {
+    if caller.role == Role::LegalOfficer {
+        return Ok(());
+    }
+    super::policy::require_document_write(conn, caller, source)
+}
+
 pub fn delete(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<()> {
+    // Removing a citation, even an ISO document's, stays with the relation managers.
     caller.require(Action::ManageRelations)?;
     let r = db::relations::get(conn, id)?;
-    docs::get(conn, Some(caller), &r.source_id)?;
+    let source = docs::get(conn, Some(caller), &r.source_id)?;
+    require_relation_scope(conn, caller, &source)?;
     db::relations::delete(conn, id)?;
     for (action, entity) in [
         ("relation.remove", &r.source_id),

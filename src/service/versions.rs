@@ -6,7 +6,6 @@ use utoipa::ToSchema;
 
 use super::documents::{self as docs};
 use super::{clean_opt, state_of, Caller};
-use crate::auth::roles::may_edit_kind;
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, DocumentChanges, ProvisionRow, Version};
@@ -122,14 +121,7 @@ pub fn provision_rows(version_id: &str, body: &str) -> Vec<ProvisionRow> {
 }
 
 fn check_writable(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
-    caller.require(Action::EditDocuments)?;
-    if !may_edit_kind(caller.role, doc.kind.starts_with("iso_")) {
-        return Err(AppError::Forbidden(format!(
-            "the {} role may not write this kind of document",
-            caller.role.as_str()
-        )));
-    }
-    let _ = conn;
+    super::policy::require_document_write(conn, caller, doc)?;
     docs::ensure_not_promulgated(doc)?;
     if state_of(doc)? == DocumentState::Withdrawn {
         return Err(AppError::Conflict {

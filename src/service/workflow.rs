@@ -12,7 +12,7 @@ use crate::db::audit::{self, Event};
 use crate::db::models::{Document, DocumentChanges};
 use crate::db::workflow::{self as wf, Appraisal, Consultation};
 use crate::db::{self, Conn, Tx};
-use crate::domain::kinds::{DocumentKind, DocumentState};
+use crate::domain::kinds::{DocumentKind, DocumentState, Role};
 use crate::domain::workflow::{
     self as rules, AppraisalOpinion, CommentStatus, GuardFacts, WorkflowAction,
 };
@@ -154,6 +154,10 @@ pub fn transition(
             caller.role.as_str(),
             req.action
         )));
+    }
+    // A drafting agency moves its own drafts only (the justice office any draft).
+    if caller.role == Role::Drafter {
+        super::policy::require_document_write(conn, caller, &doc)?;
     }
     let state = state_of(&doc)?;
     if doc.row_version != expected_version {

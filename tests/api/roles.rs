@@ -1,5 +1,7 @@
 //! The role matrix: every route × every role → allowed (anything but 403) or 403;
-//! the public gets 401 wherever an account is needed.
+//! the public gets 401 wherever an account is needed. Routes on a resource that belongs to
+//! a unit (a drafting agency's draft, an agency's quality documents) are tried again by an
+//! account of an allowed role in another unit: 403.
 
 use actix_web::http::{header, Method};
 use actix_web::test;
@@ -25,6 +27,8 @@ struct Route {
     /// Roles allowed; `*` for every signed-in role.
     allowed: &'static [&'static str],
     public: bool,
+    /// The resource belongs to a unit: allowed roles of another unit get 403.
+    scoped: bool,
 }
 
 fn route(
@@ -40,7 +44,12 @@ fn route(
         if_match: false,
         allowed,
         public: false,
+        scoped: false,
     }
+}
+
+fn scoped(r: Route) -> Route {
+    Route { scoped: true, ..r }
 }
 
 async fn role_matrix(b: Backend) {
@@ -224,7 +233,7 @@ async fn role_matrix(b: Backend) {
                 Method::PATCH,
                 format!("/api/v1/documents/{d63}"),
                 Some(json!({"field": "Kiểm soát TTHC"})),
-                LEGAL_WRITERS,
+                LEGAL,
             )
         },
         Route {
@@ -233,7 +242,7 @@ async fn role_matrix(b: Backend) {
                 Method::DELETE,
                 format!("/api/v1/documents/{d63}"),
                 None,
-                LEGAL_WRITERS,
+                LEGAL,
             )
         },
         Route {
@@ -245,13 +254,68 @@ async fn role_matrix(b: Backend) {
                 &["legal_officer", "approver"],
             )
         },
+        // Registering an external document is the legal officers' (whatever its issuer).
         route(
+            Method::POST,
+            "/api/v1/documents".into(),
+            Some(
+                json!({"kind": "resolution", "issuer": "HDND", "external": true,
+                        "title": "Nghị quyết", "number": "88/2026/NQ-HĐND",
+                        "signed_on": "2026-01-05"}),
+            ),
+            LEGAL,
+        ),
+        route(
+            Method::POST,
+            "/api/v1/documents".into(),
+            Some(
+                json!({"kind": "decision", "issuer": "UBND", "external": true,
+                        "title": "Quyết định", "number": "89/2026/QĐ-UBND",
+                        "signed_on": "2026-01-05"}),
+            ),
+            LEGAL,
+        ),
+        // The drafter's own draft (Phòng Nội vụ): another agency's drafter may not touch it.
+        scoped(Route {
+            if_match: true,
+            ..route(
+                Method::PATCH,
+                format!("/api/v1/documents/{draft}"),
+                Some(json!({"field": "Nội vụ"})),
+                LEGAL_WRITERS,
+            )
+        }),
+        scoped(Route {
+            if_match: true,
+            ..route(
+                Method::DELETE,
+                format!("/api/v1/documents/{draft}"),
+                None,
+                LEGAL_WRITERS,
+            )
+        }),
+        scoped(Route {
+            if_match: true,
+            ..route(
+                Method::POST,
+                format!("/api/v1/documents/{draft}/transitions"),
+                Some(json!({"action": "open_consultation", "closes_on": "2030-01-31"})),
+                LEGAL_WRITERS,
+            )
+        }),
+        scoped(route(
+            Method::POST,
+            format!("/api/v1/documents/{draft}/relations"),
+            Some(json!({"target_id": d63, "kind": "repeals", "effective_on": "2030-01-01"})),
+            LEGAL_WRITERS,
+        )),
+        scoped(route(
             Method::POST,
             format!("/api/v1/documents/{draft}/versions"),
             Some(json!({"body": "Điều 1. Y"})),
             LEGAL_WRITERS,
-        ),
-        Route {
+        )),
+        scoped(Route {
             if_match: true,
             ..route(
                 Method::PATCH,
@@ -259,7 +323,7 @@ async fn role_matrix(b: Backend) {
                 Some(json!({"label": "L"})),
                 LEGAL_WRITERS,
             )
-        },
+        }),
         route(
             Method::POST,
             format!("/api/v1/versions/{version}/approve"),
@@ -270,13 +334,13 @@ async fn role_matrix(b: Backend) {
             Method::POST,
             format!("/api/v1/documents/{d130}/relations"),
             Some(json!({"target_id": d63, "kind": "guides", "effective_on": "2010-01-01"})),
-            LEGAL_WRITERS,
+            LEGAL,
         ),
         route(
             Method::DELETE,
             format!("/api/v1/relations/{relation}"),
             None,
-            LEGAL_WRITERS,
+            LEGAL,
         ),
         route(
             Method::GET,
@@ -563,12 +627,77 @@ async fn role_matrix(b: Backend) {
         )),
         route(Method::GET, "/api/v1/iso/compliance".into(), None, ALL),
     ]);
+    // Văn phòng's procedure through the generic document routes: its controller's too.
+    routes.extend([
+        scoped(with_if_match(route(
+            Method::PATCH,
+            format!("/api/v1/documents/{mc_id}"),
+            Some(json!({"field": "Hành chính"})),
+            CONTROLLER,
+        ))),
+        scoped(with_if_match(route(
+            Method::POST,
+            format!("/api/v1/documents/{mc_id}/withdraw"),
+            Some(json!({"reason": "r"})),
+            CONTROLLER,
+        ))),
+    ]);
+    // Every ISO control route acts on Văn phòng's documents: scoped to its controller.
+    for rt in routes.iter_mut() {
+        if rt.path.starts_with("/api/v1/iso/")
+            && rt.method != Method::GET
+            && (rt.allowed == CONTROLLER || rt.path.ends_with("/return"))
+            && rt.path != "/api/v1/iso/documents"
+        {
+            rt.scoped = true;
+        }
+    }
     let mut tokens = vec![];
     for r in ROLES {
         tokens.push((r, Some(app.login(r).await)));
     }
     tokens.push(("anonymous", None));
+    // Accounts of the unit-bound roles in another unit than the resources'.
+    let mut outsiders = vec![];
+    for (role, unit) in [("drafter", "TNMT"), ("iso_controller", "TP")] {
+        let name = format!("{role}-{}", unit.to_lowercase());
+        app.post(
+            "/api/v1/users",
+            Some(&admin),
+            json!({"username": name, "password": crate::helpers::PASSWORD, "role": role,
+                   "org_unit": unit}),
+        )
+        .await
+        .status_is(201);
+        outsiders.push((role, name.clone(), app.login(&name).await));
+    }
+    let mut scoped_checks = 0;
     for rt in routes.drain(..) {
+        for (role, name, token) in &outsiders {
+            if !rt.scoped || !rt.allowed.contains(role) {
+                continue;
+            }
+            let mut req = test::TestRequest::default()
+                .method(rt.method.clone())
+                .uri(&rt.path)
+                .insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+            if rt.if_match {
+                req = req.insert_header((
+                    header::IF_MATCH,
+                    "\"00000000-0000-0000-0000-000000000000-1\"",
+                ));
+            }
+            if let Some(body) = &rt.body {
+                req = req.set_json(body);
+            }
+            let r = app.send(req).await;
+            let label = format!(
+                "{} {} as {name}: {} {}",
+                rt.method, rt.path, r.status, r.body
+            );
+            assert_eq!(r.status.as_u16(), 403, "{label}");
+            scoped_checks += 1;
+        }
         for (role, token) in &tokens {
             let mut req = test::TestRequest::default()
                 .method(rt.method.clone())
@@ -593,8 +722,13 @@ async fn role_matrix(b: Backend) {
                 None => assert_eq!(status, 401, "{label}"),
                 Some(_) => {
                     let allowed = rt.allowed.contains(&"*") || rt.allowed.contains(role);
+                    // A draft is hidden from who may not see drafts: 404, not 403.
+                    let on_draft = rt.path.contains(&draft) || rt.path.contains(&version);
                     if allowed {
                         assert!(status != 403 && status != 401 && status < 500, "{label}");
+                    } else if on_draft && status == 404 {
+                        let sees_drafts = ["drafter", "legal_officer", "approver"];
+                        assert!(!sees_drafts.contains(role), "{label}");
                     } else {
                         assert_eq!(status, 403, "{label}");
                     }
@@ -602,5 +736,7 @@ async fn role_matrix(b: Backend) {
             }
         }
     }
+    // The draft's six routes and the ISO controller's eleven.
+    assert!(scoped_checks >= 17, "{scoped_checks} scoped checks");
 }
 both_backends!(role_matrix);
