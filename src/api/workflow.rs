@@ -402,11 +402,11 @@ pub async fn submit_comment(
     let (comment, created) = match (first, &key) {
         // Two retries raced: the other one committed first, so read what it wrote.
         (Err(AppError::Conflict { guard: None, .. }), Some(k)) => {
-            let k = k.clone();
+            let (k, b3) = (k.clone(), body.0.clone());
             let c = st
                 .db
                 .run(move |conn| -> ApiResult<_> {
-                    wf::comment_by_key(conn, &id, &k)?.ok_or(AppError::NotFound)
+                    cons::replay(conn, &id, &k, &b3)?.ok_or(AppError::NotFound)
                 })
                 .await?;
             (c, false)
