@@ -357,6 +357,25 @@ async fn invisible_text_is_refused_and_bidi_controls_removed(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["title"], "Quyết định về việc ban hành quy chế");
+    // A version's text too.
+    let v = app
+        .post(
+            &format!("/api/v1/documents/{}/versions", s(&r.body["id"])),
+            Some(&drafter),
+            json!({"body": "Điều 1. Phạm vi\u{202e} điều chỉnh\nQuy chế này\u{2066} áp dụng.\u{2069}"}),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::CREATED, "{}", v.body);
+    let got = app
+        .get(
+            &format!("/api/v1/versions/{}", s(&v.body["id"])),
+            Some(&drafter),
+        )
+        .await;
+    assert_eq!(
+        got.body["body"],
+        "Điều 1. Phạm vi điều chỉnh\nQuy chế này áp dụng."
+    );
 }
 both_backends!(invisible_text_is_refused_and_bidi_controls_removed);
 
