@@ -210,6 +210,41 @@ async fn observe(
     Ok(res)
 }
 
+/// The longest request target (path and query) the application reads: longer ones are a
+/// 414 problem. Search questions longer than this fit in `POST /search`. Targets beyond
+/// 65,534 bytes never reach the application: the HTTP parser (the `http` crate's URI limit)
+/// answers them with a bare 400, and request heads beyond 128 KiB with a bare 431, neither
+/// configurable in actix-http; a reverse proxy in front should refuse them first.
+pub const MAX_TARGET_BYTES: usize = 16 * 1024;
+
+/// Refuses a request target longer than [`MAX_TARGET_BYTES`] before routing and
+/// extraction, as problem+json.
+async fn limit_target(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if len > MAX_TARGET_BYTES {
+        let problem = crate::error::Problem {
+            type_: "/problems/uri-too-long".into(),
+            title: "The request URI is too long".into(),
+            status: 414,
+            detail: Some(format!(
+                "the path and query take {len} bytes, at most {MAX_TARGET_BYTES}; \
+                 send a long search as POST /api/v1/search"
+            )),
+            instance: None,
+            guard: None,
+            errors: vec![],
+        };
+        let res = HttpResponse::UriTooLong()
+            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+            .body(serde_json::to_string(&problem).unwrap_or_default());
+        return Ok(req.into_response(res));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 /// Builds the application for one worker.
 pub fn build(
     state: Arc<AppState>,
@@ -241,5 +276,6 @@ pub fn build(
     app.default_service(web::to(|| async {
         Err::<HttpResponse, _>(AppError::NotFound)
     }))
+    .wrap(from_fn(limit_target))
     .wrap(from_fn(observe))
 }

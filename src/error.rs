@@ -283,6 +283,25 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, App
             let inner = e.into_inner();
             use serde_json::error::Category;
             Err(match inner.classify() {
+                // serde_json reports some type errors of well-formed JSON as syntax (a number
+                // where an enum is expected is "expected value"): read such a body as a
+                // value, whose errors are type errors with the field's path.
+                Category::Syntax
+                    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() =>
+                {
+                    return match serde_json::from_slice::<serde_json::Value>(bytes) {
+                        Ok(value) => serde_path_to_error::deserialize(value).map_err(|e| {
+                            let path = e.path().to_string();
+                            let field = if path == "." || path.is_empty() {
+                                "body".to_owned()
+                            } else {
+                                path
+                            };
+                            AppError::invalid(field, e.into_inner().to_string())
+                        }),
+                        Err(e) => Err(AppError::BadRequest(format!("malformed JSON: {e}"))),
+                    };
+                }
                 Category::Syntax | Category::Eof | Category::Io => {
                     AppError::BadRequest(format!("malformed JSON: {inner}"))
                 }

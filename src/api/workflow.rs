@@ -17,8 +17,7 @@ use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::pdf::Block;
 use crate::service::consultations::{
-    self as cons, neutralise, ConsultationReport, DispositionRequest, ModerationRequest,
-    NewCommentRequest,
+    self as cons, ConsultationReport, DispositionRequest, ModerationRequest, NewCommentRequest,
 };
 use crate::service::workflow::{
     self as svc, AppraisalRequest, AppraisalResponse, TransitionRequest,
@@ -302,7 +301,8 @@ pub async fn public_consultation_file(st: State, id: web::Path<String>) -> ApiRe
         .body(blob.data))
 }
 
-/// A comment as its author and the public see it: no email, text escaped.
+/// A comment as its author and the public see it: no email. Text is as written (JSON
+/// carries raw text; whatever shows it as HTML escapes it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicComment {
     pub tracking_code: String,
@@ -329,11 +329,11 @@ impl PublicComment {
                 .map_err(AppError::internal)?,
             tracking_code: c.tracking_code,
             consultation_id: c.consultation_id,
-            author_name: neutralise(&c.author_name),
-            organisation: c.organisation.as_deref().map(neutralise),
+            author_name: c.author_name,
+            organisation: c.organisation,
             provision_path: c.provision_path,
-            body: neutralise(&c.body),
-            response: c.response.as_deref().map(neutralise),
+            body: c.body,
+            response: c.response,
             created_at: c.created_at,
         })
     }
@@ -394,11 +394,11 @@ pub async fn submit_comment(
     let (comment, created) = match (first, &key) {
         // Two retries raced: the other one committed first, so read what it wrote.
         (Err(AppError::Conflict { guard: None, .. }), Some(k)) => {
-            let k = k.clone();
+            let (k, b3) = (k.clone(), body.0.clone());
             let c = st
                 .db
                 .run(move |conn| -> ApiResult<_> {
-                    wf::comment_by_key(conn, &id, &k)?.ok_or(AppError::NotFound)
+                    cons::replay(conn, &id, &k, &b3)?.ok_or(AppError::NotFound)
                 })
                 .await?;
             (c, false)

@@ -197,6 +197,7 @@ diesel::table! {
         disposed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         row_version -> Integer,
+        request_fingerprint -> Nullable<Text>,
     }
 }
 

@@ -41,6 +41,8 @@ pub struct Comment {
     pub disposed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub row_version: i32,
+    /// With an idempotency key: the hash of the whole request that took the comment.
+    pub request_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]

@@ -52,9 +52,65 @@ pub struct DispositionRequest {
     pub response: String,
 }
 
-/// Public text is shown as text.
-pub fn neutralise(s: &str) -> String {
-    crate::domain::text::escape_html(s)
+/// The fingerprint of a comment request, stored with its idempotency key: SHA-256 of
+/// every field, serialised canonically (a JSON array in a fixed order, absent fields as
+/// `null`), so that a retry is recognised whatever the JSON's spacing or key order, and a
+/// different request under the same key is not.
+pub fn fingerprint(req: &NewCommentRequest) -> String {
+    use sha2::{Digest, Sha256};
+    let NewCommentRequest {
+        name,
+        email,
+        organisation,
+        provision_path,
+        body,
+    } = req;
+    let canonical = serde_json::json!([
+        "comment/v1",
+        name,
+        email,
+        organisation,
+        provision_path,
+        body
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// Whether `req` is the request that took `existing` under the same key. Comments taken
+/// before fingerprints were stored are compared field by field, as they were cleaned.
+fn same_request(existing: &Comment, req: &NewCommentRequest, fp: &str) -> bool {
+    if let Some(stored) = &existing.request_fingerprint {
+        return stored == fp;
+    }
+    let cleaned = |v: Option<&str>| v.map(crate::domain::text::clean).filter(|v| !v.is_empty());
+    existing.author_name == crate::domain::text::clean(&req.name)
+        && existing.author_email == cleaned(req.email.as_deref())
+        && existing.organisation == cleaned(req.organisation.as_deref())
+        && existing.provision_path.as_deref()
+            == req
+                .provision_path
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+        && existing.body == crate::domain::text::clean(&req.body)
+}
+
+/// The comment already taken under `key`, if any: the same request gets it back; a
+/// different one is a 409 (`idempotency_key_reused`).
+pub fn replay(
+    conn: &mut Conn,
+    consultation_id: &str,
+    key: &str,
+    req: &NewCommentRequest,
+) -> ApiResult<Option<Comment>> {
+    match wf::comment_by_key(conn, consultation_id, key)? {
+        None => Ok(None),
+        Some(existing) if same_request(&existing, req, &fingerprint(req)) => Ok(Some(existing)),
+        Some(_) => Err(AppError::Conflict {
+            guard: Some("idempotency_key_reused".into()),
+            detail: "this Idempotency-Key was used for a different request".into(),
+        }),
+    }
 }
 
 fn tracking_code() -> String {
@@ -70,8 +126,9 @@ pub fn is_open(c: &Consultation, day: NaiveDate) -> bool {
     c.closed_at.is_none() && c.opens_on <= day && day <= c.closes_on
 }
 
-/// Takes a comment. With an idempotency key, a retry returns the comment already
-/// taken (`false`) instead of taking it twice.
+/// Takes a comment. With an idempotency key, a retry of the same request returns the
+/// comment already taken (`false`) instead of taking it twice; another request under the
+/// same key is a 409.
 pub fn submit(
     conn: &mut Tx<'_>,
     consultation_id: &str,
@@ -81,13 +138,7 @@ pub fn submit(
 ) -> ApiResult<(Comment, bool)> {
     let c = wf::consultation(conn, consultation_id)?;
     if let Some(key) = idempotency_key {
-        if let Some(existing) = wf::comment_by_key(conn, consultation_id, key)? {
-            if existing.body != crate::domain::text::nfc(req.body.trim()) {
-                return Err(AppError::Conflict {
-                    guard: Some("idempotency_key_reused".into()),
-                    detail: "this Idempotency-Key was used for a different comment".into(),
-                });
-            }
+        if let Some(existing) = replay(conn, consultation_id, key, req)? {
             return Ok((existing, false));
         }
     }
@@ -148,6 +199,7 @@ pub fn submit(
             disposed_at: None,
             created_at: db::now(),
             row_version: 1,
+            request_fingerprint: idempotency_key.map(|_| fingerprint(req)),
         },
     )?;
     audit::append(

@@ -117,11 +117,18 @@ pub fn ensure_visible(caller: Option<&Caller>, doc: Document) -> ApiResult<Docum
     }
 }
 
-/// Trims a text field and refuses control characters and empty values.
+/// The one check of a text field from outside, before it is stored: cleaned by
+/// [`crate::domain::text::clean`] (bidirectional controls removed, NFC, trimmed), then
+/// refused (422 naming the field) when empty, without a visible character (only spaces,
+/// zero-width or other invisible characters), too long, or with control characters.
 pub fn clean_text(field: &'static str, value: &str, max_chars: usize) -> ApiResult<String> {
-    let v = crate::domain::text::nfc(value.trim());
+    use crate::domain::text;
+    let v = text::clean(value);
     if v.is_empty() {
         return Err(AppError::invalid(field, "must not be empty"));
+    }
+    if !v.chars().any(text::is_visible) {
+        return Err(AppError::invalid(field, "must contain a visible character"));
     }
     if v.chars().count() > max_chars {
         return Err(AppError::invalid(
@@ -138,6 +145,7 @@ pub fn clean_text(field: &'static str, value: &str, max_chars: usize) -> ApiResu
     Ok(v)
 }
 
+/// An optional text field: absent when missing or empty once cleaned, else as [`clean_text`].
 pub fn clean_opt(
     field: &'static str,
     value: Option<&str>,
@@ -145,7 +153,58 @@ pub fn clean_opt(
 ) -> ApiResult<Option<String>> {
     match value {
         None => Ok(None),
-        Some(v) if v.trim().is_empty() => Ok(None),
+        Some(v) if crate::domain::text::clean(v).is_empty() => Ok(None),
         Some(v) => clean_text(field, v, max_chars).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod clean_tests {
+    use super::{clean_opt, clean_text};
+    use crate::error::AppError;
+
+    fn field_of(e: AppError) -> String {
+        match e {
+            AppError::Validation(errors) => errors[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn invisible_text_is_refused_naming_the_field() {
+        for v in [
+            "\u{200B}",
+            " \u{200B}\u{200C}\u{200D} ",
+            "\u{FEFF}\u{2060}",
+            "\u{202E}",
+            "\u{3164}",
+            "\u{301}",
+        ] {
+            let e = clean_text("name", v, 100).unwrap_err();
+            assert_eq!(field_of(e), "name", "{v:?}");
+        }
+        assert_eq!(
+            field_of(clean_text("body", "a\u{7}b", 100).unwrap_err()),
+            "body"
+        );
+    }
+
+    #[test]
+    fn bidi_controls_are_removed_from_stored_text() {
+        assert_eq!(
+            clean_text("title", "Quy\u{202E}ết định\u{2069} 5\u{200F}", 100).unwrap(),
+            "Quyết định 5"
+        );
+        assert_eq!(
+            clean_opt("organisation", Some("\u{202E} "), 100).unwrap(),
+            None
+        );
+        assert_eq!(
+            clean_opt("organisation", Some("UBND\u{202D}"), 100)
+                .unwrap()
+                .as_deref(),
+            Some("UBND")
+        );
+        assert!(clean_opt("organisation", Some("\u{3164}"), 100).is_err());
     }
 }

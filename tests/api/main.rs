@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod copies;
 mod documents;
+mod hygiene;
 mod import;
 mod iso;
 mod openapi;

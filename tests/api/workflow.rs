@@ -137,7 +137,7 @@ async fn a_decision_from_drafting_to_in_force(b: Backend) {
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     let code = first.body["tracking_code"].as_str().unwrap().to_owned();
     assert!(first.body.get("author_email").is_none());
-    assert_eq!(first.body["author_name"], "Nguyễn Văn A &lt;b&gt;");
+    assert_eq!(first.body["author_name"], "Nguyễn Văn A <b>");
     let retry = comment(&app, cid, Some("retry-1"), body.clone()).await;
     assert_eq!(retry.status, StatusCode::OK);
     assert_eq!(retry.body["tracking_code"], code.as_str());
