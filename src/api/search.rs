@@ -37,7 +37,8 @@ impl From<SearchError> for AppError {
 async fn run(st: State, user: MaybeUser, req: SearchRequest) -> ApiResult<HttpResponse> {
     let who = audience(user.0.as_ref());
     let index = st.search.clone();
-    let resp = web::block(move || index.search(&req, &who))
+    let max_offset = st.settings.search.max_offset;
+    let resp = web::block(move || index.search_paged(&req, &who, max_offset))
         .await
         .map_err(AppError::internal)??;
     Ok(HttpResponse::Ok().json(resp))

@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::analysis;
 use super::collect;
+use super::cursor;
 use super::index::{day, SearchIndex};
 use super::SearchError;
 use crate::domain::kinds::{DocumentKind, LegalEffect};
@@ -74,7 +75,8 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     /// 1 to 100, default 10.
     pub limit: Option<usize>,
-    /// Opaque cursor from `next_cursor`.
+    /// Opaque cursor from `next_cursor` (absent past the configured deepest page, 1000
+    /// hits by default: narrow the search to reach further).
     pub cursor: Option<String>,
 }
 
@@ -506,11 +508,22 @@ impl SearchIndex {
         must
     }
 
-    /// Runs a search. `offset` comes from the cursor.
+    /// Runs a search, its cursor at most [`cursor::DEFAULT_MAX_OFFSET`] deep.
     pub fn search(
         &self,
         req: &SearchRequest,
         who: &Audience,
+    ) -> Result<SearchResponse, SearchError> {
+        self.search_paged(req, who, cursor::DEFAULT_MAX_OFFSET)
+    }
+
+    /// Runs a search. The page starts at the cursor's offset, which is at most
+    /// `max_offset`: a search keeps offset + limit hits.
+    pub fn search_paged(
+        &self,
+        req: &SearchRequest,
+        who: &Audience,
+        max_offset: usize,
     ) -> Result<SearchResponse, SearchError> {
         let limit = req.limit.unwrap_or(10);
         if !(1..=100).contains(&limit) {
@@ -518,9 +531,7 @@ impl SearchIndex {
         }
         let offset = match &req.cursor {
             None => 0,
-            Some(c) => c.parse::<usize>().map_err(|_| {
-                SearchError::Query("cursor: not a cursor returned by this API".into())
-            })?,
+            Some(c) => cursor::decode(c, max_offset)?,
         };
         if req.q.trim().is_empty() {
             return Err(SearchError::Query("q must not be empty".into()));
@@ -605,9 +616,14 @@ impl SearchIndex {
         }
         let total = collected.total;
         let next = offset + out.len();
+        let next_cursor = if next < total && !out.is_empty() && next <= max_offset {
+            cursor::encode(next)
+        } else {
+            None
+        };
         Ok(SearchResponse {
             total,
-            next_cursor: (next < total && !out.is_empty()).then(|| next.to_string()),
+            next_cursor,
             hits: out,
             facets: facet_map,
         })

@@ -13,6 +13,7 @@ mod documents;
 mod import;
 mod iso;
 mod openapi;
+mod paging;
 mod relations;
 mod replicas;
 mod review;
