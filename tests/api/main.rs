@@ -19,5 +19,6 @@ mod replicas;
 mod review;
 mod roles;
 mod search;
+mod search_syntax;
 mod versions;
 mod workflow;
