@@ -104,6 +104,14 @@ pub async fn by_number(
     number: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let number = number.into_inner();
+    // No document has such a number (see `DocumentNumber::parse`), and PostgreSQL refuses
+    // text with a NUL: answered here.
+    if number.trim().is_empty()
+        || number.chars().count() > 64
+        || number.chars().any(char::is_control)
+    {
+        return Err(AppError::NotFound);
+    }
     let key = crate::domain::number::number_key(&number);
     let caller = user.0;
     let docs = st

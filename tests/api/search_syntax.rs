@@ -66,3 +66,26 @@ async fn field_wildcards_and_other_constructs_are_400s(b: Backend) {
     }
 }
 both_backends!(field_wildcards_and_other_constructs_are_400s);
+
+async fn number_lookup_of_any_text_is_an_answer(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let long = "9".repeat(10_000);
+    for number in [
+        "%00",
+        "9%2F2015%00",
+        "%0A",
+        "%20",
+        long.as_str(),
+        "%C4%90%E1%BB%80U",
+    ] {
+        let r = app
+            .get(&format!("/api/v1/documents/by-number/{number}"), None)
+            .await;
+        r.problem(404);
+    }
+    let r = app
+        .get("/api/v1/documents/by-number/09%2F2015%2Fqd-ttg", None)
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+}
+both_backends!(number_lookup_of_any_text_is_an_answer);
