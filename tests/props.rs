@@ -8,7 +8,7 @@
 //! never in a panic: not even one the library catches itself (a panic hook counts them),
 //! and it runs on a thread of its own so that a hang fails the case instead of the run.
 //! The runs are seeded (ChaCha, fixed seed) and replay identically. A longer run:
-//! `PROPTEST_CASES=20000 cargo test --test props`, and `PROPTEST_SEED=<u64>` to explore
+//! `PROPTEST_CASES=20000 cargo test --test props`, and `PROPS_SEED=<u64>` to explore
 //! other inputs.
 //!
 //! A test binary of its own: it needs no HTTP app and no PostgreSQL, and its panic hook
@@ -46,7 +46,7 @@ fn runner(default_cases: u32) -> TestRunner {
         max_shrink_iters: 2_000,
         ..Config::default()
     };
-    let rng = match std::env::var("PROPTEST_SEED")
+    let rng = match std::env::var("PROPS_SEED")
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
     {
@@ -71,7 +71,14 @@ fn check<S: Strategy>(
 {
     let started = Instant::now();
     let mut runner = runner(default_cases);
-    let result = runner.run(&strategy, test);
+    // `PROPS_TRACE=1`: each input before it runs (to find one that kills the process).
+    let trace = std::env::var_os("PROPS_TRACE").is_some();
+    let result = runner.run(&strategy, |value| {
+        if trace {
+            eprintln!("{name} case: {value:?}");
+        }
+        test(value)
+    });
     eprintln!(
         "{name}: {} cases in {:.1} s",
         runner.config().cases,
