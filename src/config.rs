@@ -67,6 +67,8 @@ pub struct CalendarSettings {
 pub struct SearchSettings {
     pub index_dir: String,
     pub follow_interval_ms: u64,
+    /// The deepest hit a search cursor may page to (each search keeps offset + limit hits).
+    pub max_offset: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -184,6 +186,11 @@ impl Settings {
         }
         if self.server.json_limit_bytes == 0 || self.server.upload_limit_bytes == 0 {
             return Err(ConfigError::Invalid("body limits must be positive".into()));
+        }
+        if self.search.max_offset > 100_000 {
+            return Err(ConfigError::Invalid(
+                "search.max_offset must be at most 100000".into(),
+            ));
         }
         if !(1..=3650).contains(&self.workflow.self_inspection_days) {
             return Err(ConfigError::Invalid(

@@ -86,7 +86,9 @@ fn decode_cursor(c: &str) -> ApiResult<(chrono::NaiveDateTime, String)> {
     let at = chrono::DateTime::from_timestamp_micros(micros)
         .ok_or_else(bad)?
         .naive_utc();
-    Ok((at, id.to_owned()))
+    // Only a document id reaches the database (PostgreSQL refuses text with a NUL).
+    let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
+    Ok((at, id.to_string()))
 }
 
 /// List documents the caller may see, newest first.

@@ -37,7 +37,8 @@ impl From<SearchError> for AppError {
 async fn run(st: State, user: MaybeUser, req: SearchRequest) -> ApiResult<HttpResponse> {
     let who = audience(user.0.as_ref());
     let index = st.search.clone();
-    let resp = web::block(move || index.search(&req, &who))
+    let max_offset = st.settings.search.max_offset;
+    let resp = web::block(move || index.search_paged(&req, &who, max_offset))
         .await
         .map_err(AppError::internal)??;
     Ok(HttpResponse::Ok().json(resp))
@@ -103,6 +104,14 @@ pub async fn by_number(
     number: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let number = number.into_inner();
+    // No document has such a number (see `DocumentNumber::parse`), and PostgreSQL refuses
+    // text with a NUL: answered here.
+    if number.trim().is_empty()
+        || number.chars().count() > 64
+        || number.chars().any(char::is_control)
+    {
+        return Err(AppError::NotFound);
+    }
     let key = crate::domain::number::number_key(&number);
     let caller = user.0;
     let docs = st

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 mod collect;
+pub mod cursor;
 pub mod index;
 pub mod query;
 

@@ -10,12 +10,14 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
+use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, Order, Score, TantivyDocument, Term};
 use utoipa::{IntoParams, ToSchema};
 
 use super::analysis;
 use super::collect;
+use super::cursor;
 use super::index::{day, SearchIndex};
 use super::SearchError;
 use crate::domain::kinds::{DocumentKind, LegalEffect};
@@ -74,7 +76,8 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     /// 1 to 100, default 10.
     pub limit: Option<usize>,
-    /// Opaque cursor from `next_cursor`.
+    /// Opaque cursor from `next_cursor` (absent past the configured deepest page, 1000
+    /// hits by default: narrow the search to reach further).
     pub cursor: Option<String>,
 }
 
@@ -417,7 +420,7 @@ impl SearchIndex {
         }
         let normalized = analysis::normalize_text(q);
         let parsed = parser
-            .parse_query(&normalized)
+            .build_query_from_user_input_ast(user_input(&normalized)?)
             .map_err(|e| SearchError::Query(e.to_string()))?;
         // A document number anywhere in the query is an exact key: strongly preferred.
         let numbers: Vec<Box<dyn Query>> = number_words(q)
@@ -506,11 +509,22 @@ impl SearchIndex {
         must
     }
 
-    /// Runs a search. `offset` comes from the cursor.
+    /// Runs a search, its cursor at most [`cursor::DEFAULT_MAX_OFFSET`] deep.
     pub fn search(
         &self,
         req: &SearchRequest,
         who: &Audience,
+    ) -> Result<SearchResponse, SearchError> {
+        self.search_paged(req, who, cursor::DEFAULT_MAX_OFFSET)
+    }
+
+    /// Runs a search. The page starts at the cursor's offset, which is at most
+    /// `max_offset`: a search keeps offset + limit hits.
+    pub fn search_paged(
+        &self,
+        req: &SearchRequest,
+        who: &Audience,
+        max_offset: usize,
     ) -> Result<SearchResponse, SearchError> {
         let limit = req.limit.unwrap_or(10);
         if !(1..=100).contains(&limit) {
@@ -518,9 +532,7 @@ impl SearchIndex {
         }
         let offset = match &req.cursor {
             None => 0,
-            Some(c) => c.parse::<usize>().map_err(|_| {
-                SearchError::Query("cursor: not a cursor returned by this API".into())
-            })?,
+            Some(c) => cursor::decode(c, max_offset)?,
         };
         if req.q.trim().is_empty() {
             return Err(SearchError::Query("q must not be empty".into()));
@@ -605,9 +617,14 @@ impl SearchIndex {
         }
         let total = collected.total;
         let next = offset + out.len();
+        let next_cursor = if next < total && !out.is_empty() && next <= max_offset {
+            cursor::encode(next)
+        } else {
+            None
+        };
         Ok(SearchResponse {
             total,
-            next_cursor: (next < total && !out.is_empty()).then(|| next.to_string()),
+            next_cursor,
             hits: out,
             facets: facet_map,
         })
@@ -729,6 +746,84 @@ fn number_words(q: &str) -> Vec<&str> {
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| analysis::looks_like_number(w))
         .collect()
+}
+
+/// The fields a query may name (`title:`), besides the default of all of them.
+const QUERY_FIELDS: &[&str] = &["title", "heading", "body", "number"];
+/// Deepest nesting of parentheses, and most words, a query may have.
+const MAX_NESTING: usize = 16;
+const MAX_LEAVES: usize = 200;
+
+/// The syntax tree of a query in the query syntax, refused (a 400) when it uses what the
+/// index cannot answer: other fields than [`QUERY_FIELDS`], ranges (`[a TO b]`, `>a`),
+/// sets (`IN [a b]`), `field:*`, regular expressions, boosts that are not small positive
+/// numbers, or more nesting or words than a question needs. The parser is recursive:
+/// the nesting is bounded before it runs.
+fn user_input(q: &str) -> Result<UserInputAst, SearchError> {
+    let mut depth = 0usize;
+    for c in q.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(SearchError::Query(format!(
+                        "at most {MAX_NESTING} nested parentheses"
+                    )));
+                }
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let ast = tantivy::query_grammar::parse_query(q)
+        .map_err(|_| SearchError::Query("syntax error in the query".into()))?;
+    let mut leaves = 0;
+    check_input(&ast, 0, &mut leaves)?;
+    Ok(ast)
+}
+
+fn check_input(ast: &UserInputAst, depth: usize, leaves: &mut usize) -> Result<(), SearchError> {
+    let refuse = |m: &str| Err(SearchError::Query(m.to_owned()));
+    if depth > 2 * MAX_NESTING {
+        return refuse("the query is nested too deeply");
+    }
+    match ast {
+        UserInputAst::Clause(clauses) => clauses
+            .iter()
+            .try_for_each(|(_, c)| check_input(c, depth + 1, leaves)),
+        UserInputAst::Boost(inner, boost) => {
+            if !(0.0..=100.0).contains(&boost.0) {
+                return refuse("a boost (^) is a number from 0 to 100");
+            }
+            check_input(inner, depth + 1, leaves)
+        }
+        UserInputAst::Leaf(leaf) => {
+            *leaves += 1;
+            if *leaves > MAX_LEAVES {
+                return Err(SearchError::Query(format!(
+                    "at most {MAX_LEAVES} words or phrases"
+                )));
+            }
+            let field = match &**leaf {
+                UserInputLeaf::Literal(l) => l.field_name.as_deref(),
+                UserInputLeaf::All => None,
+                UserInputLeaf::Exists { .. } => {
+                    return refuse("field:* is not supported: name a word to look for");
+                }
+                UserInputLeaf::Range { .. } => return refuse("ranges are not supported"),
+                UserInputLeaf::Set { .. } => return refuse("IN [...] is not supported"),
+                UserInputLeaf::Regex { .. } => {
+                    return refuse("regular expressions are not supported")
+                }
+            };
+            match field {
+                Some(name) if !QUERY_FIELDS.contains(&name) => Err(SearchError::Query(format!(
+                    "unknown field {name}: use title, heading, body or number"
+                ))),
+                _ => Ok(()),
+            }
+        }
+    }
 }
 
 fn term_query_u64(field: tantivy::schema::Field, v: u64) -> Box<dyn Query> {
