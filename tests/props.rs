@@ -299,14 +299,15 @@ fn demo_index() -> Arc<SearchIndex> {
     static INDEX: OnceLock<(Arc<SearchIndex>, tempfile::TempDir)> = OnceLock::new();
     INDEX
         .get_or_init(|| {
-            use diesel::Connection;
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}", dir.path().join("props.db").display());
             let db = vanban::db::Db::connect(&url, 2).expect("database");
             db.migrate().expect("migrate");
             let mut conn = db.get().expect("connection");
-            conn.transaction(|c| vanban::demo::load(c, "props-password-123"))
-                .expect("demo loads");
+            vanban::db::write_transaction(&mut conn, |c| {
+                vanban::demo::load(c, "props-password-123")
+            })
+            .expect("demo loads");
             let index = Arc::new(SearchIndex::open(None).expect("index"));
             index.catch_up(&mut conn).expect("index the demo");
             (index, dir)
