@@ -121,8 +121,10 @@ pub struct ReviewFlagResponse {
     /// The cause in words.
     pub detail: String,
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub open: bool,
     pub resolved_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub resolved_by: Option<String>,
     pub resolution: Option<String>,
 }
@@ -290,7 +292,9 @@ pub struct CampaignResponse {
     pub state: CampaignState,
     pub state_label_vi: &'static str,
     /// Documents covered.
+    #[serde(with = "crate::service::timestamp::utc")]
     pub total: i64,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     /// Documents with a result.
     pub reviewed: i64,
     pub unreviewed: i64,
@@ -402,7 +406,9 @@ pub async fn get_review_campaign(
         .await?;
     Ok(HttpResponse::Ok().json(CampaignResponse::from_view(view)?))
 }
+    #[serde(with = "crate::service::timestamp::utc_option")]
 
+    #[serde(with = "crate::service::timestamp::utc")]
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReviewItemResponse {
     pub id: String,

@@ -29,6 +29,7 @@ pub struct FollowUp {
     pub action: Option<InspectionHandling>,
     pub open: bool,
     pub resolved_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub resolution: Option<String>,
 }
 
@@ -51,8 +52,10 @@ pub struct SelfInspectionResponse {
     pub follow_up: Option<FollowUp>,
     pub opened_by: Option<String>,
     pub opened_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub recorded_by: Option<String>,
     pub recorded_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
 }
 
 fn responses(

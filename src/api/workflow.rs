@@ -147,6 +147,7 @@ pub struct AppraisalRequestResponse {
     /// The version sent.
     pub version_id: String,
     pub requested_on: NaiveDate,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     /// Counted in days or working days as configured (`workflow.appraisal_days`).
     pub due_on: NaiveDate,
     /// Not answered and past its due date on `as_of`.
@@ -311,6 +312,7 @@ pub struct PublicComment {
     pub organisation: Option<String>,
     pub provision_path: Option<String>,
     pub body: String,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub status: CommentStatus,
     pub disposition: Option<Disposition>,
     pub response: Option<String>,

@@ -18,5 +18,6 @@ mod replicas;
 mod review;
 mod roles;
 mod search;
+mod timestamps;
 mod versions;
 mod workflow;
