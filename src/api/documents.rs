@@ -11,12 +11,13 @@ use super::dto::{
     AsOfQuery, DocumentPage, DocumentQuery, DocumentResponse, EffectResponse, ReasonRequest,
     RelationResponse, RelationsResponse,
 };
+use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::db::documents::ListFilter;
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn};
 use crate::domain::kinds::Role;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::service::documents::{self as svc, CreateDocumentRequest, UpdateDocumentRequest};
 use crate::service::relations::{self as rel, CreateRelationRequest};
 use crate::service::{visibility, Caller};
@@ -93,10 +94,7 @@ fn decode_cursor(c: &str) -> ApiResult<(chrono::NaiveDateTime, String)> {
 #[utoipa::path(
     tag = "documents",
     params(DocumentQuery),
-    responses(
-        (status = 200, body = DocumentPage),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = DocumentPage), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents")]
@@ -163,12 +161,7 @@ pub async fn list_documents(
 #[utoipa::path(
     tag = "documents",
     request_body = CreateDocumentRequest,
-    responses(
-        (status = 201, body = DocumentResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
-        (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = DocumentResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/documents")]
@@ -204,7 +197,7 @@ pub async fn create_document(
     params(("id" = String, Path), AsOfQuery),
     responses(
         (status = 200, body = DocumentResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 404, body = Problem)
+        PublicErrors
     ),
     security((), ("bearer" = []))
 )]
@@ -237,12 +230,7 @@ pub async fn get_document(
     tag = "documents",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = UpdateDocumentRequest,
-    responses(
-        (status = 200, body = DocumentResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[patch("/documents/{id}")]
@@ -275,11 +263,7 @@ pub async fn update_document(
 #[utoipa::path(
     tag = "documents",
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses(
-        (status = 204),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 204), WriteErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[delete("/documents/{id}")]
@@ -303,12 +287,7 @@ pub async fn delete_document(
     tag = "documents",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = ReasonRequest,
-    responses(
-        (status = 200, body = DocumentResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/withdraw")]
@@ -341,7 +320,7 @@ pub async fn withdraw_document(
 #[utoipa::path(
     tag = "documents",
     params(("id" = String, Path), AsOfQuery),
-    responses((status = 200, body = EffectResponse), (status = 404, body = Problem)),
+    responses((status = 200, body = EffectResponse), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents/{id}/effect")]
@@ -367,7 +346,7 @@ pub async fn get_effect(
 #[utoipa::path(
     tag = "relations",
     params(("id" = String, Path)),
-    responses((status = 200, body = RelationsResponse), (status = 404, body = Problem)),
+    responses((status = 200, body = RelationsResponse), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents/{id}/relations")]
@@ -399,11 +378,7 @@ pub async fn list_relations(
     tag = "relations",
     params(("id" = String, Path)),
     request_body = CreateRelationRequest,
-    responses(
-        (status = 201, body = RelationResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = RelationResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/relations")]
@@ -426,10 +401,7 @@ pub async fn create_relation(
 #[utoipa::path(
     tag = "relations",
     params(("id" = String, Path)),
-    responses(
-        (status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)
-    ),
+    responses((status = 204), WriteErrors),
     security(("bearer" = []))
 )]
 #[delete("/relations/{id}")]

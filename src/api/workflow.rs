@@ -9,12 +9,15 @@ use utoipa::{IntoParams, ToSchema};
 use super::documents::{response, today};
 use super::dto::DocumentResponse;
 use super::export::{self, ExportFormat};
+use super::responses::{
+    BodyErrors, Conflict, IfMatchErrors, PublicErrors, ReadErrors, ThrottledErrors, WriteErrors,
+};
 use super::review::{summaries, DocumentSummary};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::db::{self, workflow as wf};
 use crate::domain::structure::path_label;
 use crate::domain::workflow::{CommentStatus, Disposition};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::pdf::Block;
 use crate::service::consultations::{
     self as cons, neutralise, ConsultationReport, DispositionRequest, ModerationRequest,
@@ -31,12 +34,7 @@ use actix_web::http::StatusCode;
     tag = "workflow",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = TransitionRequest,
-    responses(
-        (status = 200, body = DocumentResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/transitions")]
@@ -67,11 +65,7 @@ pub async fn transition(
     tag = "workflow",
     params(("id" = String, Path)),
     request_body = AppraisalRequest,
-    responses(
-        (status = 201, body = AppraisalResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = AppraisalResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/appraisals")]
@@ -94,7 +88,7 @@ pub async fn create_appraisal(
 #[utoipa::path(
     tag = "workflow",
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<AppraisalResponse>), (status = 401, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = Vec<AppraisalResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/documents/{id}/appraisals")]
@@ -147,13 +141,13 @@ pub struct AppraisalRequestResponse {
     /// The version sent.
     pub version_id: String,
     pub requested_on: NaiveDate,
-    #[serde(with = "crate::service::timestamp::utc_option")]
     /// Counted in days or working days as configured (`workflow.appraisal_days`).
     pub due_on: NaiveDate,
     /// Not answered and past its due date on `as_of`.
     pub overdue: bool,
     /// The opinion that answered it.
     pub appraisal_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub answered_at: Option<NaiveDateTime>,
 }
 
@@ -162,10 +156,7 @@ pub struct AppraisalRequestResponse {
 #[utoipa::path(
     tag = "workflow",
     params(AppraisalRequestsQuery),
-    responses(
-        (status = 200, body = Vec<AppraisalRequestResponse>),
-        (status = 400, body = Problem), (status = 401, body = Problem)
-    ),
+    responses((status = 200, body = Vec<AppraisalRequestResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/appraisal-requests")]
@@ -233,7 +224,7 @@ pub struct PublicConsultation {
 }
 
 /// Drafts open for public comment today; no account needed.
-#[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicConsultation>)))]
+#[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicConsultation>), PublicErrors))]
 #[get("/public/consultations")]
 pub async fn public_consultations(st: State) -> ApiResult<HttpResponse> {
     let list = st
@@ -280,7 +271,13 @@ pub async fn public_consultations(st: State) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     tag = "public",
     params(("id" = String, Path)),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem))
+    responses(
+        (status = 200, description = "The file, PDF or DOCX", content(
+            ([u8] = "application/pdf"),
+            ([u8] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        )),
+        PublicErrors
+    )
 )]
 #[get("/public/consultations/{id}/file")]
 pub async fn public_consultation_file(st: State, id: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -312,10 +309,10 @@ pub struct PublicComment {
     pub organisation: Option<String>,
     pub provision_path: Option<String>,
     pub body: String,
-    #[serde(with = "crate::service::timestamp::utc")]
     pub status: CommentStatus,
     pub disposition: Option<Disposition>,
     pub response: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -350,9 +347,7 @@ impl PublicComment {
     responses(
         (status = 201, body = PublicComment),
         (status = 200, body = PublicComment, description = "A retry with the same Idempotency-Key"),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem, headers(("Retry-After" = u64)))
+        PublicErrors, BodyErrors, ThrottledErrors, Conflict
     )
 )]
 #[post("/public/consultations/{id}/comments")]
@@ -427,7 +422,7 @@ pub async fn submit_comment(
 #[utoipa::path(
     tag = "public",
     params(("tracking_code" = String, Path)),
-    responses((status = 200, body = PublicComment), (status = 404, body = Problem))
+    responses((status = 200, body = PublicComment), PublicErrors)
 )]
 #[get("/public/comments/{tracking_code}")]
 pub async fn get_public_comment(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -469,7 +464,7 @@ impl StaffComment {
 #[utoipa::path(
     tag = "workflow",
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<StaffComment>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = Vec<StaffComment>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/consultations/{id}/comments")]
@@ -497,10 +492,7 @@ pub async fn list_comments(
     tag = "workflow",
     params(("id" = String, Path)),
     request_body = ModerationRequest,
-    responses(
-        (status = 200, body = StaffComment), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = StaffComment), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/comments/{id}/moderation")]
@@ -525,10 +517,7 @@ pub async fn moderate_comment(
     tag = "workflow",
     params(("id" = String, Path)),
     request_body = DispositionRequest,
-    responses(
-        (status = 200, body = StaffComment), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = StaffComment), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/comments/{id}/disposition")]
@@ -652,11 +641,12 @@ fn report_blocks(r: &ConsultationReport) -> Vec<Block> {
     tag = "workflow",
     params(("id" = String, Path), ReportQuery),
     responses(
-        (status = 200, body = ConsultationReport),
-        (status = 200, description = "CSV (format=csv)", content_type = "text/csv"),
-        (status = 200, description = "PDF (format=pdf)", content_type = "application/pdf"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)
+        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
+            (ConsultationReport = "application/json"),
+            (String = "text/csv"),
+            ([u8] = "application/pdf")
+        )),
+        ReadErrors
     ),
     security(("bearer" = []))
 )]
