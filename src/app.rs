@@ -24,7 +24,15 @@ use crate::error::AppError;
                        and ISO 9001 quality documents, their versions, relations and legal effect.",
         license(name = "MIT OR Apache-2.0")
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        // Enums used only in query parameters: referenced there, so they must be here.
+        crate::api::export::ExportFormat,
+        crate::api::iso::ReportFormat,
+        crate::api::review::FlagState,
+        crate::api::workflow::AppraisalRequestFilter
+    )),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

@@ -5,10 +5,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::AuditEntry;
+use super::responses::ReadErrors;
 use super::{parse_id, AuthUser, State};
 use crate::auth::Action;
 use crate::db;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -26,11 +27,7 @@ pub struct AuditQuery {
 #[utoipa::path(
     tag = "audit",
     params(("entity_type" = String, Path), ("entity_id" = String, Path), AuditQuery),
-    responses(
-        (status = 200, body = Vec<AuditEntry>),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<AuditEntry>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/audit/{entity_type}/{entity_id}")]

@@ -3,9 +3,10 @@
 use actix_web::{get, post, HttpRequest, HttpResponse};
 
 use super::dto::UserResponse;
+use super::responses::{BodyErrors, PublicErrors, ReadErrors, ThrottledErrors, WriteErrors};
 use super::{AuthUser, Json, State};
 use crate::db;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse};
 
 /// Exchange a username and password for an access token and a refresh token.
@@ -13,11 +14,7 @@ use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
-    responses(
-        (status = 200, body = TokenResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem, headers(("Retry-After" = u64)))
-    )
+    responses((status = 200, body = TokenResponse), PublicErrors, BodyErrors, ThrottledErrors)
 )]
 #[post("/auth/login")]
 pub async fn login(
@@ -50,10 +47,7 @@ pub async fn login(
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
-    responses(
-        (status = 200, body = TokenResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)
-    )
+    responses((status = 200, body = TokenResponse), PublicErrors, BodyErrors)
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(st: State, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
@@ -69,7 +63,7 @@ pub async fn refresh(st: State, body: Json<RefreshRequest>) -> ApiResult<HttpRes
 /// End this session: its refresh token and access tokens stop working.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 204), (status = 401, body = Problem)),
+    responses((status = 204), WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
@@ -83,7 +77,7 @@ pub async fn logout(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
 /// The signed-in account.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, body = UserResponse), (status = 401, body = Problem)),
+    responses((status = 200, body = UserResponse), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/auth/me")]

@@ -5,8 +5,9 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
+use super::responses::{Conflict, PayloadTooLarge, PublicErrors, ReadErrors, UnsupportedMediaType};
 use super::{parse_id, AuthUser, MaybeUser, State};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::service::copies::{self as svc, PreparedCopy, StampQuery, VerifyResponse};
 use crate::service::Caller;
 
@@ -53,8 +54,7 @@ async fn pdf_reply(
     responses(
         (status = 200, description = "The stamped PDF", content_type = "application/pdf",
          headers(("X-Verification-Code" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)
+        PublicErrors, Conflict, PayloadTooLarge, UnsupportedMediaType
     ),
     security((), ("bearer" = []))
 )]
@@ -85,8 +85,7 @@ pub async fn version_pdf(
     responses(
         (status = 200, description = "The stamped copy", content_type = "application/pdf",
          headers(("X-Verification-Code" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
+        ReadErrors, Conflict
     ),
     security(("bearer" = []))
 )]
@@ -112,7 +111,7 @@ pub async fn controlled_copy_pdf(
 #[utoipa::path(
     tag = "public",
     params(("code" = String, Path)),
-    responses((status = 200, body = VerifyResponse), (status = 404, body = Problem))
+    responses((status = 200, body = VerifyResponse), PublicErrors)
 )]
 #[get("/verify/{code}")]
 pub async fn verify(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {

@@ -11,12 +11,13 @@ use super::dto::{
     AsOfQuery, DocumentPage, DocumentQuery, DocumentResponse, EffectResponse, ReasonRequest,
     RelationResponse, RelationsResponse,
 };
+use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::db::documents::ListFilter;
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn};
 use crate::domain::kinds::Role;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::service::documents::{self as svc, CreateDocumentRequest, UpdateDocumentRequest};
 use crate::service::relations::{self as rel, CreateRelationRequest};
 use crate::service::{visibility, Caller};
@@ -95,10 +96,7 @@ fn decode_cursor(c: &str) -> ApiResult<(chrono::NaiveDateTime, String)> {
 #[utoipa::path(
     tag = "documents",
     params(DocumentQuery),
-    responses(
-        (status = 200, body = DocumentPage),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = DocumentPage), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents")]
@@ -165,12 +163,7 @@ pub async fn list_documents(
 #[utoipa::path(
     tag = "documents",
     request_body = CreateDocumentRequest,
-    responses(
-        (status = 201, body = DocumentResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
-        (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = DocumentResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/documents")]
@@ -206,7 +199,7 @@ pub async fn create_document(
     params(("id" = String, Path), AsOfQuery),
     responses(
         (status = 200, body = DocumentResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 404, body = Problem)
+        PublicErrors
     ),
     security((), ("bearer" = []))
 )]
@@ -239,12 +232,7 @@ pub async fn get_document(
     tag = "documents",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = UpdateDocumentRequest,
-    responses(
-        (status = 200, body = DocumentResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[patch("/documents/{id}")]
@@ -277,11 +265,7 @@ pub async fn update_document(
 #[utoipa::path(
     tag = "documents",
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses(
-        (status = 204),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 204), WriteErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[delete("/documents/{id}")]
@@ -305,12 +289,7 @@ pub async fn delete_document(
     tag = "documents",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = ReasonRequest,
-    responses(
-        (status = 200, body = DocumentResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/withdraw")]
@@ -343,7 +322,7 @@ pub async fn withdraw_document(
 #[utoipa::path(
     tag = "documents",
     params(("id" = String, Path), AsOfQuery),
-    responses((status = 200, body = EffectResponse), (status = 404, body = Problem)),
+    responses((status = 200, body = EffectResponse), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents/{id}/effect")]
@@ -369,7 +348,7 @@ pub async fn get_effect(
 #[utoipa::path(
     tag = "relations",
     params(("id" = String, Path)),
-    responses((status = 200, body = RelationsResponse), (status = 404, body = Problem)),
+    responses((status = 200, body = RelationsResponse), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents/{id}/relations")]
@@ -401,11 +380,7 @@ pub async fn list_relations(
     tag = "relations",
     params(("id" = String, Path)),
     request_body = CreateRelationRequest,
-    responses(
-        (status = 201, body = RelationResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = RelationResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/relations")]
@@ -428,10 +403,7 @@ pub async fn create_relation(
 #[utoipa::path(
     tag = "relations",
     params(("id" = String, Path)),
-    responses(
-        (status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)
-    ),
+    responses((status = 204), WriteErrors),
     security(("bearer" = []))
 )]
 #[delete("/relations/{id}")]

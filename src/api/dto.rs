@@ -32,7 +32,9 @@ pub struct OrgUnitResponse {
     pub kind: OrgUnitKind,
     pub label_vi: &'static str,
     pub parent_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub updated_at: NaiveDateTime,
     pub row_version: i32,
 }
@@ -62,7 +64,9 @@ pub struct UserResponse {
     pub role: Role,
     pub org_unit_id: Option<String>,
     pub active: bool,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub updated_at: NaiveDateTime,
     pub row_version: i32,
 }
@@ -129,11 +133,14 @@ pub struct DocumentResponse {
     pub iso_revision: Option<String>,
     /// True once any version was approved: the document can then only be withdrawn.
     pub ever_approved: bool,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub withdrawn_at: Option<NaiveDateTime>,
     pub legal_effect: EffectResponse,
     /// The workflow actions the caller may take now (`POST /documents/{id}/transitions`).
     pub allowed_actions: Vec<crate::domain::workflow::WorkflowAction>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub updated_at: NaiveDateTime,
     pub row_version: i32,
 }
@@ -246,6 +253,7 @@ pub struct VersionResponse {
     pub file: Option<FileInfo>,
     pub change_summary: Option<String>,
     pub author_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub approved_at: Option<NaiveDateTime>,
     pub approved_by: Option<String>,
     /// Approved versions never change.
@@ -257,6 +265,7 @@ pub struct VersionResponse {
     /// For a revision of an ISO document: whether it is the one in use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_current: Option<bool>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
     pub etag: String,
 }
@@ -336,6 +345,7 @@ pub struct RelationResponse {
     pub note: Option<String>,
     /// The document at the other end (absent when the relation itself is returned).
     pub other: Option<DocumentRef>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -378,6 +388,7 @@ pub struct RelationsResponse {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
     pub seq: i64,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub at: NaiveDateTime,
     pub actor_id: Option<String>,
     pub actor_name: String,

@@ -4,8 +4,9 @@ use actix_web::{get, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::responses::Unavailable;
 use super::State;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -20,7 +21,7 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// The database answers and every migration is applied.
-#[utoipa::path(tag = "health", responses((status = 200, body = Health), (status = 503, body = Problem)))]
+#[utoipa::path(tag = "health", responses((status = 200, body = Health), Unavailable))]
 #[get("/readyz")]
 pub async fn readyz(st: State) -> ApiResult<HttpResponse> {
     let db = st.db.clone();

@@ -10,8 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::documents::today;
 use super::dto::ReasonRequest;
+use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::service::iso::{
     self as svc, AcceptChangeRequest, AcknowledgeRequest, AcknowledgementResponse,
     AcknowledgementsResponse, ChangeRequestResponse, CommentRequest, ComplianceReport,
@@ -98,10 +99,7 @@ fn change_request(status: StatusCode, c: ChangeRequestResponse) -> HttpResponse 
 #[utoipa::path(
     tag = "iso",
     params(OwnerQuery),
-    responses(
-        (status = 200, body = Vec<IsoDocumentResponse>),
-        (status = 401, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<IsoDocumentResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/documents")]
@@ -126,8 +124,7 @@ pub async fn list_iso_documents(
     request_body = CreateIsoDocumentRequest,
     responses(
         (status = 201, body = IsoDocumentResponse, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)
+        WriteErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -159,7 +156,7 @@ pub async fn create_iso_document(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = IsoDocumentResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 404, body = Problem)
+        ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -185,9 +182,7 @@ pub async fn get_iso_document(
     request_body = UpdateIsoDocumentRequest,
     responses(
         (status = 200, body = IsoDocumentResponse, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
+        WriteErrors, BodyErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -216,10 +211,7 @@ pub async fn update_iso_document(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = Vec<IsoRevisionResponse>),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = Vec<IsoRevisionResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/documents/{id}/revisions")]
@@ -244,7 +236,7 @@ pub async fn list_iso_revisions(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 404, body = Problem)
+        ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -269,8 +261,7 @@ pub async fn get_iso_revision(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses(
         (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)
+        WriteErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -299,9 +290,7 @@ pub async fn submit_iso_revision(
     request_body = ReasonRequest,
     responses(
         (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
+        WriteErrors, BodyErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -329,8 +318,7 @@ pub async fn return_iso_revision(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses(
         (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)
+        WriteErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -360,9 +348,7 @@ pub async fn approve_iso_revision(
     request_body = IssueRequest,
     responses(
         (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
+        WriteErrors, BodyErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -392,9 +378,7 @@ pub async fn issue_iso_revision(
     request_body = ReasonRequest,
     responses(
         (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
+        WriteErrors, BodyErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -420,10 +404,7 @@ pub async fn withdraw_iso_revision(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = Vec<ReviewCommentResponse>),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = Vec<ReviewCommentResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/revisions/{id}/comments")]
@@ -447,11 +428,7 @@ pub async fn list_review_comments(
     tag = "iso",
     params(("id" = String, Path)),
     request_body = CommentRequest,
-    responses(
-        (status = 201, body = ReviewCommentResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = ReviewCommentResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/revisions/{id}/comments")]
@@ -475,10 +452,7 @@ pub async fn create_review_comment(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path), DiffQuery),
-    responses(
-        (status = 200, body = DiffResponse),
-        (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = DiffResponse), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/revisions/{id}/diff")]
@@ -509,10 +483,7 @@ pub async fn diff_iso_revision(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = Vec<ChangeRequestResponse>),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = Vec<ChangeRequestResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/documents/{id}/change-requests")]
@@ -542,8 +513,7 @@ pub async fn list_change_requests(
     request_body = RaiseChangeRequest,
     responses(
         (status = 201, body = ChangeRequestResponse, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
+        WriteErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -572,7 +542,7 @@ pub async fn raise_change_request(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 404, body = Problem)
+        ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -602,9 +572,7 @@ pub async fn get_change_request(
     request_body = AcceptChangeRequest,
     responses(
         (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
+        WriteErrors, BodyErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -636,9 +604,7 @@ pub async fn accept_change_request(
     request_body = ReasonRequest,
     responses(
         (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
+        WriteErrors, BodyErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -667,10 +633,7 @@ pub async fn reject_change_request(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path), CopiesQuery),
-    responses(
-        (status = 200, body = Vec<ControlledCopyResponse>),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = Vec<ControlledCopyResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/documents/{id}/copies")]
@@ -694,10 +657,7 @@ pub async fn list_copies(
 #[utoipa::path(
     tag = "iso",
     params(OwnerQuery),
-    responses(
-        (status = 200, body = Vec<ControlledCopyResponse>),
-        (status = 401, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<ControlledCopyResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/copies/outstanding")]
@@ -721,8 +681,7 @@ pub async fn outstanding_copies(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses(
         (status = 200, body = ControlledCopyResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)
+        WriteErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]
@@ -750,9 +709,9 @@ pub async fn confirm_copy_withdrawal(
     params(("id" = String, Path)),
     request_body = AcknowledgeRequest,
     responses(
-        (status = 201, body = AcknowledgementResponse), (status = 200, body = AcknowledgementResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
+        (status = 201, body = AcknowledgementResponse),
+        (status = 200, body = AcknowledgementResponse),
+        WriteErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -781,10 +740,7 @@ pub async fn acknowledge_document(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = AcknowledgementsResponse),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = AcknowledgementsResponse), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/documents/{id}/acknowledgements")]
@@ -806,10 +762,7 @@ pub async fn list_acknowledgements(
 #[utoipa::path(
     tag = "iso",
     params(DueQuery),
-    responses(
-        (status = 200, body = Vec<DueReviewResponse>),
-        (status = 401, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<DueReviewResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/reviews/due")]
@@ -834,12 +787,7 @@ pub async fn due_reviews(
     tag = "iso",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = ReviewRequest,
-    responses(
-        (status = 200, body = ReviewResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = ReviewResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/documents/{id}/review")]
@@ -877,7 +825,7 @@ pub async fn review_document(
             (ComplianceReport = "application/json"),
             (String = "text/csv")
         )),
-        (status = 401, body = Problem), (status = 422, body = Problem)
+        ReadErrors
     ),
     security(("bearer" = []))
 )]

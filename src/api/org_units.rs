@@ -3,16 +3,17 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::OrgUnitResponse;
+use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
 use crate::db;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnitRequest};
 
 /// All org units, by code.
 #[utoipa::path(
     tag = "org-units",
-    responses((status = 200, body = Vec<OrgUnitResponse>), (status = 401, body = Problem)),
+    responses((status = 200, body = Vec<OrgUnitResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/org-units")]
@@ -34,11 +35,7 @@ pub async fn list_org_units(st: State, user: AuthUser) -> ApiResult<HttpResponse
 #[utoipa::path(
     tag = "org-units",
     request_body = CreateOrgUnitRequest,
-    responses(
-        (status = 201, body = OrgUnitResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = OrgUnitResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/org-units")]
@@ -68,10 +65,7 @@ pub async fn create_org_unit(
 #[utoipa::path(
     tag = "org-units",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = OrgUnitResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = OrgUnitResponse, headers(("ETag" = String))), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/org-units/{id}")]
@@ -102,12 +96,7 @@ pub async fn get_org_unit(
     tag = "org-units",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = UpdateOrgUnitRequest,
-    responses(
-        (status = 200, body = OrgUnitResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = OrgUnitResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[patch("/org-units/{id}")]

@@ -7,10 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::OrgUnitRef;
 use super::export::{self, ExportFormat};
+use super::responses::ReadErrors;
 use super::review::unit_ref;
 use super::{AuthUser, State};
 use crate::domain::report::{Counts, ReportPeriod};
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::pdf::Block;
 use crate::service::export::csv_table;
 use crate::service::reports::{self as svc, ActivityReport, ReportRequest};
@@ -143,11 +144,12 @@ fn pdf_blocks(r: &ActivityReportResponse) -> Vec<Block> {
     tag = "review",
     params(ActivityQuery),
     responses(
-        (status = 200, body = ActivityReportResponse),
-        (status = 200, description = "CSV (format=csv)", content_type = "text/csv"),
-        (status = 200, description = "PDF (format=pdf)", content_type = "application/pdf"),
-        (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 422, body = Problem)
+        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
+            (ActivityReportResponse = "application/json"),
+            (String = "text/csv"),
+            ([u8] = "application/pdf")
+        )),
+        ReadErrors
     ),
     security(("bearer" = []))
 )]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::OrgUnitRef;
+use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::db::models::{Document, OrgUnit, ReviewFlag, ReviewItem};
 use crate::db::{self, Conn};
@@ -17,7 +18,7 @@ use crate::domain::kinds::{DocumentKind, DocumentState};
 use crate::domain::review::{
     CampaignState, InspectionHandling, ResultCounts, ReviewFlagCause, ReviewResult,
 };
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::service::review::{
     self as svc, AgencyProgress, AssignRequest, CampaignView, CloseCampaignRequest,
     CreateCampaignRequest, FlagQuery, FlagView, ItemQuery, RecordReviewRequest,
@@ -120,8 +121,10 @@ pub struct ReviewFlagResponse {
     pub action: Option<InspectionHandling>,
     /// The cause in words.
     pub detail: String,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
     pub open: bool,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub resolved_at: Option<NaiveDateTime>,
     pub resolved_by: Option<String>,
     pub resolution: Option<String>,
@@ -198,10 +201,7 @@ fn limit_of(limit: Option<i64>) -> ApiResult<i64> {
 #[utoipa::path(
     tag = "review",
     params(FlagListQuery),
-    responses(
-        (status = 200, body = Vec<ReviewFlagResponse>),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<ReviewFlagResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/review-flags")]
@@ -249,11 +249,7 @@ pub struct ResolveFlagRequest {
     tag = "review",
     params(("id" = String, Path)),
     request_body = ResolveFlagRequest,
-    responses(
-        (status = 200, body = ReviewFlagResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = ReviewFlagResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/review-flags/{id}/resolve")]
@@ -296,7 +292,9 @@ pub struct CampaignResponse {
     pub unreviewed: i64,
     pub by_result: ResultCounts,
     pub created_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub closed_at: Option<NaiveDateTime>,
     pub closed_by: Option<String>,
     pub close_reason: Option<String>,
@@ -330,7 +328,7 @@ impl CampaignResponse {
 /// are reviewed and the counts by result.
 #[utoipa::path(
     tag = "review",
-    responses((status = 200, body = Vec<CampaignResponse>), (status = 401, body = Problem)),
+    responses((status = 200, body = Vec<CampaignResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/review-campaigns")]
@@ -352,11 +350,7 @@ pub async fn list_review_campaigns(st: State, user: AuthUser) -> ApiResult<HttpR
 #[utoipa::path(
     tag = "review",
     request_body = CreateCampaignRequest,
-    responses(
-        (status = 201, body = CampaignResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = CampaignResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/review-campaigns")]
@@ -382,10 +376,7 @@ pub async fn create_review_campaign(
 #[utoipa::path(
     tag = "review",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = CampaignResponse),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = CampaignResponse), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/review-campaigns/{id}")]
@@ -415,7 +406,9 @@ pub struct ReviewItemResponse {
     pub reasons: Option<String>,
     pub proposed_action: Option<String>,
     pub reviewed_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub reviewed_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub updated_at: NaiveDateTime,
     /// Send `If-Match` with the ETag (built from this) to record a result.
     pub row_version: i32,
@@ -471,11 +464,7 @@ pub struct ItemListQuery {
 #[utoipa::path(
     tag = "review",
     params(("id" = String, Path), ItemListQuery),
-    responses(
-        (status = 200, body = Vec<ReviewItemResponse>),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<ReviewItemResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/review-campaigns/{id}/items")]
@@ -531,10 +520,7 @@ pub struct ProgressResponse {
 #[utoipa::path(
     tag = "review",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = ProgressResponse),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = ProgressResponse), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/review-campaigns/{id}/progress")]
@@ -597,11 +583,7 @@ pub async fn review_campaign_progress(
     tag = "review",
     params(("id" = String, Path)),
     request_body = AssignRequest,
-    responses(
-        (status = 200, body = Vec<ReviewItemResponse>),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<ReviewItemResponse>), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/review-campaigns/{id}/assignments")]
@@ -629,11 +611,7 @@ pub async fn assign_review_items(
     tag = "review",
     params(("id" = String, Path)),
     request_body = CloseCampaignRequest,
-    responses(
-        (status = 200, body = CampaignResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = CampaignResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/review-campaigns/{id}/close")]
@@ -658,7 +636,7 @@ pub async fn close_review_campaign(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = ReviewItemResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 404, body = Problem)
+        ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -691,9 +669,7 @@ pub async fn get_review_item(
     request_body = RecordReviewRequest,
     responses(
         (status = 200, body = ReviewItemResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)
+        WriteErrors, BodyErrors, IfMatchErrors
     ),
     security(("bearer" = []))
 )]

@@ -6,9 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::DocumentRef;
+use super::responses::{BodyErrors, PublicErrors};
 use super::{parse_id, Json, MaybeUser, State};
 use crate::auth::{allows, Action};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::search::query::Audience;
 use crate::search::{SearchError, SearchHit, SearchRequest, SearchResponse};
 use crate::service::Caller;
@@ -50,7 +51,7 @@ async fn run(st: State, user: MaybeUser, req: SearchRequest) -> ApiResult<HttpRe
 #[utoipa::path(
     tag = "search",
     params(SearchRequest),
-    responses((status = 200, body = SearchResponse), (status = 400, body = Problem), (status = 401, body = Problem)),
+    responses((status = 200, body = SearchResponse), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/search")]
@@ -66,7 +67,7 @@ pub async fn search_get(
 #[utoipa::path(
     tag = "search",
     request_body = SearchRequest,
-    responses((status = 200, body = SearchResponse), (status = 400, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = SearchResponse), PublicErrors, BodyErrors),
     security((), ("bearer" = []))
 )]
 #[post("/search")]
@@ -93,7 +94,7 @@ pub struct NumberChoices {
     responses(
         (status = 303, description = "The document", headers(("Location" = String))),
         (status = 300, body = NumberChoices),
-        (status = 404, body = Problem)
+        PublicErrors
     ),
     security((), ("bearer" = []))
 )]
@@ -149,7 +150,7 @@ pub async fn by_number(
 #[utoipa::path(
     tag = "search",
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<SearchHit>), (status = 404, body = Problem)),
+    responses((status = 200, body = Vec<SearchHit>), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents/{id}/similar")]

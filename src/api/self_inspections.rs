@@ -6,13 +6,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::responses::{BodyErrors, ReadErrors, WriteErrors};
 use super::review::{summaries, DocumentSummary};
 use super::{parse_id, AuthUser, Json, State};
 use crate::db::Conn;
 use crate::domain::review::{
     is_overdue, InspectionHandling, InspectionState, SelfInspectionResult,
 };
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::service::self_inspection::{
     self as svc, today, InspectionView, ListQuery, RecordInspectionRequest,
 };
@@ -28,6 +29,7 @@ pub struct FollowUp {
     pub flag_id: String,
     pub action: Option<InspectionHandling>,
     pub open: bool,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub resolved_at: Option<NaiveDateTime>,
     pub resolution: Option<String>,
 }
@@ -50,8 +52,10 @@ pub struct SelfInspectionResponse {
     pub handling_label_vi: Option<&'static str>,
     pub follow_up: Option<FollowUp>,
     pub opened_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub opened_at: NaiveDateTime,
     pub recorded_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub recorded_at: Option<NaiveDateTime>,
 }
 
@@ -134,10 +138,7 @@ pub struct InspectionQuery {
 #[utoipa::path(
     tag = "self-inspection",
     params(InspectionQuery),
-    responses(
-        (status = 200, body = Vec<SelfInspectionResponse>),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = Vec<SelfInspectionResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/self-inspections")]
@@ -178,10 +179,7 @@ pub async fn list_self_inspections(
 #[utoipa::path(
     tag = "self-inspection",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = SelfInspectionResponse),
-        (status = 401, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = SelfInspectionResponse), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/self-inspections/{id}")]
@@ -208,11 +206,7 @@ pub async fn get_self_inspection(
     tag = "self-inspection",
     params(("id" = String, Path)),
     request_body = RecordInspectionRequest,
-    responses(
-        (status = 200, body = SelfInspectionResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = SelfInspectionResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/self-inspections/{id}/result")]
@@ -239,11 +233,7 @@ pub async fn record_self_inspection(
 #[utoipa::path(
     tag = "self-inspection",
     params(("id" = String, Path)),
-    responses(
-        (status = 201, body = SelfInspectionResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem)
-    ),
+    responses((status = 201, body = SelfInspectionResponse), WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/self-inspection")]

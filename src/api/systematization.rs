@@ -8,11 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{DocumentRef, EffectResponse, OrgUnitRef};
 use super::export::{self, ExportFormat};
+use super::responses::PublicErrors;
 use super::review::{summaries, unit_ref, DocumentSummary};
 use super::{MaybeUser, State};
 use crate::db::Conn;
 use crate::domain::kinds::{RelationKind, RelationScope};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::pdf::Block;
 use crate::service::export::csv_table;
 use crate::service::systematization::{self as svc, Entry, Systematization};
@@ -268,10 +269,12 @@ fn pdf_blocks(r: &SystematizationResponse) -> Vec<Block> {
     tag = "review",
     params(SystematizationQuery),
     responses(
-        (status = 200, body = SystematizationResponse),
-        (status = 200, description = "CSV (format=csv)", content_type = "text/csv"),
-        (status = 200, description = "PDF (format=pdf)", content_type = "application/pdf"),
-        (status = 400, body = Problem), (status = 422, body = Problem)
+        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
+            (SystematizationResponse = "application/json"),
+            (String = "text/csv"),
+            ([u8] = "application/pdf")
+        )),
+        PublicErrors
     ),
     security((), ("bearer" = []))
 )]

@@ -3,16 +3,17 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::UserResponse;
+use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
 use crate::db;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
 
 /// All accounts.
 #[utoipa::path(
     tag = "users",
-    responses((status = 200, body = Vec<UserResponse>), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<UserResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/users")]
@@ -34,11 +35,7 @@ pub async fn list_users(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     tag = "users",
     request_body = CreateUserRequest,
-    responses(
-        (status = 201, body = UserResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = UserResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/users")]
@@ -68,10 +65,7 @@ pub async fn create_user(
 #[utoipa::path(
     tag = "users",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = UserResponse, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)
-    ),
+    responses((status = 200, body = UserResponse, headers(("ETag" = String))), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/users/{id}")]
@@ -98,12 +92,7 @@ pub async fn get_user(st: State, user: AuthUser, id: web::Path<String>) -> ApiRe
     tag = "users",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = UpdateUserRequest,
-    responses(
-        (status = 200, body = UserResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = UserResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[patch("/users/{id}")]

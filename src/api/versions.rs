@@ -12,12 +12,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
+use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
 use super::{parse_id, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::config::PdfSettings;
 use crate::db::models::Version;
 use crate::db::{self, Conn};
 use crate::domain::structure::{self, Provision};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::service::versions::{
     self as svc, CheckedUpload, CreateVersionRequest, UpdateVersionRequest, Upload,
 };
@@ -146,12 +147,7 @@ async fn check_upload(
         (CreateVersionRequest = "application/json"),
         (VersionUpload = "multipart/form-data")
     )),
-    responses(
-        (status = 201, body = VersionResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = VersionResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/versions")]
@@ -203,7 +199,7 @@ pub async fn create_version(
 #[utoipa::path(
     tag = "versions",
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<VersionResponse>), (status = 404, body = Problem)),
+    responses((status = 200, body = Vec<VersionResponse>), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/documents/{id}/versions")]
@@ -229,7 +225,10 @@ pub async fn list_versions(
 #[utoipa::path(
     tag = "versions",
     params(("id" = String, Path)),
-    responses((status = 200, body = VersionResponse, headers(("ETag" = String))), (status = 404, body = Problem)),
+    responses(
+        (status = 200, body = VersionResponse, headers(("ETag" = String))),
+        PublicErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/versions/{id}")]
@@ -256,12 +255,7 @@ pub async fn get_version(
     tag = "versions",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = UpdateVersionRequest,
-    responses(
-        (status = 200, body = VersionResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = VersionResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[patch("/versions/{id}")]
@@ -290,11 +284,7 @@ pub async fn update_version(
 #[utoipa::path(
     tag = "versions",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = VersionResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem)
-    ),
+    responses((status = 200, body = VersionResponse), WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/versions/{id}/approve")]
@@ -320,9 +310,12 @@ pub async fn approve_version(
     tag = "versions",
     params(("id" = String, Path), ("If-None-Match" = Option<String>, Header)),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", headers(("ETag" = String))),
+        (status = 200, description = "The file, PDF or DOCX", headers(("ETag" = String)), content(
+            ([u8] = "application/pdf"),
+            ([u8] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        )),
         (status = 304, description = "Not modified"),
-        (status = 404, body = Problem)
+        PublicErrors
     ),
     security((), ("bearer" = []))
 )]
@@ -401,7 +394,7 @@ fn to_nodes(tree: Vec<Provision>, ext: &HashMap<String, String>) -> Vec<Provisio
 #[utoipa::path(
     tag = "versions",
     params(("id" = String, Path)),
-    responses((status = 200, body = StructureResponse), (status = 404, body = Problem)),
+    responses((status = 200, body = StructureResponse), PublicErrors),
     security((), ("bearer" = []))
 )]
 #[get("/versions/{id}/structure")]

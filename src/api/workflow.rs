@@ -9,12 +9,15 @@ use utoipa::{IntoParams, ToSchema};
 use super::documents::{response, today};
 use super::dto::DocumentResponse;
 use super::export::{self, ExportFormat};
+use super::responses::{
+    BodyErrors, Conflict, IfMatchErrors, PublicErrors, ReadErrors, ThrottledErrors, WriteErrors,
+};
 use super::review::{summaries, DocumentSummary};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::db::{self, workflow as wf};
 use crate::domain::structure::path_label;
 use crate::domain::workflow::{CommentStatus, Disposition};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::pdf::Block;
 use crate::service::consultations::{
     self as cons, ConsultationReport, DispositionRequest, ModerationRequest, NewCommentRequest,
@@ -30,12 +33,7 @@ use actix_web::http::StatusCode;
     tag = "workflow",
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = TransitionRequest,
-    responses(
-        (status = 200, body = DocumentResponse),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem), (status = 428, body = Problem)
-    ),
+    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/transitions")]
@@ -66,11 +64,7 @@ pub async fn transition(
     tag = "workflow",
     params(("id" = String, Path)),
     request_body = AppraisalRequest,
-    responses(
-        (status = 201, body = AppraisalResponse),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 201, body = AppraisalResponse), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/appraisals")]
@@ -93,7 +87,7 @@ pub async fn create_appraisal(
 #[utoipa::path(
     tag = "workflow",
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<AppraisalResponse>), (status = 401, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = Vec<AppraisalResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/documents/{id}/appraisals")]
@@ -152,6 +146,7 @@ pub struct AppraisalRequestResponse {
     pub overdue: bool,
     /// The opinion that answered it.
     pub appraisal_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub answered_at: Option<NaiveDateTime>,
 }
 
@@ -160,10 +155,7 @@ pub struct AppraisalRequestResponse {
 #[utoipa::path(
     tag = "workflow",
     params(AppraisalRequestsQuery),
-    responses(
-        (status = 200, body = Vec<AppraisalRequestResponse>),
-        (status = 400, body = Problem), (status = 401, body = Problem)
-    ),
+    responses((status = 200, body = Vec<AppraisalRequestResponse>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/appraisal-requests")]
@@ -231,7 +223,7 @@ pub struct PublicConsultation {
 }
 
 /// Drafts open for public comment today; no account needed.
-#[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicConsultation>)))]
+#[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicConsultation>), PublicErrors))]
 #[get("/public/consultations")]
 pub async fn public_consultations(st: State) -> ApiResult<HttpResponse> {
     let list = st
@@ -278,7 +270,13 @@ pub async fn public_consultations(st: State) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     tag = "public",
     params(("id" = String, Path)),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem))
+    responses(
+        (status = 200, description = "The file, PDF or DOCX", content(
+            ([u8] = "application/pdf"),
+            ([u8] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        )),
+        PublicErrors
+    )
 )]
 #[get("/public/consultations/{id}/file")]
 pub async fn public_consultation_file(st: State, id: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -314,6 +312,7 @@ pub struct PublicComment {
     pub status: CommentStatus,
     pub disposition: Option<Disposition>,
     pub response: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -348,9 +347,7 @@ impl PublicComment {
     responses(
         (status = 201, body = PublicComment),
         (status = 200, body = PublicComment, description = "A retry with the same Idempotency-Key"),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem, headers(("Retry-After" = u64)))
+        PublicErrors, BodyErrors, ThrottledErrors, Conflict
     )
 )]
 #[post("/public/consultations/{id}/comments")]
@@ -417,7 +414,7 @@ pub async fn submit_comment(
 #[utoipa::path(
     tag = "public",
     params(("tracking_code" = String, Path)),
-    responses((status = 200, body = PublicComment), (status = 404, body = Problem))
+    responses((status = 200, body = PublicComment), PublicErrors)
 )]
 #[get("/public/comments/{tracking_code}")]
 pub async fn get_public_comment(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -459,7 +456,7 @@ impl StaffComment {
 #[utoipa::path(
     tag = "workflow",
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<StaffComment>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = Vec<StaffComment>), ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/consultations/{id}/comments")]
@@ -487,10 +484,7 @@ pub async fn list_comments(
     tag = "workflow",
     params(("id" = String, Path)),
     request_body = ModerationRequest,
-    responses(
-        (status = 200, body = StaffComment), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = StaffComment), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/comments/{id}/moderation")]
@@ -515,10 +509,7 @@ pub async fn moderate_comment(
     tag = "workflow",
     params(("id" = String, Path)),
     request_body = DispositionRequest,
-    responses(
-        (status = 200, body = StaffComment), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)
-    ),
+    responses((status = 200, body = StaffComment), WriteErrors, BodyErrors),
     security(("bearer" = []))
 )]
 #[post("/comments/{id}/disposition")]
@@ -642,11 +633,12 @@ fn report_blocks(r: &ConsultationReport) -> Vec<Block> {
     tag = "workflow",
     params(("id" = String, Path), ReportQuery),
     responses(
-        (status = 200, body = ConsultationReport),
-        (status = 200, description = "CSV (format=csv)", content_type = "text/csv"),
-        (status = 200, description = "PDF (format=pdf)", content_type = "application/pdf"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)
+        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
+            (ConsultationReport = "application/json"),
+            (String = "text/csv"),
+            ([u8] = "application/pdf")
+        )),
+        ReadErrors
     ),
     security(("bearer" = []))
 )]

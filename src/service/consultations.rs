@@ -341,6 +341,7 @@ pub struct ReportComment {
     pub status: CommentStatus,
     pub disposition: Option<Disposition>,
     pub response: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -386,6 +386,7 @@ pub struct VerifyResponse {
     pub stamp: StampChoice,
     pub recipient: Option<String>,
     pub copy_no: Option<i32>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub issued_at: chrono::NaiveDateTime,
     /// SHA-256 of the PDF the copy was stamped from.
     pub source_sha256: String,

@@ -222,15 +222,20 @@ pub struct IsoRevisionResponse {
     /// What changed in this revision.
     pub change_summary: Option<String>,
     pub author_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub submitted_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub approved_at: Option<NaiveDateTime>,
     pub approved_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub issued_at: Option<NaiveDateTime>,
     pub issued_by: Option<String>,
     pub effective_from: Option<NaiveDate>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub superseded_at: Option<NaiveDateTime>,
     /// The version that replaced it.
     pub superseded_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub withdrawn_at: Option<NaiveDateTime>,
     pub withdrawal_reason: Option<String>,
     /// The change request that opened it.
@@ -281,8 +286,10 @@ pub struct ChangeRequestResponse {
     pub state: ChangeRequestState,
     pub state_label_vi: &'static str,
     pub raised_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub raised_at: NaiveDateTime,
     pub decided_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,
     /// The revision draft an accepted request opened.
@@ -324,8 +331,11 @@ pub struct ControlledCopyResponse {
     pub recipient_unit_id: Option<String>,
     pub recipient_user_id: Option<String>,
     pub recipient_name: String,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub issued_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub recall_requested_at: Option<NaiveDateTime>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
     pub withdrawn_at: Option<NaiveDateTime>,
     pub withdrawal_confirmed_by: Option<String>,
     /// Asked back and not returned yet.
@@ -368,6 +378,7 @@ pub struct ReviewCommentResponse {
     pub author_id: Option<String>,
     pub author_name: String,
     pub body: String,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -387,6 +398,7 @@ impl From<IsoReviewComment> for ReviewCommentResponse {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AcknowledgedBy {
     pub user: UserRef,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub acknowledged_at: NaiveDateTime,
 }
 
@@ -406,6 +418,7 @@ pub struct AcknowledgementResponse {
     pub document_id: String,
     pub version_id: String,
     pub user_id: String,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub acknowledged_at: NaiveDateTime,
 }
 

@@ -16,6 +16,7 @@ pub mod reports;
 pub mod review;
 pub mod self_inspection;
 pub mod systematization;
+pub mod timestamp;
 pub mod versions;
 pub mod workflow;
 

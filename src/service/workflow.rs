@@ -47,6 +47,7 @@ pub struct AppraisalResponse {
     pub opinion: AppraisalOpinion,
     pub findings: Option<String>,
     pub appraiser_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: chrono::NaiveDateTime,
 }
 

@@ -21,5 +21,6 @@ mod review;
 mod roles;
 mod search;
 mod search_syntax;
+mod timestamps;
 mod versions;
 mod workflow;

@@ -69,3 +69,97 @@ async fn openapi_document_matches_the_committed_file() {
         assert!(schemas.contains_key(s), "{s} is documented");
     }
 }
+
+/// Every `$ref` in `v`.
+fn refs<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    ("$ref", serde_json::Value::String(s)) => out.push(s),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+/// The document tells the truth about errors: each one is declared as
+/// `application/problem+json`, and each route declares the statuses its kind can answer
+/// (the shared sets of `api::responses`); every reference resolves.
+#[test]
+fn errors_are_declared_as_problem_json_on_every_route() {
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../../schemas/openapi.json"))
+        .expect("schemas/openapi.json is JSON");
+    let mut all_refs = vec![];
+    refs(&doc, &mut all_refs);
+    for r in all_refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected reference {r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{r} does not resolve"
+        );
+    }
+    let mut operations = 0;
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            operations += 1;
+            let route = format!("{method} {path}");
+            let responses = op["responses"].as_object().expect("responses");
+            let has = |s: &str| responses.contains_key(s);
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = response["content"].as_object();
+                    assert_eq!(
+                        content.map(|c| c.keys().map(String::as_str).collect::<Vec<_>>()),
+                        Some(vec!["application/problem+json"]),
+                        "{route} {status}"
+                    );
+                    assert_eq!(
+                        response["content"]["application/problem+json"]["schema"]["$ref"],
+                        "#/components/schemas/Problem",
+                        "{route} {status}"
+                    );
+                }
+            }
+            // The document itself reads nothing and cannot fail.
+            if path.starts_with("/api/v1/") && path != "/api/v1/openapi.json" {
+                for s in ["400", "404", "422", "503"] {
+                    assert!(has(s), "{route} declares {s}");
+                }
+                // A token is optional only where the security list holds `{}`.
+                let public = op["security"].as_array().is_none_or(|s| {
+                    s.iter()
+                        .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+                });
+                for s in ["401", "403"] {
+                    assert!(public || has(s), "{route} needs a token: declares {s}");
+                }
+                if op.get("requestBody").is_some() {
+                    for s in ["413", "415"] {
+                        assert!(has(s), "{route} takes a body: declares {s}");
+                    }
+                }
+                let if_match = op["parameters"].as_array().is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| p["in"] == "header" && p["name"] == "If-Match")
+                });
+                for s in ["412", "428"] {
+                    assert!(!if_match || has(s), "{route} takes If-Match: declares {s}");
+                }
+            }
+        }
+    }
+    assert!(operations > 90, "{operations} operations");
+    let report = &doc["paths"]["/api/v1/reports/activity"]["get"]["responses"]["200"]["content"];
+    for ct in ["application/json", "text/csv", "application/pdf"] {
+        assert!(
+            report.get(ct).is_some(),
+            "the activity report is served as {ct}"
+        );
+    }
+}
