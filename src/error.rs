@@ -233,6 +233,9 @@ impl From<DbError> for AppError {
             DbError::Stale => AppError::PreconditionFailed,
             DbError::Unavailable(d) => AppError::Unavailable(d),
             DbError::Corrupt(d) => AppError::Internal(format!("stored file {d} fails its hash")),
+            DbError::BadText(_) => AppError::BadRequest(
+                "the request has a NUL or another character no text may hold".into(),
+            ),
             DbError::Query(q) => AppError::from(q),
         }
     }

@@ -54,6 +54,10 @@ pub enum DbError {
     Unavailable(String),
     #[error("stored file {0} does not match its hash")]
     Corrupt(String),
+    /// Text the database cannot hold (PostgreSQL refuses NUL characters in text): the
+    /// client's input, not a fault.
+    #[error("text the database cannot store: {0}")]
+    BadText(String),
     #[error(transparent)]
     Query(diesel::result::Error),
 }
@@ -68,6 +72,11 @@ impl From<diesel::result::Error> for DbError {
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 DbError::Unavailable(info.message().to_owned())
+            }
+            // SQLSTATE 22021 (character_not_in_repertoire): "invalid byte sequence for
+            // encoding "UTF8": 0x00"; diesel has no kind for it.
+            Error::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
+                DbError::BadText(info.message().to_owned())
             }
             other => DbError::Query(other),
         }

@@ -18,11 +18,12 @@ use super::PdfError;
 pub enum StampKind {
     /// A large translucent diagonal "DỰ THẢO" and the draft's label, e.g. "Dự thảo 2".
     Draft { label: String },
-    /// "BẢN CHÍNH THỨC" with the document number and its dates.
+    /// "BẢN CHÍNH THỨC" with what the document has of its number and dates (a plan or a
+    /// programme is published without a number).
     Official {
-        number: String,
-        signed_on: NaiveDate,
-        effective_from: NaiveDate,
+        number: Option<String>,
+        signed_on: Option<NaiveDate>,
+        effective_from: Option<NaiveDate>,
     },
     /// "BẢN SAO KIỂM SOÁT SỐ n" (ISO 9001 controlled copy) for one recipient.
     ControlledCopy {
@@ -143,11 +144,19 @@ impl Prepared {
             } => (
                 Rgb(0.05, 0.2, 0.6),
                 "BẢN CHÍNH THỨC".to_string(),
-                vec![
-                    format!("Số: {}", field("number", number)?),
-                    format!("Ngày ký: {}", date(*signed_on)),
-                    format!("Hiệu lực từ: {}", date(*effective_from)),
-                ],
+                {
+                    let mut lines = vec![];
+                    if let Some(n) = number {
+                        lines.push(format!("Số: {}", field("number", n)?));
+                    }
+                    if let Some(d) = signed_on {
+                        lines.push(format!("Ngày ký: {}", date(*d)));
+                    }
+                    if let Some(d) = effective_from {
+                        lines.push(format!("Hiệu lực từ: {}", date(*d)));
+                    }
+                    lines
+                },
                 None,
             ),
             StampKind::ControlledCopy {

@@ -44,9 +44,9 @@ fn kinds() -> Vec<(StampKind, Vec<&'static str>)> {
         ),
         (
             StampKind::Official {
-                number: "12/2024/QĐ-UBND".into(),
-                signed_on: date(2024, 3, 5),
-                effective_from: date(2024, 3, 20),
+                number: Some("12/2024/QĐ-UBND".into()),
+                signed_on: Some(date(2024, 3, 5)),
+                effective_from: Some(date(2024, 3, 20)),
             },
             vec![
                 "BẢN CHÍNH THỨC",

@@ -13,7 +13,7 @@ use crate::db::audit::{self, Event};
 use crate::db::models::{Document, Version};
 use crate::db::schema::{renditions, verifications};
 use crate::db::{self, Conn, Tx};
-use crate::domain::kinds::{DocumentState, LegalEffect};
+use crate::domain::kinds::{DocumentState, LegalEffect, RevisionState};
 use crate::error::{ApiResult, AppError};
 use crate::pdf::{self, ExpiredTitle, Limits, PdfError, StampKind, StampRequest};
 
@@ -34,13 +34,14 @@ crate::vocabulary! {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StampQuery {
-    /// draft, official, controlled_copy or expired. By default a draft is stamped as a
-    /// draft and a promulgated document as official; a document no longer in force and
-    /// an obsolete ISO revision are always stamped expired, whatever is asked.
+    /// Optional: the stamp expected. Every copy gets the stamp the version's state calls
+    /// for (draft, official while in force, expired once no longer in force, obsolete for
+    /// a superseded ISO revision); asking for another is a 409 `stamp_matches_state`.
     pub stamp: Option<StampChoice>,
-    /// controlled_copy: the copy's number.
+    /// Not on this route: numbered controlled copies are issued through ISO distribution
+    /// (409 `controlled_copies_through_distribution`).
     pub copy_no: Option<u32>,
-    /// controlled_copy: who receives it.
+    /// Not on this route (see `copy_no`).
     pub recipient: Option<String>,
 }
 
@@ -131,12 +132,14 @@ fn verify_code() -> String {
     crate::domain::text::random_code(crate::domain::text::CODE_ALPHABET, 12)
 }
 
-/// What the copy must say: obsolete and expired override anything asked for.
-fn decide(
+/// The stamp a version's state calls for, and the only one it gets: obsolete once an ISO
+/// revision is superseded or withdrawn, expired once a document is no longer in force, a
+/// draft while the document (or the ISO revision) is one, official otherwise, printing
+/// what the document has of its number and dates.
+fn required_stamp(
     conn: &mut Conn,
     doc: &Document,
     v: &Version,
-    q: &StampQuery,
     today: NaiveDate,
 ) -> ApiResult<StampKind> {
     if let Some(o) = super::iso::required_stamp(conn, &v.id)? {
@@ -157,70 +160,70 @@ fn decide(
             None => None,
         };
         return Ok(StampKind::Expired {
-            title: ExpiredTitle::NoLongerInForce,
-            since: effect.since.unwrap_or(today),
-            replaced_by,
-        });
-    }
-    let state: DocumentState = doc.state.parse().map_err(AppError::internal)?;
-    let choice = q.stamp.unwrap_or(if state.is_draft() {
-        StampChoice::Draft
-    } else {
-        StampChoice::Official
-    });
-    Ok(match choice {
-        StampChoice::Draft => StampKind::Draft {
-            label: v.label.clone(),
-        },
-        StampChoice::Official => {
-            if state.is_draft() {
-                return Err(AppError::Conflict {
-                    guard: Some("official_copy_of_promulgated_document".into()),
-                    detail: "a draft has no official copy".into(),
-                });
-            }
-            match (&doc.number, doc.signed_on) {
-                (Some(number), Some(signed_on)) => StampKind::Official {
-                    number: number.clone(),
-                    signed_on,
-                    effective_from: doc.effective_from.unwrap_or(signed_on),
-                },
-                _ => {
-                    return Err(AppError::Conflict {
-                        guard: Some("official_copy_needs_number_and_date".into()),
-                        detail: "the document has no number or signing date to print".into(),
-                    })
-                }
-            }
-        }
-        StampChoice::ControlledCopy => {
-            let copy_no = q.copy_no.filter(|n| *n > 0).ok_or_else(|| {
-                AppError::invalid("copy_no", "a positive copy number is required")
-            })?;
-            let recipient =
-                super::clean_text("recipient", q.recipient.as_deref().unwrap_or(""), 120)?;
-            StampKind::ControlledCopy {
-                copy_no,
-                recipient,
-                // A legal document has no ISO code: its number stands in, or a dash.
-                iso_code: doc
-                    .iso_code
-                    .clone()
-                    .or_else(|| doc.number.clone())
-                    .unwrap_or_else(|| "—".to_owned()),
-                revision: doc.iso_revision.clone().unwrap_or_else(|| v.label.clone()),
-            }
-        }
-        StampChoice::Expired => StampKind::Expired {
-            title: if doc.kind.starts_with("iso_") {
+            title: if super::policy::is_iso(doc) {
                 ExpiredTitle::Obsolete
             } else {
                 ExpiredTitle::NoLongerInForce
             },
             since: effect.since.unwrap_or(today),
-            replaced_by: None,
-        },
+            replaced_by,
+        });
+    }
+    let state: DocumentState = doc.state.parse().map_err(AppError::internal)?;
+    let draft_revision = matches!(
+        super::iso::revision_state(conn, &v.id)?,
+        Some(RevisionState::Draft | RevisionState::InReview | RevisionState::Approved)
+    );
+    if state.is_draft() || draft_revision {
+        return Ok(StampKind::Draft {
+            label: v.label.clone(),
+        });
+    }
+    Ok(StampKind::Official {
+        number: doc.number.clone(),
+        signed_on: doc.signed_on,
+        effective_from: doc.effective_from.or(doc.signed_on),
     })
+}
+
+/// A `stamp` asked for must be the one the state calls for: a copy never says more (or
+/// less) than the document is, and numbered controlled copies are issued only through ISO
+/// distribution, to their recipients.
+fn check_asked(q: &StampQuery, required: &StampKind) -> ApiResult<()> {
+    if q.copy_no.is_some() || q.recipient.is_some() || q.stamp == Some(StampChoice::ControlledCopy)
+    {
+        return Err(AppError::Conflict {
+            guard: Some("controlled_copies_through_distribution".into()),
+            detail: "numbered controlled copies are issued through ISO distribution \
+                     (GET /api/v1/iso/copies/{id}/pdf), one per recipient"
+                .into(),
+        });
+    }
+    let required_choice = match required {
+        StampKind::Draft { .. } => StampChoice::Draft,
+        StampKind::Official { .. } => StampChoice::Official,
+        StampKind::ControlledCopy { .. } => StampChoice::ControlledCopy,
+        StampKind::Expired { .. } => StampChoice::Expired,
+    };
+    match q.stamp {
+        Some(asked) if asked != required_choice => Err(AppError::Conflict {
+            guard: Some("stamp_matches_state".into()),
+            detail: format!(
+                "this version's state calls for the {required_choice} stamp, not {asked}"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The recipient and number of a controlled copy (None for every other stamp).
+fn copy_identity(k: &StampKind) -> (Option<String>, Option<i32>) {
+    match k {
+        StampKind::ControlledCopy {
+            recipient, copy_no, ..
+        } => (Some(recipient.clone()), Some(*copy_no as i32)),
+        _ => (None, None),
+    }
 }
 
 fn stamp_name(k: &StampKind) -> &'static str {
@@ -241,6 +244,8 @@ pub struct PreparedCopy {
     pub version_id: String,
     pub source: Vec<u8>,
     pub source_sha256: String,
+    /// The code was issued before for this very copy: nothing to record.
+    pub recorded: bool,
     pub request: StampRequest,
 }
 
@@ -260,8 +265,8 @@ pub fn prepare_copy(
     base_url: &str,
 ) -> ApiResult<PreparedCopy> {
     let (v, doc) = super::versions::get(conn, caller, version_id)?;
-    let today = super::today();
-    let kind = decide(conn, &doc, &v, q, today)?;
+    let kind = required_stamp(conn, &doc, &v, super::today())?;
+    check_asked(q, &kind)?;
     prepare(conn, &doc, &v, kind, base_url)
 }
 
@@ -277,22 +282,15 @@ pub fn prepare_controlled_copy(
     let stamp = super::iso::controlled_copy_stamp(conn, copy_id)?;
     let copy = crate::db::iso::get_copy(conn, copy_id)?;
     let (v, doc) = super::versions::get(conn, Some(caller), &copy.version_id)?;
-    let today = super::today();
-    let q = StampQuery {
-        stamp: Some(StampChoice::ControlledCopy),
-        copy_no: Some(stamp.copy_no.max(1) as u32),
-        recipient: Some(stamp.recipient.clone()),
-    };
-    let kind = match decide(conn, &doc, &v, &q, today)? {
-        StampKind::ControlledCopy {
-            copy_no, recipient, ..
-        } => StampKind::ControlledCopy {
-            copy_no,
-            recipient,
+    // Obsolete (or expired) overrides the copy's own stamp.
+    let kind = match required_stamp(conn, &doc, &v, super::today())? {
+        expired @ StampKind::Expired { .. } => expired,
+        _ => StampKind::ControlledCopy {
+            copy_no: stamp.copy_no.max(1) as u32,
+            recipient: stamp.recipient,
             iso_code: stamp.iso_code,
             revision: stamp.revision,
         },
-        obsolete => obsolete,
     };
     prepare(conn, &doc, &v, kind, base_url)
 }
@@ -305,12 +303,34 @@ fn prepare(
     base_url: &str,
 ) -> ApiResult<PreparedCopy> {
     let (source, source_sha256) = source_pdf(conn, doc, v)?;
-    let code = verify_code();
+    // One code per version, stamp (and controlled copy) and source: downloading the same
+    // copy again prints the same code and writes nothing.
+    let (recipient, copy_no) = copy_identity(&kind);
+    let mut existing = verifications::table
+        .filter(verifications::version_id.eq(&v.id))
+        .filter(verifications::stamp.eq(stamp_name(&kind)))
+        .filter(verifications::source_sha256.eq(&source_sha256))
+        .order(verifications::issued_at.asc())
+        .select((
+            verifications::code,
+            verifications::recipient,
+            verifications::copy_no,
+        ))
+        .load::<(String, Option<String>, Option<i32>)>(conn)
+        .map_err(db::DbError::from)?
+        .into_iter()
+        .filter(|(_, r, n)| *r == recipient && *n == copy_no)
+        .map(|(code, _, _)| code);
+    let (code, recorded) = match existing.next() {
+        Some(code) => (code, true),
+        None => (verify_code(), false),
+    };
     Ok(PreparedCopy {
         document_id: doc.id.clone(),
         version_id: v.id.clone(),
         source,
         source_sha256,
+        recorded,
         request: StampRequest {
             verify_url: format!("{}/api/v1/verify/{code}", base_url.trim_end_matches('/')),
             verify_code: code,
@@ -337,12 +357,10 @@ pub fn stamp(p: &PreparedCopy, settings: &PdfSettings) -> ApiResult<Vec<u8>> {
 
 /// Records the copy's verification code and the audit entry, once it was stamped.
 pub fn record(conn: &mut Tx<'_>, caller: Option<&Caller>, p: &PreparedCopy) -> ApiResult<()> {
-    let (recipient, copy_no) = match &p.request.kind {
-        StampKind::ControlledCopy {
-            recipient, copy_no, ..
-        } => (Some(recipient.clone()), Some(*copy_no as i32)),
-        _ => (None, None),
-    };
+    if p.recorded {
+        return Ok(());
+    }
+    let (recipient, copy_no) = copy_identity(&p.request.kind);
     let row = Verification {
         code: p.code().to_owned(),
         document_id: p.document_id.clone(),

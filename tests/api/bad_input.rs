@@ -140,3 +140,30 @@ async fn every_bad_body_gets_a_problem(b: Backend) {
     assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
 }
 both_backends!(every_bad_body_gets_a_problem);
+
+/// A NUL in a text filter is the client's error on both backends (PostgreSQL refuses
+/// NUL in text, which used to surface as a 500).
+async fn nul_in_text_filters_is_a_client_error(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let legal = app.login("legal_officer").await;
+    for path in [
+        "/api/v1/documents?q=%00",
+        "/api/v1/documents?q=a%00b",
+        "/api/v1/documents?field=%00",
+        "/api/v1/documents?issuer=%00",
+        "/api/v1/review-flags?issuer=%00",
+        "/api/v1/self-inspections?issuer=%00",
+    ] {
+        let r = app.get(path, Some(&legal)).await;
+        let status = r.status.as_u16();
+        assert!(
+            (200..500).contains(&status) && status != 500,
+            "{path}: {status} {}",
+            r.body
+        );
+        if status >= 400 {
+            r.problem(status);
+        }
+    }
+}
+both_backends!(nul_in_text_filters_is_a_client_error);

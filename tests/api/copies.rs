@@ -108,28 +108,41 @@ async fn stamped_copies_and_verification(b: Backend) {
     app.get("/api/v1/verify/NOSUCHCODE", None)
         .await
         .problem(404);
-    // A draft has no official copy; a controlled copy needs its number.
+    // Downloading it again prints the same code and issues nothing new.
+    let again = app
+        .get(
+            &format!("/api/v1/versions/{vid}/pdf?stamp=draft"),
+            Some(&drafter),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.header("x-verification-code"), Some(code.clone()));
+    // A draft has no official copy, and nobody mints controlled copies here: they are
+    // issued through ISO distribution, numbered, to their recipients.
     let r = app
         .get(
             &format!("/api/v1/versions/{vid}/pdf?stamp=official"),
             Some(&drafter),
         )
         .await;
-    assert_eq!(
-        r.problem(409)["guard"],
-        "official_copy_of_promulgated_document"
-    );
-    app.get(
-        &format!("/api/v1/versions/{vid}/pdf?stamp=controlled_copy"),
-        Some(&drafter),
-    )
-    .await
-    .problem(422);
-    let r = app
-        .get(&format!("/api/v1/versions/{vid}/pdf?stamp=controlled_copy&copy_no=3&recipient=Ph%C3%B2ng%20T%C6%B0%20ph%C3%A1p"), Some(&drafter))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(pdftotext(&r.bytes).contains("BẢN SAO KIỂM SOÁT SỐ 3"));
+    assert_eq!(r.problem(409)["guard"], "stamp_matches_state");
+    for query in [
+        "stamp=controlled_copy",
+        "stamp=controlled_copy&copy_no=3&recipient=Ph%C3%B2ng%20T%C6%B0%20ph%C3%A1p",
+        "copy_no=1",
+    ] {
+        let r = app
+            .get(
+                &format!("/api/v1/versions/{vid}/pdf?{query}"),
+                Some(&drafter),
+            )
+            .await;
+        assert_eq!(
+            r.problem(409)["guard"],
+            "controlled_copies_through_distribution",
+            "{query}"
+        );
+    }
     // The public does not get a draft.
     app.get(&format!("/api/v1/versions/{vid}/pdf"), None)
         .await
@@ -148,7 +161,7 @@ async fn stamped_copies_and_verification(b: Backend) {
     let text = pdftotext(&r.bytes);
     assert!(text.contains("Trang 3/3"), "{text}");
 
-    // A document no longer in force is always stamped so, whatever is asked.
+    // A document no longer in force is stamped so, and nothing else.
     let d14 = app.id_of("14/2008/NĐ-CP").await;
     let v14 = app
         .post(
@@ -158,15 +171,12 @@ async fn stamped_copies_and_verification(b: Backend) {
         )
         .await;
     assert_eq!(v14.status, StatusCode::CREATED, "{}", v14.body);
+    let v14 = v14.body["id"].as_str().unwrap();
     let r = app
-        .get(
-            &format!(
-                "/api/v1/versions/{}/pdf?stamp=official",
-                v14.body["id"].as_str().unwrap()
-            ),
-            None,
-        )
+        .get(&format!("/api/v1/versions/{v14}/pdf?stamp=official"), None)
         .await;
+    assert_eq!(r.problem(409)["guard"], "stamp_matches_state");
+    let r = app.get(&format!("/api/v1/versions/{v14}/pdf"), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let text = pdftotext(&r.bytes);
     assert!(text.contains("HẾT HIỆU LỰC"), "{text}");
@@ -373,3 +383,77 @@ async fn pdfs_over_the_configured_page_and_inflation_limits(b: Backend) {
     assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
 }
 both_backends!(pdfs_over_the_configured_page_and_inflation_limits);
+
+/// Everyone gets the stamp the state calls for, and a copy's code is stable: the published
+/// plan (no number, no date) has an official copy printing what it has, the public cannot
+/// mint "expired" or "draft" copies of it, and downloading it again writes nothing.
+async fn the_state_decides_the_stamp_for_everyone(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let list = app
+        .get("/api/v1/documents?kind=scheme&limit=10", None)
+        .await;
+    let plan = list.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|d| d["number"].is_null() && d["state"] == "published")
+        .expect("the published plan")
+        .clone();
+    let plan_id = plan["id"].as_str().unwrap();
+    let versions = app
+        .get(&format!("/api/v1/documents/{plan_id}/versions"), None)
+        .await;
+    let vid = versions.body[0]["id"]
+        .as_str()
+        .or_else(|| versions.body["items"][0]["id"].as_str())
+        .expect("a version")
+        .to_owned();
+    let r = app.get(&format!("/api/v1/versions/{vid}/pdf"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let text = pdftotext(&r.bytes);
+    assert!(text.contains("BẢN CHÍNH THỨC"), "{text}");
+    assert!(!text.contains("Số:"), "no number to print: {text}");
+    let code = r.header("x-verification-code").expect("code");
+    let count = |app: &TestApp| {
+        use diesel::prelude::*;
+        use vanban::db::schema::{audit_log, verifications};
+        let mut c = app.conn();
+        let v: i64 = verifications::table.count().get_result(&mut *c).unwrap();
+        let a: i64 = audit_log::table.count().get_result(&mut *c).unwrap();
+        (v, a)
+    };
+    let before = count(&app);
+    let legal = app.login("legal_officer").await;
+    for token in [None, None, Some(legal.as_str())] {
+        let again = app
+            .get(&format!("/api/v1/versions/{vid}/pdf?stamp=official"), token)
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.header("x-verification-code"), Some(code.clone()));
+    }
+    assert_eq!(count(&app), before, "repeated downloads write nothing");
+    // A stamp that disagrees with the state is refused, for the public and for staff.
+    for token in [None, Some(legal.as_str())] {
+        for query in ["stamp=expired", "stamp=draft"] {
+            let r = app
+                .get(&format!("/api/v1/versions/{vid}/pdf?{query}"), token)
+                .await;
+            assert_eq!(r.problem(409)["guard"], "stamp_matches_state", "{query}");
+        }
+        let r = app
+            .get(
+                &format!("/api/v1/versions/{vid}/pdf?stamp=controlled_copy&copy_no=1&recipient=X"),
+                token,
+            )
+            .await;
+        assert_eq!(
+            r.problem(409)["guard"],
+            "controlled_copies_through_distribution"
+        );
+    }
+    assert_eq!(count(&app), before, "refusals write nothing");
+    let ver = app.get(&format!("/api/v1/verify/{code}"), None).await;
+    assert_eq!(ver.body["stamp"], "official");
+    assert_eq!(ver.body["in_force"], true);
+}
+both_backends!(the_state_decides_the_stamp_for_everyone);

@@ -663,12 +663,23 @@ async fn obsolete_revisions_must_be_stamped(b: Backend) {
     assert_eq!(s1.title, "TÀI LIỆU LỖI THỜI");
     assert_eq!(s1.since, Some(today()));
     assert_eq!(s1.replaced_by.as_deref(), Some("Lần ban hành 02"));
-    // Served as a PDF, with or without a stamp asked for, the superseded revision says so.
-    for query in [
-        "",
-        "?stamp=official",
-        "?stamp=controlled_copy&copy_no=1&recipient=X",
+    // Another stamp cannot be asked for: the state decides, and controlled copies go
+    // through distribution.
+    for (query, guard) in [
+        ("?stamp=official", "stamp_matches_state"),
+        ("?stamp=draft", "stamp_matches_state"),
+        (
+            "?stamp=controlled_copy&copy_no=1&recipient=X",
+            "controlled_copies_through_distribution",
+        ),
     ] {
+        let r = app
+            .get(&format!("/api/v1/versions/{v1}/pdf{query}"), Some(&iso.ctl))
+            .await;
+        assert_eq!(r.problem(409)["guard"], guard, "{query}");
+    }
+    // Served as a PDF, the superseded revision says so.
+    for query in ["", "?stamp=expired"] {
         let pdf = app
             .get(&format!("/api/v1/versions/{v1}/pdf{query}"), Some(&iso.ctl))
             .await;
@@ -682,12 +693,12 @@ async fn obsolete_revisions_must_be_stamped(b: Backend) {
     }
     // The current one is not stamped obsolete.
     let current = app
-        .get(
-            &format!("/api/v1/versions/{v2}/pdf?stamp=controlled_copy&copy_no=1&recipient=X"),
-            Some(&iso.ctl),
-        )
+        .get(&format!("/api/v1/versions/{v2}/pdf"), Some(&iso.ctl))
         .await;
-    assert!(!crate::copies::pdftotext(&current.bytes).contains("LỖI THỜI"));
+    assert_eq!(current.status, StatusCode::OK, "{}", current.body);
+    let text = crate::copies::pdftotext(&current.bytes);
+    assert!(!text.contains("LỖI THỜI"), "{text}");
+    assert!(text.contains("BẢN CHÍNH THỨC"), "{text}");
     // An abandoned draft is obsolete too, replaced by the current revision.
     let (_, v3) = iso.change(&iso.ctl, &doc, "C").await;
     let r = iso

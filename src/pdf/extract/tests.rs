@@ -152,9 +152,9 @@ fn docx_and_pdf_of_the_same_plan_agree() {
 fn stamp_request() -> StampRequest {
     StampRequest {
         kind: StampKind::Official {
-            number: "12/2024/QĐ-UBND".into(),
-            signed_on: chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap(),
-            effective_from: chrono::NaiveDate::from_ymd_opt(2024, 3, 20).unwrap(),
+            number: Some("12/2024/QĐ-UBND".into()),
+            signed_on: chrono::NaiveDate::from_ymd_opt(2024, 3, 5),
+            effective_from: chrono::NaiveDate::from_ymd_opt(2024, 3, 20),
         },
         verify_code: "7K3Q-9XWD".into(),
         verify_url: "https://vanban.example.gov.vn/api/v1/verify/7K3Q-9XWD".into(),
