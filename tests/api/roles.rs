@@ -48,6 +48,27 @@ fn route(
     }
 }
 
+/// The route's request, as `token`, with a fixed If-Match where the route needs one (the
+/// permission is decided before the row version is compared).
+fn request(rt: &Route, token: Option<&str>) -> test::TestRequest {
+    let mut req = test::TestRequest::default()
+        .method(rt.method.clone())
+        .uri(&rt.path);
+    if let Some(t) = token {
+        req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+    }
+    if rt.if_match {
+        req = req.insert_header((
+            header::IF_MATCH,
+            "\"00000000-0000-0000-0000-000000000000-1\"",
+        ));
+    }
+    if let Some(body) = &rt.body {
+        req = req.set_json(body);
+    }
+    req
+}
+
 fn scoped(r: Route) -> Route {
     Route { scoped: true, ..r }
 }
@@ -677,20 +698,7 @@ async fn role_matrix(b: Backend) {
             if !rt.scoped || !rt.allowed.contains(role) {
                 continue;
             }
-            let mut req = test::TestRequest::default()
-                .method(rt.method.clone())
-                .uri(&rt.path)
-                .insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
-            if rt.if_match {
-                req = req.insert_header((
-                    header::IF_MATCH,
-                    "\"00000000-0000-0000-0000-000000000000-1\"",
-                ));
-            }
-            if let Some(body) = &rt.body {
-                req = req.set_json(body);
-            }
-            let r = app.send(req).await;
+            let r = app.send(request(&rt, Some(token))).await;
             let label = format!(
                 "{} {} as {name}: {} {}",
                 rt.method, rt.path, r.status, r.body
@@ -699,22 +707,7 @@ async fn role_matrix(b: Backend) {
             scoped_checks += 1;
         }
         for (role, token) in &tokens {
-            let mut req = test::TestRequest::default()
-                .method(rt.method.clone())
-                .uri(&rt.path);
-            if let Some(t) = token {
-                req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
-            }
-            if rt.if_match {
-                req = req.insert_header((
-                    header::IF_MATCH,
-                    "\"00000000-0000-0000-0000-000000000000-1\"",
-                ));
-            }
-            if let Some(body) = &rt.body {
-                req = req.set_json(body);
-            }
-            let r = app.send(req).await;
+            let r = app.send(request(&rt, token.as_deref())).await;
             let status = r.status.as_u16();
             let label = format!("{} {} as {role}: {status} {}", rt.method, rt.path, r.body);
             match token {
