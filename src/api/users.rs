@@ -45,10 +45,12 @@ pub async fn create_user(
     body: Json<CreateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageUsers)?;
+    accounts::check_new_password(&body.password)?;
+    let hash = st.hasher.hash(body.password.clone()).await?;
     let caller = user.caller;
     let u = st
         .db
-        .tx(move |conn| accounts::create_user(conn, &caller, &body))
+        .tx(move |conn| accounts::create_user(conn, &caller, &body, hash))
         .await?;
     Ok({
         let body = UserResponse::from_row(u)?;
@@ -106,10 +108,17 @@ pub async fn update_user(
     user.caller.require(Action::ManageUsers)?;
     let id = parse_id(&id)?;
     let version = if_match.row_version()?;
+    let hash = match &body.password {
+        Some(p) => {
+            accounts::check_new_password(p)?;
+            Some(st.hasher.hash(p.clone()).await?)
+        }
+        None => None,
+    };
     let caller = user.caller;
     let u = st
         .db
-        .tx(move |conn| accounts::update_user(conn, &caller, &id, version, &body))
+        .tx(move |conn| accounts::update_user(conn, &caller, &id, version, &body, hash))
         .await?;
     Ok({
         let body = UserResponse::from_row(u)?;

@@ -86,13 +86,29 @@ pub fn insert_audited(
     actor: &Actor,
     req: &CreateUserRequest,
 ) -> ApiResult<User> {
+    check_new_password(&req.password)?;
+    let hash = password::hash(&req.password)?;
+    insert_hashed(conn, actor, req, hash)
+}
+
+/// A new password must be acceptable before anything hashes it.
+pub fn check_new_password(p: &str) -> ApiResult<()> {
+    password::validate_new(p).map_err(|m| AppError::invalid("password", m))
+}
+
+/// Creates an account whose password was hashed beforehand (outside the transaction).
+fn insert_hashed(
+    conn: &mut Tx<'_>,
+    actor: &Actor,
+    req: &CreateUserRequest,
+    hash: String,
+) -> ApiResult<User> {
     let username = clean_username(&req.username)?;
-    password::validate_new(&req.password).map_err(|m| AppError::invalid("password", m))?;
+    check_new_password(&req.password)?;
     let org_unit_id = match &req.org_unit {
         Some(o) => Some(super::documents::resolve_org_unit(conn, "org_unit", o)?),
         None => None,
     };
-    let hash = password::hash(&req.password)?;
     let now = db::now();
     let user = db::users::insert(
         conn,
@@ -132,17 +148,26 @@ pub fn insert_audited(
     Ok(user)
 }
 
-pub fn create_user(conn: &mut Tx<'_>, caller: &Caller, req: &CreateUserRequest) -> ApiResult<User> {
+/// Creates an account; `password_hash` is the request's password, hashed beforehand on the
+/// hashing threads (argon2 never runs inside a write transaction).
+pub fn create_user(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    req: &CreateUserRequest,
+    password_hash: String,
+) -> ApiResult<User> {
     caller.require(Action::ManageUsers)?;
-    insert_audited(conn, &caller.actor(), req)
+    insert_hashed(conn, &caller.actor(), req, password_hash)
 }
 
+/// Updates an account; `password_hash` is the new password's hash when one is set.
 pub fn update_user(
     conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
     expected_version: i32,
     req: &UpdateUserRequest,
+    password_hash: Option<String>,
 ) -> ApiResult<User> {
     caller.require(Action::ManageUsers)?;
     let current = db::users::get(conn, id)?;
@@ -157,13 +182,9 @@ pub fn update_user(
             detail: "an admin cannot deactivate or demote their own account".into(),
         });
     }
-    let password_hash = match &req.password {
-        Some(p) => {
-            password::validate_new(p).map_err(|m| AppError::invalid("password", m))?;
-            Some(password::hash(p)?)
-        }
-        None => None,
-    };
+    if req.password.is_some() != password_hash.is_some() {
+        return Err(AppError::internal("a new password comes with its hash"));
+    }
     let org_unit_id = match &req.org_unit {
         Some(Some(o)) => Some(Some(super::documents::resolve_org_unit(
             conn, "org_unit", o,
