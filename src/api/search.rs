@@ -29,6 +29,7 @@ impl From<SearchError> for AppError {
     fn from(e: SearchError) -> Self {
         match e {
             SearchError::Query(m) => AppError::BadRequest(m),
+            SearchError::Invalid { field, message } => AppError::invalid(field, message),
             SearchError::Db(d) => d.into(),
             SearchError::Index(m) => AppError::Internal(m),
         }

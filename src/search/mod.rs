@@ -20,6 +20,12 @@ pub use query::{SearchHit, SearchRequest, SearchResponse};
 pub enum SearchError {
     #[error("query: {0}")]
     Query(String),
+    /// A well-formed request with a value out of range (422, naming the field).
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
     #[error("index: {0}")]
     Index(String),
     #[error(transparent)]

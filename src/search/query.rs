@@ -528,7 +528,10 @@ impl SearchIndex {
     ) -> Result<SearchResponse, SearchError> {
         let limit = req.limit.unwrap_or(10);
         if !(1..=100).contains(&limit) {
-            return Err(SearchError::Query("limit must be between 1 and 100".into()));
+            return Err(SearchError::Invalid {
+                field: "limit",
+                message: "must be between 1 and 100",
+            });
         }
         let offset = match &req.cursor {
             None => 0,

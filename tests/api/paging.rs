@@ -71,12 +71,22 @@ async fn deep_search_cursors_are_refused(b: Backend) {
         assert!(r.status.is_client_error(), "{}", r.body);
     }
     still_answers(&app).await;
-    // A limit out of range is refused, not clamped.
-    for limit in ["0", "101", "-1", "18446744073709551616", "1e3"] {
+    // A limit out of range is refused, not clamped: a 422 naming it; one that is not a
+    // number at all is a malformed query, a 400.
+    for (limit, status) in [
+        ("0", 422),
+        ("101", 422),
+        ("-1", 400),
+        ("18446744073709551616", 400),
+        ("1e3", 400),
+    ] {
         let r = app
             .get(&format!("/api/v1/search?q=a&sort=date&limit={limit}"), None)
             .await;
-        r.problem(400);
+        let p = r.problem(status);
+        if status == 422 {
+            assert_eq!(p["errors"][0]["field"], "limit", "{limit}");
+        }
     }
     let r = app
         .post(

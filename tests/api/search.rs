@@ -72,7 +72,7 @@ async fn words_with_or_without_diacritics(b: Backend) {
         .problem(400);
     app.get("/api/v1/search?q=x&limit=1000", None)
         .await
-        .problem(400);
+        .problem(422);
     app.get("/api/v1/search?q=", None).await.problem(400);
 }
 both_backends!(words_with_or_without_diacritics);
