@@ -8,6 +8,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod bad_input;
+mod concurrency;
 mod copies;
 mod documents;
 mod hygiene;
