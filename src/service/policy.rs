@@ -47,6 +47,22 @@ fn iso_owner(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {
         .or_else(|| doc.issuer_id.clone()))
 }
 
+/// The caller is the ISO controller of the quality document's owner agency (or of a unit
+/// above it); `why` is the refusal.
+fn require_owner_controller(
+    conn: &mut Conn,
+    caller: &Caller,
+    doc: &Document,
+    why: &str,
+) -> ApiResult<()> {
+    let owner = iso_owner(conn, doc)?;
+    if caller.role == Role::IsoController && in_chain(caller, owner.as_deref()) {
+        Ok(())
+    } else {
+        Err(forbidden(why))
+    }
+}
+
 /// The role may write documents of this family at all.
 pub fn require_family(caller: &Caller, kind: &str) -> ApiResult<()> {
     caller.require(Action::EditDocuments)?;
@@ -100,20 +116,19 @@ pub fn require_issuer(
 pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
     require_family(caller, &doc.kind)?;
     if is_iso(doc) {
-        let owner = iso_owner(conn, doc)?;
-        if caller.role == Role::IsoController && in_chain(caller, owner.as_deref()) {
-            return Ok(());
-        }
-        return Err(forbidden(
+        return require_owner_controller(
+            conn,
+            caller,
+            doc,
             "only the ISO controller of the owner agency controls this document",
-        ));
+        );
     }
     require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
     // A draft belongs to the agency that drafts it, not only to its issuer: every agency
     // drafts for the People's Committee, and none may change another's draft.
     if caller.role == Role::Drafter && !in_chain(caller, drafting_unit(conn, doc)?.as_deref()) {
         return Err(forbidden(
-            "a drafter changes only the drafts of their own unit (or of a unit below it)",
+            "a drafter changes only the drafts of their own unit (or of a unit above it)",
         ));
     }
     Ok(())
@@ -133,13 +148,12 @@ fn drafting_unit(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {
 pub fn require_withdraw(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
     caller.require(Action::WithdrawDocuments)?;
     if is_iso(doc) {
-        let owner = iso_owner(conn, doc)?;
-        if caller.role == Role::IsoController && in_chain(caller, owner.as_deref()) {
-            return Ok(());
-        }
-        return Err(forbidden(
+        return require_owner_controller(
+            conn,
+            caller,
+            doc,
             "only the ISO controller of the owner agency withdraws a quality document",
-        ));
+        );
     }
     match caller.role {
         Role::LegalOfficer | Role::Approver => Ok(()),

@@ -67,19 +67,7 @@ async fn login_refresh_logout(b: Backend) {
 }
 both_backends!(login_refresh_logout);
 
-/// A login from a given client address.
-async fn login_from(
-    app: &TestApp,
-    ip: &str,
-    username: &str,
-    password: &str,
-) -> crate::helpers::Response {
-    let req = actix_web::test::TestRequest::post()
-        .uri("/api/v1/auth/login")
-        .peer_addr(format!("{ip}:40000").parse().unwrap())
-        .set_json(json!({"username": username, "password": password}));
-    app.send(req).await
-}
+use crate::helpers::login_from;
 
 async fn wrong_passwords_are_throttled(b: Backend) {
     let app = TestApp::spawn_with(

@@ -39,18 +39,7 @@ impl Tally {
     }
 }
 
-async fn login_from(
-    app: &TestApp,
-    ip: &str,
-    username: &str,
-    password: &str,
-) -> crate::helpers::Response {
-    let req = TestRequest::post()
-        .uri("/api/v1/auth/login")
-        .peer_addr(format!("{ip}:40000").parse().expect("an address"))
-        .set_json(json!({"username": username, "password": password}));
-    app.send(req).await
-}
+use crate::helpers::login_from;
 
 /// 16 concurrent clients, 4 of each kind, on a pool of 16 connections:
 /// - 4 × 10 successful logins (admin, viewer, approver, legal_officer, each from its own

@@ -142,6 +142,15 @@ type Reply = std::pin::Pin<
     >,
 >;
 
+/// A login from a given client address (the peer the throttle sees).
+pub async fn login_from(app: &TestApp, ip: &str, username: &str, password: &str) -> Response {
+    let req = test::TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr(format!("{ip}:40000").parse().expect("an address"))
+        .set_json(serde_json::json!({"username": username, "password": password}));
+    app.send(req).await
+}
+
 pub struct TestApp {
     pub db: Db,
     _search: Arc<vanban::search::SearchIndex>,
