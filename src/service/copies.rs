@@ -199,12 +199,7 @@ fn check_asked(q: &StampQuery, required: &StampKind) -> ApiResult<()> {
                 .into(),
         });
     }
-    let required_choice = match required {
-        StampKind::Draft { .. } => StampChoice::Draft,
-        StampKind::Official { .. } => StampChoice::Official,
-        StampKind::ControlledCopy { .. } => StampChoice::ControlledCopy,
-        StampKind::Expired { .. } => StampChoice::Expired,
-    };
+    let required_choice = choice_of(required);
     match q.stamp {
         Some(asked) if asked != required_choice => Err(AppError::Conflict {
             guard: Some("stamp_matches_state".into()),
@@ -226,13 +221,18 @@ fn copy_identity(k: &StampKind) -> (Option<String>, Option<i32>) {
     }
 }
 
-fn stamp_name(k: &StampKind) -> &'static str {
+/// What a stamp is, in the vocabulary of the API and of the `verifications` table.
+fn choice_of(k: &StampKind) -> StampChoice {
     match k {
-        StampKind::Draft { .. } => "draft",
-        StampKind::Official { .. } => "official",
-        StampKind::ControlledCopy { .. } => "controlled_copy",
-        StampKind::Expired { .. } => "expired",
+        StampKind::Draft { .. } => StampChoice::Draft,
+        StampKind::Official { .. } => StampChoice::Official,
+        StampKind::ControlledCopy { .. } => StampChoice::ControlledCopy,
+        StampKind::Expired { .. } => StampChoice::Expired,
     }
+}
+
+fn stamp_name(k: &StampKind) -> &'static str {
+    choice_of(k).as_str()
 }
 
 /// A copy ready to be stamped: its source PDF and the stamp, decided in a transaction. The

@@ -217,7 +217,7 @@ pub fn create(
 ) -> ApiResult<Document> {
     policy::require_family(caller, req.kind.as_str())?;
     let doc = new_document(conn, req, Some(caller.user_id.clone()))?;
-    policy::require_create(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
+    policy::require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
     let doc = insert_audited(conn, &caller.actor(), &doc)?;
     if req.kind.is_iso() {
         super::iso::register_defaults(conn, &caller.actor(), &doc)?;

@@ -77,17 +77,6 @@ pub fn require_family(caller: &Caller, kind: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// May the caller create a document of this kind, for this issuer, external or not?
-pub fn require_create(
-    caller: &Caller,
-    kind: &str,
-    issuer_id: Option<&str>,
-    external: bool,
-) -> ApiResult<()> {
-    require_family(caller, kind)?;
-    require_issuer(caller, kind, issuer_id, external)
-}
-
 /// The issuer (or owner) a document of this kind may be given by the caller.
 pub fn require_issuer(
     caller: &Caller,
@@ -166,6 +155,17 @@ pub fn require_withdraw(conn: &mut Conn, caller: &Caller, doc: &Document) -> Api
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What creating a document asks: the family, then the issuer.
+    fn require_create(
+        caller: &Caller,
+        kind: &str,
+        issuer_id: Option<&str>,
+        external: bool,
+    ) -> ApiResult<()> {
+        require_family(caller, kind)?;
+        require_issuer(caller, kind, issuer_id, external)
+    }
 
     fn caller(role: Role, chain: &[&str]) -> Caller {
         Caller {
