@@ -109,13 +109,6 @@ pub fn get_flag(conn: &mut Conn, id: &str) -> DbResult<ReviewFlag> {
     Ok(review_flags::table.find(id).first(conn)?)
 }
 
-pub fn flag_of_inspection(conn: &mut Conn, inspection_id: &str) -> DbResult<Option<ReviewFlag>> {
-    Ok(review_flags::table
-        .filter(review_flags::cause_self_inspection_id.eq(inspection_id))
-        .first(conn)
-        .optional()?)
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct FlagFilter {
     pub document_id: Option<String>,

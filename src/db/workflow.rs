@@ -83,13 +83,6 @@ pub fn consultation(conn: &mut Conn, id: &str) -> DbResult<Consultation> {
     Ok(consultations::table.find(id).first(conn)?)
 }
 
-pub fn consultations_of(conn: &mut Conn, document_id: &str) -> DbResult<Vec<Consultation>> {
-    Ok(consultations::table
-        .filter(consultations::document_id.eq(document_id))
-        .order(consultations::created_at.asc())
-        .load(conn)?)
-}
-
 /// The consultation still running on a document, if any.
 pub fn open_consultation(conn: &mut Conn, document_id: &str) -> DbResult<Option<Consultation>> {
     Ok(consultations::table

@@ -18,7 +18,7 @@
 //! use up a position, so a phrase cannot match across a dropped word.
 //!
 //! Document numbers (`09/2015/QĐ-TTg`) are not split. [`NUMBER_TOKENIZER`] turns the whole
-//! value into one [`number_key`], the same key that `domain::number::number_key` computes.
+//! value into one [`number_key`], the key of `domain::number`.
 //!
 //! # Tone-mark placement
 //!
@@ -168,29 +168,9 @@ pub fn folded_terms(s: &str) -> Vec<String> {
     collect_terms(VietnameseTokenizer::folded(), s)
 }
 
-/// The lookup key of a document number: whitespace removed, diacritics folded (`Đ` → `D`),
-/// uppercase, leading zeros dropped from all-digit `/` segments, so `09/2015/QĐ-TTg` =
-/// `9/2015/qd-ttg` = `9/2015/QD-TTG`. Same rules as `domain::number::number_key`.
-pub fn number_key(raw: &str) -> String {
-    let folded = fold(raw).to_uppercase();
-    let compact: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
-    compact
-        .split('/')
-        .map(|seg| {
-            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
-                let trimmed = seg.trim_start_matches('0');
-                if trimmed.is_empty() {
-                    "0".to_owned()
-                } else {
-                    trimmed.to_owned()
-                }
-            } else {
-                seg.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
+/// The lookup key of a document number, the one of the domain: the search index and the
+/// database agree on it by construction.
+pub use crate::domain::number::number_key;
 
 /// Whether a query word looks like a document number (`09/2015/QĐ-TTg`, `732/QĐ-TTg`,
 /// `83-CP`, `05/2014/TT-BTP`). The rule: it starts with a digit; `/` or `-` splits it into at
@@ -575,15 +555,6 @@ fn analyze_unicode_word(word: &str, folded: bool, out: &mut String, scratch: &mu
             out.push(c);
         }
     }
-}
-
-/// Lowercase, diacritics removed, `đ` → `d`: the same fold as `domain::text::fold`.
-fn fold(s: &str) -> String {
-    s.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == 'đ' { 'd' } else { c })
-        .collect()
 }
 
 /// One letter of a syllable: its base letter, at most one vowel mark, at most one tone mark.
