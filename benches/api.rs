@@ -8,6 +8,8 @@
 //! 20 KB of text. The floor is the same use case called on a pooled connection from
 //! as many threads as the load generator has connections.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -15,6 +15,8 @@
 //!    concurrent unknown usernames from another address; how many were evaluated (401)
 //!    rather than refused (429).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

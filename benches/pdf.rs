@@ -22,6 +22,8 @@
 //! `pdftotext` (Debian: qpdf, poppler-utils) must be installed: without them this exits
 //! with status 2 and says so.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

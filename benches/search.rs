@@ -11,6 +11,8 @@
 //! actix app, `GET /api/v1/search?syntax=plain&limit=100`, anonymous) and in-process
 //! (`SearchIndex::search`, the function behind that route).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::{HashMap, HashSet};

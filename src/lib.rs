@@ -1,7 +1,19 @@
 //! vanban: document control for Vietnamese local government.
 //!
-//! Layers (arrows point down only): `api` (HTTP) → `domain` (rules) → `db`
-//! (persistence); `auth` beside them. `domain` and `db` never import actix-web.
+//! Layers, each importing only those below it (`tests/layering.rs` holds the rule,
+//! `docs/ARCHITECTURE.md` draws it):
+//!
+//! - `api`: HTTP. actix handlers, extractors, the one mapping of errors to
+//!   `application/problem+json`. It calls use cases; it never sees a connection.
+//! - `service`: the use cases, the one authorisation policy (`service/policy.rs`), the
+//!   wire types and read models, its own error type. No actix.
+//! - `domain`: pure rules and state machines, no I/O. `db`: diesel on SQLite and
+//!   PostgreSQL, a file per table, transactions (`db::Tx`).
+//! - `search` and `pdf` depend on `domain` and `db` only. `auth`: passwords, tokens, roles.
+//!
+//! `app` assembles routes and middleware; `main` is the CLI.
+
+#![forbid(unsafe_code)]
 
 pub mod api;
 pub mod app;

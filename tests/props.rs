@@ -14,6 +14,8 @@
 //! A test binary of its own: it needs no HTTP app and no PostgreSQL, and its panic hook
 //! sees only its own cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::cell::Cell;
 use std::sync::{mpsc, Arc, Once, OnceLock};
 use std::time::{Duration, Instant};

@@ -3,6 +3,8 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). PostgreSQL tests fail, never skip,
 //! when the server cannot be reached.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod audit;
