@@ -1,4 +1,5 @@
-//! The closed vocabularies of the domain (GLOSSARY.md), stored as their snake_case names.
+//! The closed vocabularies of the domain, stored as their snake_case names. `GLOSSARY.md`
+//! at the root of the repository lists them with their Vietnamese labels.
 
 /// Declares a closed vocabulary stored as text: serde names, `as_str`, `FromStr`,
 /// the Vietnamese label, and the list of all values.
