@@ -1,7 +1,7 @@
 //! vanban: document control for Vietnamese local government.
 //!
-//! Layers, each importing only those below it (`tests/layering.rs` holds the rule,
-//! `docs/ARCHITECTURE.md` draws it):
+//! Layers, each importing only those below it (`docs/ARCHITECTURE.md` draws them;
+//! `tests/layering.rs` holds the rule and lists the edges still broken):
 //!
 //! - `api`: HTTP. actix handlers, extractors, the one mapping of errors to
 //!   `application/problem+json`. It calls use cases; it never sees a connection.
