@@ -73,7 +73,6 @@ const KNOWN: &[(&str, &str)] = &[
 
 /// Cycles between the files of one folder that exist today. Must shrink to empty.
 const KNOWN_CYCLES: &[&str] = &[
-    "pdf::extract::{cmap, font}",
     "search::{index, query}",
     "service::{copies, documents, iso, versions}",
     "service::{review, self_inspection}",

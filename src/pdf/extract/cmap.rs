@@ -157,7 +157,7 @@ impl CMap {
                 // A glyph name as destination (allowed by #5411 for bfchar).
                 Some(Token::Name(name)) => std::str::from_utf8(name)
                     .ok()
-                    .and_then(super::font::glyph_name_to_unicode)
+                    .and_then(super::glyphs::glyph_name_to_unicode)
                     .unwrap_or_default(),
                 _ => return,
             };

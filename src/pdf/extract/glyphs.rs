@@ -5,6 +5,58 @@
 //!
 //! Regenerated, if ever needed, from the legacy AGL and the encodings of ISO 32000-1 annex D.
 
+/// The text a glyph name stands for, by the rules of the Adobe Glyph List specification:
+/// a suffix after `.` is dropped, `_` joins ligature components, `uniXXXX…` and `uXXXX[XX]`
+/// give code points, other names are looked up in the list.
+pub fn glyph_name_to_unicode(name: &str) -> Option<String> {
+    let base = name.split('.').next().unwrap_or_default();
+    if base.is_empty() {
+        return None;
+    }
+    if base.contains('_') {
+        return base
+            .split('_')
+            .map(component)
+            .collect::<Option<String>>()
+            .filter(|s| !s.is_empty());
+    }
+    component(base)
+}
+
+fn component(name: &str) -> Option<String> {
+    if let Ok(at) = GLYPH_NAMES.binary_search_by(|(n, _)| (*n).cmp(name)) {
+        return char::from_u32(u32::from(GLYPH_NAMES[at].1)).map(String::from);
+    }
+    let is_hex = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+    };
+    if let Some(hex) = name.strip_prefix("uni") {
+        if hex.len() % 4 == 0 && is_hex(hex) {
+            return hex
+                .as_bytes()
+                .chunks(4)
+                .map(|group| {
+                    std::str::from_utf8(group)
+                        .ok()
+                        .and_then(|g| u32::from_str_radix(g, 16).ok())
+                        .and_then(char::from_u32)
+                })
+                .collect();
+        }
+    }
+    if let Some(hex) = name.strip_prefix('u') {
+        if (4..=6).contains(&hex.len()) && is_hex(hex) {
+            return u32::from_str_radix(hex, 16)
+                .ok()
+                .and_then(char::from_u32)
+                .map(String::from);
+        }
+    }
+    None
+}
+
 /// WinAnsiEncoding (ISO 32000-1, D.2), by code.
 pub const WIN_ANSI: [u16; 256] = [
     0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
