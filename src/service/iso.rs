@@ -2648,29 +2648,6 @@ pub fn required_stamp(conn: &mut Conn, version_id: &str) -> ApiResult<Option<Obs
     }
 }
 
-/// The version the search index shows for a document: for a quality document its
-/// current revision (else the last one issued, else the latest draft); for any other
-/// document its latest version.
-pub fn indexed_version_id(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {
-    if is_iso(doc) {
-        let revs = q::revisions(conn, &doc.id)?;
-        if let Some(c) = revs
-            .iter()
-            .find(|r| r.state == RevisionState::Current.as_str())
-        {
-            return Ok(Some(c.version_id.clone()));
-        }
-        if let Some(last) = revs
-            .iter()
-            .filter(|r| r.revision_no.is_some())
-            .max_by_key(|r| r.revision_no)
-        {
-            return Ok(Some(last.version_id.clone()));
-        }
-    }
-    Ok(db::versions::latest(conn, &doc.id)?.map(|v| v.id))
-}
-
 // ---------------------------------------------------------------------------------
 // Used by the demo loader: the same rules, acting as a given account.
 // ---------------------------------------------------------------------------------
