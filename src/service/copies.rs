@@ -142,7 +142,7 @@ fn required_stamp(
     v: &Version,
     today: NaiveDate,
 ) -> ApiResult<StampKind> {
-    if let Some(o) = super::iso::required_stamp(conn, &v.id)? {
+    if let Some(o) = super::iso_hooks::required_stamp(conn, &v.id)? {
         return Ok(StampKind::Expired {
             title: ExpiredTitle::Obsolete,
             since: o.since.unwrap_or(today),
@@ -171,7 +171,7 @@ fn required_stamp(
     }
     let state: DocumentState = doc.state.parse().map_err(AppError::internal)?;
     let draft_revision = matches!(
-        super::iso::revision_state(conn, &v.id)?,
+        super::iso_hooks::revision_state(conn, &v.id)?,
         Some(RevisionState::Draft | RevisionState::InReview | RevisionState::Approved)
     );
     if state.is_draft() || draft_revision {
@@ -279,7 +279,7 @@ pub fn prepare_controlled_copy(
     base_url: &str,
 ) -> ApiResult<PreparedCopy> {
     caller.require(crate::auth::Action::ReadIsoRecords)?;
-    let stamp = super::iso::controlled_copy_stamp(conn, copy_id)?;
+    let stamp = super::iso_hooks::controlled_copy_stamp(conn, copy_id)?;
     let copy = crate::db::iso::get_copy(conn, copy_id)?;
     let (v, doc) = super::versions::get(conn, Some(caller), &copy.version_id)?;
     // Obsolete (or expired) overrides the copy's own stamp.
@@ -427,7 +427,7 @@ pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
     let source_intact = db::blobs::get(conn, &row.source_sha256).is_ok();
     let today = super::today();
     let effect = super::documents::effect(conn, &doc, today)?.effect;
-    let obsolete = super::iso::required_stamp(conn, &v.id)?.is_some();
+    let obsolete = super::iso_hooks::required_stamp(conn, &v.id)?.is_some();
     let in_force =
         !obsolete && matches!(effect, LegalEffect::InForce | LegalEffect::PartiallyExpired);
     Ok(VerifyResponse {

@@ -220,7 +220,7 @@ pub fn create(
     policy::require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
     let doc = insert_audited(conn, &caller.actor(), &doc)?;
     if req.kind.is_iso() {
-        super::iso::register_defaults(conn, &caller.actor(), &doc)?;
+        super::iso_hooks::register_defaults(conn, &caller.actor(), &doc)?;
     }
     Ok(doc)
 }
@@ -442,7 +442,7 @@ pub fn withdraw(
             ..Default::default()
         },
     )?;
-    super::iso::on_document_withdrawn(
+    super::iso_hooks::on_document_withdrawn(
         conn,
         &caller.actor(),
         Some(&caller.user_id),

@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod export;
 pub mod iso;
+pub mod iso_hooks;
 pub mod org_units;
 pub mod policy;
 pub mod relations;
