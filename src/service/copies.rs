@@ -15,7 +15,7 @@ use crate::db::schema::{renditions, verifications};
 use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentState, LegalEffect, RevisionState};
 use crate::error::{ApiResult, AppError};
-use crate::pdf::{self, ExpiredTitle, Limits, PdfError, StampKind, StampRequest};
+use crate::pdf::{self, ExpiredTitle, PdfError, StampKind, StampRequest};
 
 /// Version of the text renderer: part of the cache key, so a better renderer re-renders.
 const RENDERER: &str = "render-v1";
@@ -69,16 +69,6 @@ impl From<PdfError> for AppError {
             e if e.is_client_error() => AppError::invalid("file", e.to_string()),
             e => AppError::Internal(e.to_string()),
         }
-    }
-}
-
-pub fn limits(s: &PdfSettings) -> Limits {
-    Limits {
-        max_bytes: s.max_bytes,
-        max_pages: s.max_pages,
-        max_decoded_bytes: s.max_decoded_bytes,
-        max_duration: std::time::Duration::from_secs(s.timeout_seconds.max(1)),
-        ..Limits::default()
     }
 }
 
@@ -345,7 +335,7 @@ fn prepare(
 /// check existed, or under a limit lowered since), the document is at fault, so the answer is
 /// a 409 naming the file's defect, not a 422 about the request.
 pub fn stamp(p: &PreparedCopy, settings: &PdfSettings) -> ApiResult<Vec<u8>> {
-    pdf::stamp_pdf(&p.source, &p.request, &limits(settings)).map_err(|e| match e {
+    pdf::stamp_pdf(&p.source, &p.request, &super::pdf_limits(settings)).map_err(|e| match e {
         PdfError::InvalidStamp(_) => e.into(),
         e if e.is_client_error() => AppError::Conflict {
             guard: Some("stored_file_readable".into()),

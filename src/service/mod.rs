@@ -160,6 +160,17 @@ pub fn clean_opt(
     }
 }
 
+/// The PDF limits of the settings, for uploads, renders and stamps alike.
+pub fn pdf_limits(s: &crate::config::PdfSettings) -> crate::pdf::Limits {
+    crate::pdf::Limits {
+        max_bytes: s.max_bytes,
+        max_pages: s.max_pages,
+        max_decoded_bytes: s.max_decoded_bytes,
+        max_duration: std::time::Duration::from_secs(s.timeout_seconds.max(1)),
+        ..crate::pdf::Limits::default()
+    }
+}
+
 #[cfg(test)]
 mod clean_tests {
     use super::{clean_opt, clean_text};

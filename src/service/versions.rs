@@ -289,7 +289,7 @@ fn extract(u: &Upload, settings: &crate::config::PdfSettings) -> ApiResult<crate
     if u.content_type == PDF {
         Ok(crate::pdf::extract_pdf(
             &u.data,
-            &super::copies::limits(settings),
+            &super::pdf_limits(settings),
         )?)
     } else {
         let limits = crate::pdf::DocxLimits {
