@@ -1,0 +1,153 @@
+//! Change requests against quality documents.
+
+use super::*;
+
+/// Change requests raised against a document, in order.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ChangeRequestResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/documents/{id}/change-requests")]
+pub async fn list_change_requests(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| svc::change_requests(conn, &caller, &id))
+        .await?;
+    let list = list
+        .into_iter()
+        .map(ChangeRequestResponse::from_row)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Raise a change request (phiếu yêu cầu sửa đổi tài liệu) against a document in use:
+/// anyone on staff.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    request_body = RaiseChangeRequest,
+    responses(
+        (status = 201, body = ChangeRequestResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/documents/{id}/change-requests")]
+pub async fn raise_change_request(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<RaiseChangeRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| svc::raise(conn, &caller, &id, &body))
+        .await?;
+    Ok(change_request(
+        StatusCode::CREATED,
+        ChangeRequestResponse::from_row(c)?,
+    ))
+}
+
+/// One change request.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/iso/change-requests/{id}")]
+pub async fn get_change_request(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .run(move |conn| svc::change_request(conn, &caller, &id))
+        .await?;
+    Ok(change_request(
+        StatusCode::OK,
+        ChangeRequestResponse::from_row(c)?,
+    ))
+}
+
+/// Accept a change request: a revision draft opens from the current text (ISO
+/// controller of the owner agency; `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = AcceptChangeRequest,
+    responses(
+        (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/change-requests/{id}/accept")]
+pub async fn accept_change_request(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<AcceptChangeRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| svc::accept(conn, &caller, &id, expected, &body))
+        .await?;
+    Ok(change_request(
+        StatusCode::OK,
+        ChangeRequestResponse::from_row(c)?,
+    ))
+}
+
+/// Reject a change request with the reason (ISO controller of the owner agency; `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/change-requests/{id}/reject")]
+pub async fn reject_change_request(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<ReasonRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| svc::reject(conn, &caller, &id, expected, &body.reason))
+        .await?;
+    Ok(change_request(
+        StatusCode::OK,
+        ChangeRequestResponse::from_row(c)?,
+    ))
+}

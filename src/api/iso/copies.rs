@@ -1,0 +1,76 @@
+//! Controlled copies and their withdrawal.
+
+use super::*;
+
+/// The controlled copies of a document, of every revision.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), CopiesQuery),
+    responses((status = 200, body = Vec<ControlledCopyResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/documents/{id}/copies")]
+pub async fn list_copies(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<CopiesQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let outstanding = query.outstanding.unwrap_or(false);
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| svc::copies(conn, &caller, &id, outstanding))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Copies still to be withdrawn: recalled and not yet confirmed returned.
+#[utoipa::path(
+    tag = "iso",
+    params(OwnerQuery),
+    responses((status = 200, body = Vec<ControlledCopyResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/copies/outstanding")]
+pub async fn outstanding_copies(
+    st: State,
+    user: AuthUser,
+    query: web::Query<OwnerQuery>,
+) -> ApiResult<HttpResponse> {
+    let owner = query.into_inner().owner;
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| svc::outstanding_copies(conn, &caller, owner.as_deref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Confirm that a recalled copy was withdrawn (ISO controller of the owner agency; `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses(
+        (status = 200, body = ControlledCopyResponse, headers(("ETag" = String))),
+        WriteErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/copies/{id}/confirm-withdrawal")]
+pub async fn confirm_copy_withdrawal(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| svc::confirm_copy_withdrawn(conn, &caller, &id, expected))
+        .await?;
+    Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
+}

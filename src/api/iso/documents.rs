@@ -1,0 +1,137 @@
+//! Quality documents and their control metadata.
+
+use super::*;
+
+/// Quality documents with their control metadata and current revision.
+#[utoipa::path(
+    tag = "iso",
+    params(OwnerQuery),
+    responses((status = 200, body = Vec<IsoDocumentResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/documents")]
+pub async fn list_iso_documents(
+    st: State,
+    user: AuthUser,
+    query: web::Query<OwnerQuery>,
+) -> ApiResult<HttpResponse> {
+    let caller = user.caller;
+    let owner = query.into_inner().owner;
+    let list = st
+        .db
+        .run(move |conn| svc::list(conn, &caller, owner.as_deref(), today()))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Register a quality document (ISO controller of the owner agency), with its code,
+/// review and retention periods, distribution list and, optionally, its first draft.
+#[utoipa::path(
+    tag = "iso",
+    request_body = CreateIsoDocumentRequest,
+    responses(
+        (status = 201, body = IsoDocumentResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/documents")]
+pub async fn create_iso_document(
+    st: State,
+    user: AuthUser,
+    body: Json<CreateIsoDocumentRequest>,
+) -> ApiResult<HttpResponse> {
+    let caller = user.caller;
+    let d = st
+        .db
+        .tx(move |conn| {
+            let doc = svc::create(conn, &caller, &body)?;
+            svc::get(conn, &caller, &doc.id, today())
+        })
+        .await?;
+    let location = format!("/api/v1/iso/documents/{}", d.id);
+    let mut resp = document(StatusCode::CREATED, d);
+    if let Ok(v) = header::HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+/// A quality document: control metadata, current and open revision, distribution list.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = IsoDocumentResponse, headers(("ETag" = String))),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/iso/documents/{id}")]
+pub async fn get_iso_document(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let d = st
+        .db
+        .run(move |conn| svc::get(conn, &caller, &id, today()))
+        .await?;
+    Ok(document(StatusCode::OK, d))
+}
+
+/// Change the control metadata or the distribution list (send `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = UpdateIsoDocumentRequest,
+    responses(
+        (status = 200, body = IsoDocumentResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/iso/documents/{id}")]
+pub async fn update_iso_document(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<UpdateIsoDocumentRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let d = st
+        .db
+        .tx(move |conn| {
+            svc::update(conn, &caller, &id, expected, &body)?;
+            svc::get(conn, &caller, &id, today())
+        })
+        .await?;
+    Ok(document(StatusCode::OK, d))
+}
+
+/// Every revision of a quality document with its state, oldest first.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<IsoRevisionResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/documents/{id}/revisions")]
+pub async fn list_iso_revisions(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| svc::revisions(conn, &caller, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,110 @@
+//! /api/v1/iso: ISO 9001 document control (clause 7.5) — quality documents and their
+//! control metadata, change requests, the revision workflow, controlled copies,
+//! acknowledgements, periodic review and the compliance report.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::documents::today;
+use super::dto::ReasonRequest;
+use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
+use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
+use crate::error::{ApiResult, AppError};
+use crate::service::iso::{
+    self as svc, AcceptChangeRequest, AcknowledgeRequest, AcknowledgementResponse,
+    AcknowledgementsResponse, ChangeRequestResponse, CommentRequest, ComplianceReport,
+    ControlledCopyResponse, CreateIsoDocumentRequest, DiffResponse, DueReviewResponse,
+    IsoDocumentResponse, IsoRevisionResponse, IssueRequest, RaiseChangeRequest,
+    ReviewCommentResponse, ReviewRequest, ReviewResponse, UpdateIsoDocumentRequest,
+};
+
+mod acknowledgements;
+mod change_requests;
+mod copies;
+mod documents;
+mod periodic_review;
+mod revisions;
+
+pub use acknowledgements::*;
+pub use change_requests::*;
+pub use copies::*;
+pub use documents::*;
+pub use periodic_review::*;
+pub use revisions::*;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OwnerQuery {
+    /// Owner agency: org unit id or code.
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DueQuery {
+    /// Owner agency: org unit id or code.
+    pub owner: Option<String>,
+    /// Reviews due within this many days count (0 to 366, default 30); overdue ones always do.
+    pub within_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceQuery {
+    /// Owner agency: org unit id or code; every agency when absent.
+    pub owner: Option<String>,
+    /// Reviews due within this many days count as due (0 to 366, default 30).
+    pub within_days: Option<i64>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    pub format: Option<ReportFormat>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CopiesQuery {
+    /// Only copies asked back and not yet returned.
+    pub outstanding: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    /// The version to compare with (default: the revision this one follows).
+    pub against: Option<String>,
+}
+
+fn within(days: Option<i64>) -> ApiResult<i64> {
+    let d = days.unwrap_or(30);
+    if (0..=366).contains(&d) {
+        Ok(d)
+    } else {
+        Err(AppError::invalid("within_days", "between 0 and 366"))
+    }
+}
+
+fn document(status: StatusCode, d: IsoDocumentResponse) -> HttpResponse {
+    tagged(status, &d.id, d.row_version, &d)
+}
+
+fn revision(r: IsoRevisionResponse) -> HttpResponse {
+    tagged(StatusCode::OK, &r.version_id, r.row_version, &r)
+}
+
+fn change_request(status: StatusCode, c: ChangeRequestResponse) -> HttpResponse {
+    tagged(status, &c.id, c.row_version, &c)
+}

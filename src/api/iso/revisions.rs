@@ -1,0 +1,253 @@
+//! The revision workflow: one revision, its transitions, review comments and diffs.
+
+use super::*;
+
+/// One revision: state, revision number, effective date, what replaced it, and the
+/// obsolete stamp it must carry when it is superseded or withdrawn.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/iso/revisions/{id}")]
+pub async fn get_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let r = st
+        .db
+        .run(move |conn| svc::revision(conn, &caller, &id))
+        .await?;
+    Ok(revision(r))
+}
+
+/// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses(
+        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
+        WriteErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/revisions/{id}/submit")]
+pub async fn submit_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let r = st
+        .db
+        .tx(move |conn| svc::submit(conn, &caller, &id, expected))
+        .await?;
+    Ok(revision(r))
+}
+
+/// Send a revision under review back to draft, with the reason (approver or the owner's
+/// ISO controller; `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/revisions/{id}/return")]
+pub async fn return_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<ReasonRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let r = st
+        .db
+        .tx(move |conn| svc::return_to_draft(conn, &caller, &id, expected, &body.reason))
+        .await?;
+    Ok(revision(r))
+}
+
+/// Approve a reviewed revision (approver, never its author; `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses(
+        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
+        WriteErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/revisions/{id}/approve")]
+pub async fn approve_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let r = st
+        .db
+        .tx(move |conn| svc::approve(conn, &caller, &id, expected))
+        .await?;
+    Ok(revision(r))
+}
+
+/// Issue an approved revision: current from its effective date, the previous one
+/// superseded, its copies recalled, numbered copies made for the distribution list
+/// (ISO controller of the owner agency; `If-Match`).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = IssueRequest,
+    responses(
+        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/revisions/{id}/issue")]
+pub async fn issue_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<IssueRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let r = st
+        .db
+        .tx(move |conn| svc::issue(conn, &caller, &id, expected, &body, today()))
+        .await?;
+    Ok(revision(r))
+}
+
+/// Abandon a revision not yet issued (ISO controller of the owner agency; `If-Match`).
+/// The current revision is withdrawn with its document: `POST /documents/{id}/withdraw`.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
+        WriteErrors, BodyErrors, IfMatchErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/iso/revisions/{id}/withdraw")]
+pub async fn withdraw_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: Json<ReasonRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let expected = if_match.row_version()?;
+    let caller = user.caller;
+    let r = st
+        .db
+        .tx(move |conn| svc::abandon(conn, &caller, &id, expected, &body.reason))
+        .await?;
+    Ok(revision(r))
+}
+
+/// Reviewers' comments on a revision, oldest first.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ReviewCommentResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/revisions/{id}/comments")]
+pub async fn list_review_comments(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| svc::comments(conn, &caller, &id))
+        .await?;
+    let list: Vec<ReviewCommentResponse> = list.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Comment on a revision while it is in review.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    request_body = CommentRequest,
+    responses((status = 201, body = ReviewCommentResponse), WriteErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+#[post("/iso/revisions/{id}/comments")]
+pub async fn create_review_comment(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<CommentRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| svc::comment(conn, &caller, &id, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(ReviewCommentResponse::from(c)))
+}
+
+/// What changed: a line diff of the revision's text against another revision of the
+/// same document (by default the one it follows).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), DiffQuery),
+    responses((status = 200, body = DiffResponse), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/revisions/{id}/diff")]
+pub async fn diff_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<DiffQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let against = match query.into_inner().against {
+        Some(a) => Some(
+            uuid::Uuid::parse_str(&a)
+                .map(|u| u.to_string())
+                .map_err(|_| AppError::invalid("against", "not a version id"))?,
+        ),
+        None => None,
+    };
+    let caller = user.caller;
+    let d = st
+        .db
+        .run(move |conn| svc::diff(conn, &caller, &id, against.as_deref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(d))
+}
