@@ -107,13 +107,11 @@ pub async fn accept_change_request(
     if_match: IfMatch,
     body: Json<AcceptChangeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let c = st
-        .db
-        .tx(move |conn| svc::accept(conn, &caller, &id, expected, &body))
-        .await?;
+    let db = &st.db;
+    let c = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::accept(conn, &caller, &id, expected, &body))
+    })
+    .await?;
     Ok(change_request(
         StatusCode::OK,
         ChangeRequestResponse::from_row(c)?,
@@ -139,13 +137,11 @@ pub async fn reject_change_request(
     if_match: IfMatch,
     body: Json<ReasonRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let c = st
-        .db
-        .tx(move |conn| svc::reject(conn, &caller, &id, expected, &body.reason))
-        .await?;
+    let db = &st.db;
+    let c = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::reject(conn, &caller, &id, expected, &body.reason))
+    })
+    .await?;
     Ok(change_request(
         StatusCode::OK,
         ChangeRequestResponse::from_row(c)?,

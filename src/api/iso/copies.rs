@@ -65,12 +65,10 @@ pub async fn confirm_copy_withdrawal(
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let c = st
-        .db
-        .tx(move |conn| svc::confirm_copy_withdrawn(conn, &caller, &id, expected))
-        .await?;
+    let db = &st.db;
+    let c = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::confirm_copy_withdrawn(conn, &caller, &id, expected))
+    })
+    .await?;
     Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
 }

@@ -101,16 +101,14 @@ pub async fn update_iso_document(
     if_match: IfMatch,
     body: Json<UpdateIsoDocumentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let d = st
-        .db
-        .tx(move |conn| {
+    let db = &st.db;
+    let d = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| {
             svc::update(conn, &caller, &id, expected, &body)?;
             svc::get(conn, &caller, &id, today())
         })
-        .await?;
+    })
+    .await?;
     Ok(document(StatusCode::OK, d))
 }
 

@@ -20,6 +20,7 @@ use crate::service::iso::{
     IsoDocumentResponse, IsoRevisionResponse, IssueRequest, RaiseChangeRequest,
     ReviewCommentResponse, ReviewRequest, ReviewResponse, UpdateIsoDocumentRequest,
 };
+use crate::service::Caller;
 
 mod acknowledgements;
 mod change_requests;
@@ -95,6 +96,18 @@ fn within(days: Option<i64>) -> ApiResult<i64> {
     } else {
         Err(AppError::invalid("within_days", "between 0 and 366"))
     }
+}
+
+/// A write guarded by `If-Match` on the resource at `id`: the id and the row version
+/// read by the client are parsed first, then `write` runs as the caller.
+async fn guarded<T, F, Fut>(user: AuthUser, id: &str, if_match: &IfMatch, write: F) -> ApiResult<T>
+where
+    F: FnOnce(Caller, String, i32) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<T>>,
+{
+    let id = parse_id(id)?;
+    let expected = if_match.row_version()?;
+    write(user.caller, id, expected).await
 }
 
 fn document(status: StatusCode, d: IsoDocumentResponse) -> HttpResponse {

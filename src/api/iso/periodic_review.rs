@@ -42,13 +42,11 @@ pub async fn review_document(
     if_match: IfMatch,
     body: Json<ReviewRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let r: ReviewResponse = st
-        .db
-        .tx(move |conn| svc::record_review(conn, &caller, &id, expected, &body, today()))
-        .await?;
+    let db = &st.db;
+    let r: ReviewResponse = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::record_review(conn, &caller, &id, expected, &body, today()))
+    })
+    .await?;
     Ok(tagged(
         StatusCode::OK,
         &r.document.id,

@@ -45,13 +45,11 @@ pub async fn submit_iso_revision(
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let r = st
-        .db
-        .tx(move |conn| svc::submit(conn, &caller, &id, expected))
-        .await?;
+    let db = &st.db;
+    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::submit(conn, &caller, &id, expected))
+    })
+    .await?;
     Ok(revision(r))
 }
 
@@ -75,13 +73,11 @@ pub async fn return_iso_revision(
     if_match: IfMatch,
     body: Json<ReasonRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let r = st
-        .db
-        .tx(move |conn| svc::return_to_draft(conn, &caller, &id, expected, &body.reason))
-        .await?;
+    let db = &st.db;
+    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::return_to_draft(conn, &caller, &id, expected, &body.reason))
+    })
+    .await?;
     Ok(revision(r))
 }
 
@@ -102,13 +98,11 @@ pub async fn approve_iso_revision(
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let r = st
-        .db
-        .tx(move |conn| svc::approve(conn, &caller, &id, expected))
-        .await?;
+    let db = &st.db;
+    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::approve(conn, &caller, &id, expected))
+    })
+    .await?;
     Ok(revision(r))
 }
 
@@ -133,13 +127,11 @@ pub async fn issue_iso_revision(
     if_match: IfMatch,
     body: Json<IssueRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let r = st
-        .db
-        .tx(move |conn| svc::issue(conn, &caller, &id, expected, &body, today()))
-        .await?;
+    let db = &st.db;
+    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::issue(conn, &caller, &id, expected, &body, today()))
+    })
+    .await?;
     Ok(revision(r))
 }
 
@@ -163,13 +155,11 @@ pub async fn withdraw_iso_revision(
     if_match: IfMatch,
     body: Json<ReasonRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let expected = if_match.row_version()?;
-    let caller = user.caller;
-    let r = st
-        .db
-        .tx(move |conn| svc::abandon(conn, &caller, &id, expected, &body.reason))
-        .await?;
+    let db = &st.db;
+    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
+        db.tx(move |conn| svc::abandon(conn, &caller, &id, expected, &body.reason))
+    })
+    .await?;
     Ok(revision(r))
 }
 
