@@ -63,10 +63,7 @@ pub async fn raise_change_request(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
-        ReadErrors
-    ),
+    responses(ChangeRequestOk, ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/change-requests/{id}")]
@@ -91,12 +88,9 @@ pub async fn get_change_request(
 /// controller of the owner agency; `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = AcceptChangeRequest,
-    responses(
-        (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
-        WriteErrors, BodyErrors, IfMatchErrors
-    ),
+    responses(ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/change-requests/{id}/accept")]
@@ -121,12 +115,9 @@ pub async fn accept_change_request(
 /// Reject a change request with the reason (ISO controller of the owner agency; `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = ReasonRequest,
-    responses(
-        (status = 200, body = ChangeRequestResponse, headers(("ETag" = String))),
-        WriteErrors, BodyErrors, IfMatchErrors
-    ),
+    responses(ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/change-requests/{id}/reject")]

@@ -51,11 +51,8 @@ pub async fn outstanding_copies(
 /// Confirm that a recalled copy was withdrawn (ISO controller of the owner agency; `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses(
-        (status = 200, body = ControlledCopyResponse, headers(("ETag" = String))),
-        WriteErrors, IfMatchErrors
-    ),
+    params(("id" = String, Path), IfMatchHeader),
+    responses(CopyOk, WriteErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/copies/{id}/confirm-withdrawal")]

@@ -61,10 +61,7 @@ pub async fn create_iso_document(
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = IsoDocumentResponse, headers(("ETag" = String))),
-        ReadErrors
-    ),
+    responses(DocumentOk, ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/documents/{id}")]
@@ -85,12 +82,9 @@ pub async fn get_iso_document(
 /// Change the control metadata or the distribution list (send `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateIsoDocumentRequest,
-    responses(
-        (status = 200, body = IsoDocumentResponse, headers(("ETag" = String))),
-        WriteErrors, BodyErrors, IfMatchErrors
-    ),
+    responses(DocumentOk, WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[patch("/iso/documents/{id}")]

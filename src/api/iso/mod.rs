@@ -6,7 +6,10 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::Required;
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 use super::documents::today;
 use super::dto::ReasonRequest;
@@ -88,6 +91,37 @@ pub struct DiffQuery {
     /// The version to compare with (default: the revision this one follows).
     pub against: Option<String>,
 }
+
+/// The `If-Match` header a guarded write requires (beside its path id).
+pub struct IfMatchHeader;
+
+impl IntoParams for IfMatchHeader {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![ParameterBuilder::new()
+            .name("If-Match")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .schema(Some(Object::with_type(Type::String)))
+            .build()]
+    }
+}
+
+/// The 200 answers of the ISO resources, each with the ETag of what it returns (a
+/// set a route names in its `responses`, beside its problem sets).
+macro_rules! tagged_ok {
+    ($($name:ident = $body:ty),+ $(,)?) => {$(
+        #[derive(IntoResponses)]
+        #[response(status = 200, headers(("ETag" = String)))]
+        pub struct $name(pub $body);
+    )+};
+}
+
+tagged_ok!(
+    RevisionOk = IsoRevisionResponse,
+    ChangeRequestOk = ChangeRequestResponse,
+    DocumentOk = IsoDocumentResponse,
+    CopyOk = ControlledCopyResponse,
+);
 
 fn within(days: Option<i64>) -> ApiResult<i64> {
     let d = days.unwrap_or(30);

@@ -29,7 +29,7 @@ pub async fn due_reviews(
 /// raises a change request (ISO controller of the owner agency; `If-Match` of the document).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = ReviewRequest,
     responses((status = 200, body = ReviewResponse), WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))

@@ -7,10 +7,7 @@ use super::*;
 #[utoipa::path(
     tag = "iso",
     params(("id" = String, Path)),
-    responses(
-        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        ReadErrors
-    ),
+    responses(RevisionOk, ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/iso/revisions/{id}")]
@@ -31,11 +28,8 @@ pub async fn get_iso_revision(
 /// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses(
-        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        WriteErrors, IfMatchErrors
-    ),
+    params(("id" = String, Path), IfMatchHeader),
+    responses(RevisionOk, WriteErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/revisions/{id}/submit")]
@@ -57,12 +51,9 @@ pub async fn submit_iso_revision(
 /// ISO controller; `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = ReasonRequest,
-    responses(
-        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        WriteErrors, BodyErrors, IfMatchErrors
-    ),
+    responses(RevisionOk, WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/revisions/{id}/return")]
@@ -84,11 +75,8 @@ pub async fn return_iso_revision(
 /// Approve a reviewed revision (approver, never its author; `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses(
-        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        WriteErrors, IfMatchErrors
-    ),
+    params(("id" = String, Path), IfMatchHeader),
+    responses(RevisionOk, WriteErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/revisions/{id}/approve")]
@@ -111,12 +99,9 @@ pub async fn approve_iso_revision(
 /// (ISO controller of the owner agency; `If-Match`).
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = IssueRequest,
-    responses(
-        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        WriteErrors, BodyErrors, IfMatchErrors
-    ),
+    responses(RevisionOk, WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/revisions/{id}/issue")]
@@ -139,12 +124,9 @@ pub async fn issue_iso_revision(
 /// The current revision is withdrawn with its document: `POST /documents/{id}/withdraw`.
 #[utoipa::path(
     tag = "iso",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = ReasonRequest,
-    responses(
-        (status = 200, body = IsoRevisionResponse, headers(("ETag" = String))),
-        WriteErrors, BodyErrors, IfMatchErrors
-    ),
+    responses(RevisionOk, WriteErrors, BodyErrors, IfMatchErrors),
     security(("bearer" = []))
 )]
 #[post("/iso/revisions/{id}/withdraw")]
