@@ -84,57 +84,19 @@ pub async fn get_change_request(
     ))
 }
 
-/// Accept a change request: a revision draft opens from the current text (ISO
-/// controller of the owner agency; `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    request_body = AcceptChangeRequest,
-    responses(ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/change-requests/{id}/accept")]
-pub async fn accept_change_request(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<AcceptChangeRequest>,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let c = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::accept(conn, &caller, &id, expected, &body))
-    })
-    .await?;
-    Ok(change_request(
-        StatusCode::OK,
-        ChangeRequestResponse::from_row(c)?,
-    ))
-}
+guarded_write!(
+    /// Accept a change request: a revision draft opens from the current text (ISO
+    /// controller of the owner agency; `If-Match`).
+    post "/iso/change-requests/{id}/accept" => accept_change_request(body: AcceptChangeRequest)
+        -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::accept(conn, &caller, &id, expected, &body),
+    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+);
 
-/// Reject a change request with the reason (ISO controller of the owner agency; `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    request_body = ReasonRequest,
-    responses(ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/change-requests/{id}/reject")]
-pub async fn reject_change_request(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<ReasonRequest>,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let c = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::reject(conn, &caller, &id, expected, &body.reason))
-    })
-    .await?;
-    Ok(change_request(
-        StatusCode::OK,
-        ChangeRequestResponse::from_row(c)?,
-    ))
-}
+guarded_write!(
+    /// Reject a change request with the reason (ISO controller of the owner agency; `If-Match`).
+    post "/iso/change-requests/{id}/reject" => reject_change_request(body: ReasonRequest)
+        -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::reject(conn, &caller, &id, expected, &body.reason),
+    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+);

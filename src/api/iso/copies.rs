@@ -48,24 +48,10 @@ pub async fn outstanding_copies(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// Confirm that a recalled copy was withdrawn (ISO controller of the owner agency; `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    responses(CopyOk, WriteErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/copies/{id}/confirm-withdrawal")]
-pub async fn confirm_copy_withdrawal(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let c = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::confirm_copy_withdrawn(conn, &caller, &id, expected))
-    })
-    .await?;
-    Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
-}
+guarded_write!(
+    /// Confirm that a recalled copy was withdrawn (ISO controller of the owner agency; `If-Match`).
+    post "/iso/copies/{id}/confirm-withdrawal" => confirm_copy_withdrawal()
+        -> CopyOk [WriteErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::confirm_copy_withdrawn(conn, &caller, &id, expected),
+    |c| Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
+);

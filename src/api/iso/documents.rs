@@ -79,32 +79,16 @@ pub async fn get_iso_document(
     Ok(document(StatusCode::OK, d))
 }
 
-/// Change the control metadata or the distribution list (send `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    request_body = UpdateIsoDocumentRequest,
-    responses(DocumentOk, WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[patch("/iso/documents/{id}")]
-pub async fn update_iso_document(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<UpdateIsoDocumentRequest>,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let d = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| {
-            svc::update(conn, &caller, &id, expected, &body)?;
-            svc::get(conn, &caller, &id, today())
-        })
-    })
-    .await?;
-    Ok(document(StatusCode::OK, d))
-}
+guarded_write!(
+    /// Change the control metadata or the distribution list (send `If-Match`).
+    patch "/iso/documents/{id}" => update_iso_document(body: UpdateIsoDocumentRequest)
+        -> DocumentOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| {
+        svc::update(conn, &caller, &id, expected, &body)?;
+        svc::get(conn, &caller, &id, today())
+    },
+    |d| Ok(document(StatusCode::OK, d))
+);
 
 /// Every revision of a quality document with its state, oldest first.
 #[utoipa::path(

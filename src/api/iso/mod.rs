@@ -132,6 +132,52 @@ fn within(days: Option<i64>) -> ApiResult<i64> {
     }
 }
 
+/// A write on one ISO resource guarded by `If-Match`: its OpenAPI entry and its
+/// handler, which parses the id and the header, runs the use case as the caller in one
+/// transaction, and answers through the last closure. A route reads
+///
+/// ```text
+/// /// Doc comment of the route.
+/// post "/iso/…/{id}/step" => name(body: Request)
+///     -> Ok [problem sets],
+/// |conn, caller, id, expected| use_case(conn, &caller, &id, expected, &body),
+/// |r| Ok(answer(r))
+/// ```
+macro_rules! guarded_write {
+    (
+        $(#[$doc:meta])*
+        $method:ident $route:tt => $name:ident($($body:ident: $req:ty)?)
+            -> $ok:ident [$($set:ident),+],
+        |$conn:ident, $caller:ident, $id:ident, $expected:ident| $call:expr,
+        |$r:ident| $answer:expr
+    ) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            tag = "iso",
+            params(("id" = String, Path), IfMatchHeader),
+            $(request_body = $req,)?
+            responses($ok, $($set),+),
+            security(("bearer" = []))
+        )]
+        #[$method($route)]
+        pub async fn $name(
+            st: State,
+            user: AuthUser,
+            id: web::Path<String>,
+            if_match: IfMatch,
+            $($body: Json<$req>,)?
+        ) -> ApiResult<HttpResponse> {
+            let db = &st.db;
+            let $r = guarded(user, &id, &if_match, move |$caller, $id, $expected| {
+                db.tx(move |$conn| $call)
+            })
+            .await?;
+            $answer
+        }
+    };
+}
+pub(super) use guarded_write;
+
 /// A write guarded by `If-Match` on the resource at `id`: the id and the row version
 /// read by the client are parsed first, then `write` runs as the caller.
 async fn guarded<T, F, Fut>(user: AuthUser, id: &str, if_match: &IfMatch, write: F) -> ApiResult<T>

@@ -25,125 +25,49 @@ pub async fn get_iso_revision(
     Ok(revision(r))
 }
 
-/// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    responses(RevisionOk, WriteErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/revisions/{id}/submit")]
-pub async fn submit_iso_revision(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::submit(conn, &caller, &id, expected))
-    })
-    .await?;
-    Ok(revision(r))
-}
+guarded_write!(
+    /// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
+    post "/iso/revisions/{id}/submit" => submit_iso_revision()
+        -> RevisionOk [WriteErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::submit(conn, &caller, &id, expected),
+    |r| Ok(revision(r))
+);
 
-/// Send a revision under review back to draft, with the reason (approver or the owner's
-/// ISO controller; `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    request_body = ReasonRequest,
-    responses(RevisionOk, WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/revisions/{id}/return")]
-pub async fn return_iso_revision(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<ReasonRequest>,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::return_to_draft(conn, &caller, &id, expected, &body.reason))
-    })
-    .await?;
-    Ok(revision(r))
-}
+guarded_write!(
+    /// Send a revision under review back to draft, with the reason (approver or the owner's
+    /// ISO controller; `If-Match`).
+    post "/iso/revisions/{id}/return" => return_iso_revision(body: ReasonRequest)
+        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::return_to_draft(conn, &caller, &id, expected, &body.reason),
+    |r| Ok(revision(r))
+);
 
-/// Approve a reviewed revision (approver, never its author; `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    responses(RevisionOk, WriteErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/revisions/{id}/approve")]
-pub async fn approve_iso_revision(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::approve(conn, &caller, &id, expected))
-    })
-    .await?;
-    Ok(revision(r))
-}
+guarded_write!(
+    /// Approve a reviewed revision (approver, never its author; `If-Match`).
+    post "/iso/revisions/{id}/approve" => approve_iso_revision()
+        -> RevisionOk [WriteErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::approve(conn, &caller, &id, expected),
+    |r| Ok(revision(r))
+);
 
-/// Issue an approved revision: current from its effective date, the previous one
-/// superseded, its copies recalled, numbered copies made for the distribution list
-/// (ISO controller of the owner agency; `If-Match`).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    request_body = IssueRequest,
-    responses(RevisionOk, WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/revisions/{id}/issue")]
-pub async fn issue_iso_revision(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<IssueRequest>,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::issue(conn, &caller, &id, expected, &body, today()))
-    })
-    .await?;
-    Ok(revision(r))
-}
+guarded_write!(
+    /// Issue an approved revision: current from its effective date, the previous one
+    /// superseded, its copies recalled, numbered copies made for the distribution list
+    /// (ISO controller of the owner agency; `If-Match`).
+    post "/iso/revisions/{id}/issue" => issue_iso_revision(body: IssueRequest)
+        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::issue(conn, &caller, &id, expected, &body, today()),
+    |r| Ok(revision(r))
+);
 
-/// Abandon a revision not yet issued (ISO controller of the owner agency; `If-Match`).
-/// The current revision is withdrawn with its document: `POST /documents/{id}/withdraw`.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    request_body = ReasonRequest,
-    responses(RevisionOk, WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/revisions/{id}/withdraw")]
-pub async fn withdraw_iso_revision(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<ReasonRequest>,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let r = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::abandon(conn, &caller, &id, expected, &body.reason))
-    })
-    .await?;
-    Ok(revision(r))
-}
+guarded_write!(
+    /// Abandon a revision not yet issued (ISO controller of the owner agency; `If-Match`).
+    /// The current revision is withdrawn with its document: `POST /documents/{id}/withdraw`.
+    post "/iso/revisions/{id}/withdraw" => withdraw_iso_revision(body: ReasonRequest)
+        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::abandon(conn, &caller, &id, expected, &body.reason),
+    |r| Ok(revision(r))
+);
 
 /// Reviewers' comments on a revision, oldest first.
 #[utoipa::path(
