@@ -36,24 +36,10 @@ pub async fn acknowledge_document(
     Ok(HttpResponse::build(status).json(AcknowledgementResponse::from(a)))
 }
 
-/// Who has acknowledged the current revision and who has not.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses((status = 200, body = AcknowledgementsResponse), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/iso/documents/{id}/acknowledgements")]
-pub async fn list_acknowledgements(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let r = st
-        .db
-        .run(move |conn| svc::acknowledgements(conn, &caller, &id))
-        .await?;
-    Ok(HttpResponse::Ok().json(r))
-}
+read_by_id!(
+    /// Who has acknowledged the current revision and who has not.
+    get "/iso/documents/{id}/acknowledgements" => list_acknowledgements
+        -> [(status = 200, body = AcknowledgementsResponse), ReadErrors],
+    |conn, caller, id| svc::acknowledgements(conn, &caller, &id),
+    |r| Ok(HttpResponse::Ok().json(r))
+);

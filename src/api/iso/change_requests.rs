@@ -2,31 +2,19 @@
 
 use super::*;
 
-/// Change requests raised against a document, in order.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<ChangeRequestResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/iso/documents/{id}/change-requests")]
-pub async fn list_change_requests(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let list = st
-        .db
-        .run(move |conn| svc::change_requests(conn, &caller, &id))
-        .await?;
-    let list = list
-        .into_iter()
-        .map(ChangeRequestResponse::from_row)
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(list))
-}
+read_by_id!(
+    /// Change requests raised against a document, in order.
+    get "/iso/documents/{id}/change-requests" => list_change_requests
+        -> [(status = 200, body = Vec<ChangeRequestResponse>), ReadErrors],
+    |conn, caller, id| svc::change_requests(conn, &caller, &id),
+    |list| {
+        let list = list
+            .into_iter()
+            .map(ChangeRequestResponse::from_row)
+            .collect::<ApiResult<Vec<_>>>()?;
+        Ok(HttpResponse::Ok().json(list))
+    }
+);
 
 /// Raise a change request (phiếu yêu cầu sửa đổi tài liệu) against a document in use:
 /// anyone on staff.
@@ -59,30 +47,13 @@ pub async fn raise_change_request(
     ))
 }
 
-/// One change request.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses(ChangeRequestOk, ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/iso/change-requests/{id}")]
-pub async fn get_change_request(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let c = st
-        .db
-        .run(move |conn| svc::change_request(conn, &caller, &id))
-        .await?;
-    Ok(change_request(
-        StatusCode::OK,
-        ChangeRequestResponse::from_row(c)?,
-    ))
-}
+read_by_id!(
+    /// One change request.
+    get "/iso/change-requests/{id}" => get_change_request
+        -> [ChangeRequestOk, ReadErrors],
+    |conn, caller, id| svc::change_request(conn, &caller, &id),
+    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+);
 
 guarded_write!(
     /// Accept a change request: a revision draft opens from the current text (ISO

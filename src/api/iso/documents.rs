@@ -57,27 +57,13 @@ pub async fn create_iso_document(
     Ok(resp)
 }
 
-/// A quality document: control metadata, current and open revision, distribution list.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses(DocumentOk, ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/iso/documents/{id}")]
-pub async fn get_iso_document(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let d = st
-        .db
-        .run(move |conn| svc::get(conn, &caller, &id, today()))
-        .await?;
-    Ok(document(StatusCode::OK, d))
-}
+read_by_id!(
+    /// A quality document: control metadata, current and open revision, distribution list.
+    get "/iso/documents/{id}" => get_iso_document
+        -> [DocumentOk, ReadErrors],
+    |conn, caller, id| svc::get(conn, &caller, &id, today()),
+    |d| Ok(document(StatusCode::OK, d))
+);
 
 guarded_write!(
     /// Change the control metadata or the distribution list (send `If-Match`).
@@ -90,24 +76,10 @@ guarded_write!(
     |d| Ok(document(StatusCode::OK, d))
 );
 
-/// Every revision of a quality document with its state, oldest first.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<IsoRevisionResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/iso/documents/{id}/revisions")]
-pub async fn list_iso_revisions(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let list = st
-        .db
-        .run(move |conn| svc::revisions(conn, &caller, &id))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
-}
+read_by_id!(
+    /// Every revision of a quality document with its state, oldest first.
+    get "/iso/documents/{id}/revisions" => list_iso_revisions
+        -> [(status = 200, body = Vec<IsoRevisionResponse>), ReadErrors],
+    |conn, caller, id| svc::revisions(conn, &caller, &id),
+    |list| Ok(HttpResponse::Ok().json(list))
+);

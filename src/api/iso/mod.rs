@@ -132,6 +132,37 @@ fn within(days: Option<i64>) -> ApiResult<i64> {
     }
 }
 
+/// A read of the ISO resource at `id`: its OpenAPI entry and its handler, which parses
+/// the id, runs the use case as the caller and answers through the last closure.
+macro_rules! read_by_id {
+    (
+        $(#[$doc:meta])*
+        get $route:tt => $name:ident -> [$($responses:tt)*],
+        |$conn:ident, $caller:ident, $id:ident| $call:expr,
+        |$r:ident| $answer:expr
+    ) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            tag = "iso",
+            params(("id" = String, Path)),
+            responses($($responses)*),
+            security(("bearer" = []))
+        )]
+        #[get($route)]
+        pub async fn $name(
+            st: State,
+            user: AuthUser,
+            id: web::Path<String>,
+        ) -> ApiResult<HttpResponse> {
+            let $id = parse_id(&id)?;
+            let $caller = user.caller;
+            let $r = st.db.run(move |$conn| $call).await?;
+            $answer
+        }
+    };
+}
+pub(super) use read_by_id;
+
 /// A write on one ISO resource guarded by `If-Match`: its OpenAPI entry and its
 /// handler, which parses the id and the header, runs the use case as the caller in one
 /// transaction, and answers through the last closure. A route reads

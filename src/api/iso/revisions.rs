@@ -2,28 +2,14 @@
 
 use super::*;
 
-/// One revision: state, revision number, effective date, what replaced it, and the
-/// obsolete stamp it must carry when it is superseded or withdrawn.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses(RevisionOk, ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/iso/revisions/{id}")]
-pub async fn get_iso_revision(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let r = st
-        .db
-        .run(move |conn| svc::revision(conn, &caller, &id))
-        .await?;
-    Ok(revision(r))
-}
+read_by_id!(
+    /// One revision: state, revision number, effective date, what replaced it, and the
+    /// obsolete stamp it must carry when it is superseded or withdrawn.
+    get "/iso/revisions/{id}" => get_iso_revision
+        -> [RevisionOk, ReadErrors],
+    |conn, caller, id| svc::revision(conn, &caller, &id),
+    |r| Ok(revision(r))
+);
 
 guarded_write!(
     /// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
@@ -69,28 +55,16 @@ guarded_write!(
     |r| Ok(revision(r))
 );
 
-/// Reviewers' comments on a revision, oldest first.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<ReviewCommentResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/iso/revisions/{id}/comments")]
-pub async fn list_review_comments(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let list = st
-        .db
-        .run(move |conn| svc::comments(conn, &caller, &id))
-        .await?;
-    let list: Vec<ReviewCommentResponse> = list.into_iter().map(Into::into).collect();
-    Ok(HttpResponse::Ok().json(list))
-}
+read_by_id!(
+    /// Reviewers' comments on a revision, oldest first.
+    get "/iso/revisions/{id}/comments" => list_review_comments
+        -> [(status = 200, body = Vec<ReviewCommentResponse>), ReadErrors],
+    |conn, caller, id| svc::comments(conn, &caller, &id),
+    |list| {
+        let list: Vec<ReviewCommentResponse> = list.into_iter().map(Into::into).collect();
+        Ok(HttpResponse::Ok().json(list))
+    }
+);
 
 /// Comment on a revision while it is in review.
 #[utoipa::path(
