@@ -13,6 +13,7 @@ pub mod org_units;
 pub mod relations;
 pub mod review;
 pub mod schema;
+pub mod search_feed;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

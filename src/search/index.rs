@@ -1,7 +1,7 @@
 //! The index: its schema, opening (rebuilt when its schema version changed), and
 //! keeping it current from the database.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -359,8 +359,7 @@ fn in_force_days(conn: &mut Conn, d: &Document) -> Result<(i64, i64), SearchErro
     }
     let start = d.effective_from.or(d.signed_on).map(day).unwrap_or(ALWAYS);
     let mut end = d.effective_until.map(day).unwrap_or(NEVER);
-    let incoming = crate::service::documents::incoming_relations(conn, &d.id)
-        .map_err(|e| SearchError::Index(e.to_string()))?;
+    let incoming = db::search_feed::incoming_relations(conn, &d.id)?;
     for r in incoming {
         if crate::domain::effect::ends_in_full(r.kind, r.scope) {
             end = end.min(day(r.effective_on));
@@ -377,9 +376,7 @@ fn documents_for(
 ) -> Result<Vec<TantivyDocument>, SearchError> {
     // A quality document is found by its current revision, never by a draft or an
     // obsolete one; other documents by their latest version.
-    let version = match crate::service::iso::indexed_version_id(conn, d)
-        .map_err(|e| SearchError::Index(e.to_string()))?
-    {
+    let version = match db::search_feed::indexed_version_id(conn, d)? {
         Some(id) => Some(db::versions::get(conn, &id)?),
         None => None,
     };
@@ -470,9 +467,4 @@ fn documents_for(
         out.push(td);
     }
     Ok(out)
-}
-
-/// Where an index lives for a database URL when none is configured.
-pub fn default_dir(data_dir: &str) -> PathBuf {
-    PathBuf::from(data_dir).join("index")
 }

@@ -15,7 +15,7 @@ use crate::db::schema::{renditions, verifications};
 use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::{DocumentState, LegalEffect, RevisionState};
 use crate::error::{ApiResult, AppError};
-use crate::pdf::{self, ExpiredTitle, Limits, PdfError, StampKind, StampRequest};
+use crate::pdf::{self, ExpiredTitle, PdfError, StampKind, StampRequest};
 
 /// Version of the text renderer: part of the cache key, so a better renderer re-renders.
 const RENDERER: &str = "render-v1";
@@ -69,16 +69,6 @@ impl From<PdfError> for AppError {
             e if e.is_client_error() => AppError::invalid("file", e.to_string()),
             e => AppError::Internal(e.to_string()),
         }
-    }
-}
-
-pub fn limits(s: &PdfSettings) -> Limits {
-    Limits {
-        max_bytes: s.max_bytes,
-        max_pages: s.max_pages,
-        max_decoded_bytes: s.max_decoded_bytes,
-        max_duration: std::time::Duration::from_secs(s.timeout_seconds.max(1)),
-        ..Limits::default()
     }
 }
 
@@ -142,7 +132,7 @@ fn required_stamp(
     v: &Version,
     today: NaiveDate,
 ) -> ApiResult<StampKind> {
-    if let Some(o) = super::iso::required_stamp(conn, &v.id)? {
+    if let Some(o) = super::iso_hooks::required_stamp(conn, &v.id)? {
         return Ok(StampKind::Expired {
             title: ExpiredTitle::Obsolete,
             since: o.since.unwrap_or(today),
@@ -171,7 +161,7 @@ fn required_stamp(
     }
     let state: DocumentState = doc.state.parse().map_err(AppError::internal)?;
     let draft_revision = matches!(
-        super::iso::revision_state(conn, &v.id)?,
+        super::iso_hooks::revision_state(conn, &v.id)?,
         Some(RevisionState::Draft | RevisionState::InReview | RevisionState::Approved)
     );
     if state.is_draft() || draft_revision {
@@ -279,7 +269,7 @@ pub fn prepare_controlled_copy(
     base_url: &str,
 ) -> ApiResult<PreparedCopy> {
     caller.require(crate::auth::Action::ReadIsoRecords)?;
-    let stamp = super::iso::controlled_copy_stamp(conn, copy_id)?;
+    let stamp = super::iso_hooks::controlled_copy_stamp(conn, copy_id)?;
     let copy = crate::db::iso::get_copy(conn, copy_id)?;
     let (v, doc) = super::versions::get(conn, Some(caller), &copy.version_id)?;
     // Obsolete (or expired) overrides the copy's own stamp.
@@ -345,7 +335,7 @@ fn prepare(
 /// check existed, or under a limit lowered since), the document is at fault, so the answer is
 /// a 409 naming the file's defect, not a 422 about the request.
 pub fn stamp(p: &PreparedCopy, settings: &PdfSettings) -> ApiResult<Vec<u8>> {
-    pdf::stamp_pdf(&p.source, &p.request, &limits(settings)).map_err(|e| match e {
+    pdf::stamp_pdf(&p.source, &p.request, &super::pdf_limits(settings)).map_err(|e| match e {
         PdfError::InvalidStamp(_) => e.into(),
         e if e.is_client_error() => AppError::Conflict {
             guard: Some("stored_file_readable".into()),
@@ -427,7 +417,7 @@ pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
     let source_intact = db::blobs::get(conn, &row.source_sha256).is_ok();
     let today = super::today();
     let effect = super::documents::effect(conn, &doc, today)?.effect;
-    let obsolete = super::iso::required_stamp(conn, &v.id)?.is_some();
+    let obsolete = super::iso_hooks::required_stamp(conn, &v.id)?.is_some();
     let in_force =
         !obsolete && matches!(effect, LegalEffect::InForce | LegalEffect::PartiallyExpired);
     Ok(VerifyResponse {

@@ -11,7 +11,7 @@ use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, DocumentChanges};
 use crate::db::{self, documents as q, Conn};
 use crate::domain::effect::{legal_effect, Effect, EffectInput, IncomingRelation};
-use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind, RelationScope};
+use crate::domain::kinds::{DocumentKind, DocumentState};
 use crate::domain::number::{title_key, DocumentNumber};
 use crate::error::{ApiResult, AppError};
 
@@ -220,7 +220,7 @@ pub fn create(
     policy::require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
     let doc = insert_audited(conn, &caller.actor(), &doc)?;
     if req.kind.is_iso() {
-        super::iso::register_defaults(conn, &caller.actor(), &doc)?;
+        super::iso_hooks::register_defaults(conn, &caller.actor(), &doc)?;
     }
     Ok(doc)
 }
@@ -442,7 +442,7 @@ pub fn withdraw(
             ..Default::default()
         },
     )?;
-    super::iso::on_document_withdrawn(
+    super::iso_hooks::on_document_withdrawn(
         conn,
         &caller.actor(),
         Some(&caller.user_id),
@@ -453,30 +453,12 @@ pub fn withdraw(
 }
 
 pub fn incoming_relations(conn: &mut Conn, id: &str) -> ApiResult<Vec<IncomingRelation>> {
-    let mut out = vec![];
-    for r in db::relations::incoming(conn, id)? {
-        out.extend(to_incoming(r)?);
-    }
-    Ok(out)
+    Ok(db::search_feed::incoming_relations(conn, id)?)
 }
 
-/// The relation as the effect rules see it; a relation without a date is one that
-/// cannot change legal effect (based_on, guides, corrects), so it is left out.
+/// The relation as the effect rules see it (see `db::search_feed::to_incoming`).
 pub fn to_incoming(r: crate::db::models::Relation) -> ApiResult<Option<IncomingRelation>> {
-    let Some(effective_on) = r.effective_on else {
-        return Ok(None);
-    };
-    Ok(Some(IncomingRelation {
-        kind: r.kind.parse::<RelationKind>().map_err(AppError::internal)?,
-        scope: r
-            .scope
-            .parse::<RelationScope>()
-            .map_err(AppError::internal)?,
-        id: r.id,
-        source_id: r.source_id,
-        effective_on,
-        effective_until: r.effective_until,
-    }))
+    Ok(db::search_feed::to_incoming(r)?)
 }
 
 pub fn effect_with(

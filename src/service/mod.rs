@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod export;
 pub mod iso;
+pub mod iso_hooks;
 pub mod org_units;
 pub mod policy;
 pub mod relations;
@@ -156,6 +157,17 @@ pub fn clean_opt(
         None => Ok(None),
         Some(v) if crate::domain::text::clean(v).is_empty() => Ok(None),
         Some(v) => clean_text(field, v, max_chars).map(Some),
+    }
+}
+
+/// The PDF limits of the settings, for uploads, renders and stamps alike.
+pub fn pdf_limits(s: &crate::config::PdfSettings) -> crate::pdf::Limits {
+    crate::pdf::Limits {
+        max_bytes: s.max_bytes,
+        max_pages: s.max_pages,
+        max_decoded_bytes: s.max_decoded_bytes,
+        max_duration: std::time::Duration::from_secs(s.timeout_seconds.max(1)),
+        ..crate::pdf::Limits::default()
     }
 }
 

@@ -64,9 +64,7 @@ pub fn flag_dependents(
     };
     let source = db::documents::get(conn, &relation.source_id)?;
     let target = db::documents::get(conn, &relation.target_id)?;
-    let on = relation
-        .effective_on
-        .unwrap_or_else(super::self_inspection::today);
+    let on = relation.effective_on.unwrap_or_else(super::today);
     let mut flags = vec![];
     for dep in db::review::based_on(conn, &target.id)? {
         if dep.id == source.id || super::state_of(&dep)? == DocumentState::Withdrawn {

@@ -161,7 +161,7 @@ pub fn insert_version(
     if body.is_none() && upload.is_none() {
         return Err(AppError::invalid("body", "send the text, a file, or both"));
     }
-    super::iso::before_new_revision(conn, doc)?;
+    super::iso_hooks::before_new_revision(conn, doc)?;
     let seq = db::versions::next_seq(conn, &doc.id)?;
     let (blob_sha256, file_name) = match upload {
         Some(u) => {
@@ -194,7 +194,7 @@ pub fn insert_version(
         },
     )?;
     db::versions::insert_provisions(conn, &rows)?;
-    super::iso::record_new_revision(conn, doc, &v)?;
+    super::iso_hooks::record_new_revision(conn, doc, &v)?;
     audit::append(
         conn,
         actor,
@@ -289,7 +289,7 @@ fn extract(u: &Upload, settings: &crate::config::PdfSettings) -> ApiResult<crate
     if u.content_type == PDF {
         Ok(crate::pdf::extract_pdf(
             &u.data,
-            &super::copies::limits(settings),
+            &super::pdf_limits(settings),
         )?)
     } else {
         let limits = crate::pdf::DocxLimits {
@@ -337,7 +337,7 @@ pub fn update(
             detail: "this version was approved; add a new version instead".into(),
         });
     }
-    super::iso::check_version_editable(conn, &v)?;
+    super::iso_hooks::check_version_editable(conn, &v)?;
     if version_etag(&v) != if_match {
         return Err(AppError::PreconditionFailed);
     }
@@ -397,7 +397,7 @@ pub fn update(
 pub fn approve(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<Version> {
     caller.require(Action::ApproveVersions)?;
     let (v, doc) = get(conn, Some(caller), id)?;
-    super::iso::refuse_generic_approval(conn, &v)?;
+    super::iso_hooks::refuse_generic_approval(conn, &v)?;
     if v.author_id.as_deref() == Some(caller.user_id.as_str()) {
         return Err(AppError::Conflict {
             guard: Some("approver_is_not_author".into()),

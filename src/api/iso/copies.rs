@@ -1,0 +1,57 @@
+//! Controlled copies and their withdrawal.
+
+use super::*;
+
+/// The controlled copies of a document, of every revision.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), CopiesQuery),
+    responses((status = 200, body = Vec<ControlledCopyResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/documents/{id}/copies")]
+pub async fn list_copies(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<CopiesQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let outstanding = query.outstanding.unwrap_or(false);
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| svc::copies(conn, &caller, &id, outstanding))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Copies still to be withdrawn: recalled and not yet confirmed returned.
+#[utoipa::path(
+    tag = "iso",
+    params(OwnerQuery),
+    responses((status = 200, body = Vec<ControlledCopyResponse>), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/copies/outstanding")]
+pub async fn outstanding_copies(
+    st: State,
+    user: AuthUser,
+    query: web::Query<OwnerQuery>,
+) -> ApiResult<HttpResponse> {
+    let owner = query.into_inner().owner;
+    let caller = user.caller;
+    let list = st
+        .db
+        .run(move |conn| svc::outstanding_copies(conn, &caller, owner.as_deref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+guarded_write!(
+    /// Confirm that a recalled copy was withdrawn (ISO controller of the owner agency; `If-Match`).
+    post "/iso/copies/{id}/confirm-withdrawal" => confirm_copy_withdrawal()
+        -> CopyOk [WriteErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::confirm_copy_withdrawn(conn, &caller, &id, expected),
+    |c| Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
+);

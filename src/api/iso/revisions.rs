@@ -1,0 +1,123 @@
+//! The revision workflow: one revision, its transitions, review comments and diffs.
+
+use super::*;
+
+read_by_id!(
+    /// One revision: state, revision number, effective date, what replaced it, and the
+    /// obsolete stamp it must carry when it is superseded or withdrawn.
+    get "/iso/revisions/{id}" => get_iso_revision
+        -> [RevisionOk, ReadErrors],
+    |conn, caller, id| svc::revision(conn, &caller, &id),
+    |r| Ok(revision(r))
+);
+
+guarded_write!(
+    /// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
+    post "/iso/revisions/{id}/submit" => submit_iso_revision()
+        -> RevisionOk [WriteErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::submit(conn, &caller, &id, expected),
+    |r| Ok(revision(r))
+);
+
+guarded_write!(
+    /// Send a revision under review back to draft, with the reason (approver or the owner's
+    /// ISO controller; `If-Match`).
+    post "/iso/revisions/{id}/return" => return_iso_revision(body: ReasonRequest)
+        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::return_to_draft(conn, &caller, &id, expected, &body.reason),
+    |r| Ok(revision(r))
+);
+
+guarded_write!(
+    /// Approve a reviewed revision (approver, never its author; `If-Match`).
+    post "/iso/revisions/{id}/approve" => approve_iso_revision()
+        -> RevisionOk [WriteErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::approve(conn, &caller, &id, expected),
+    |r| Ok(revision(r))
+);
+
+guarded_write!(
+    /// Issue an approved revision: current from its effective date, the previous one
+    /// superseded, its copies recalled, numbered copies made for the distribution list
+    /// (ISO controller of the owner agency; `If-Match`).
+    post "/iso/revisions/{id}/issue" => issue_iso_revision(body: IssueRequest)
+        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::issue(conn, &caller, &id, expected, &body, today()),
+    |r| Ok(revision(r))
+);
+
+guarded_write!(
+    /// Abandon a revision not yet issued (ISO controller of the owner agency; `If-Match`).
+    /// The current revision is withdrawn with its document: `POST /documents/{id}/withdraw`.
+    post "/iso/revisions/{id}/withdraw" => withdraw_iso_revision(body: ReasonRequest)
+        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    |conn, caller, id, expected| svc::abandon(conn, &caller, &id, expected, &body.reason),
+    |r| Ok(revision(r))
+);
+
+read_by_id!(
+    /// Reviewers' comments on a revision, oldest first.
+    get "/iso/revisions/{id}/comments" => list_review_comments
+        -> [(status = 200, body = Vec<ReviewCommentResponse>), ReadErrors],
+    |conn, caller, id| svc::comments(conn, &caller, &id),
+    |list| {
+        let list: Vec<ReviewCommentResponse> = list.into_iter().map(Into::into).collect();
+        Ok(HttpResponse::Ok().json(list))
+    }
+);
+
+/// Comment on a revision while it is in review.
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path)),
+    request_body = CommentRequest,
+    responses((status = 201, body = ReviewCommentResponse), WriteErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+#[post("/iso/revisions/{id}/comments")]
+pub async fn create_review_comment(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<CommentRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let caller = user.caller;
+    let c = st
+        .db
+        .tx(move |conn| svc::comment(conn, &caller, &id, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(ReviewCommentResponse::from(c)))
+}
+
+/// What changed: a line diff of the revision's text against another revision of the
+/// same document (by default the one it follows).
+#[utoipa::path(
+    tag = "iso",
+    params(("id" = String, Path), DiffQuery),
+    responses((status = 200, body = DiffResponse), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/iso/revisions/{id}/diff")]
+pub async fn diff_iso_revision(
+    st: State,
+    user: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<DiffQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let against = match query.into_inner().against {
+        Some(a) => Some(
+            uuid::Uuid::parse_str(&a)
+                .map(|u| u.to_string())
+                .map_err(|_| AppError::invalid("against", "not a version id"))?,
+        ),
+        None => None,
+    };
+    let caller = user.caller;
+    let d = st
+        .db
+        .run(move |conn| svc::diff(conn, &caller, &id, against.as_deref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(d))
+}
