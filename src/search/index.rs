@@ -126,7 +126,7 @@ pub struct SearchIndex {
     pub fields: Fields,
     /// The last audit sequence number reflected in the index.
     last_seq: AtomicI64,
-    plain_weights: std::sync::RwLock<super::query::PlainWeights>,
+    plain_weights: std::sync::RwLock<super::weights::PlainWeights>,
     /// Per-segment facet groups and filter bitsets, reused between searches.
     pub(super) segments: super::collect::SegmentCache,
 }
@@ -181,12 +181,12 @@ impl SearchIndex {
         })
     }
 
-    pub fn plain_weights(&self) -> super::query::PlainWeights {
+    pub fn plain_weights(&self) -> super::weights::PlainWeights {
         self.plain_weights.read().map(|w| *w).unwrap_or_default()
     }
 
     /// Changes the plain-text weights (used to tune them against the question sets).
-    pub fn set_plain_weights(&self, w: super::query::PlainWeights) {
+    pub fn set_plain_weights(&self, w: super::weights::PlainWeights) {
         if let Ok(mut cur) = self.plain_weights.write() {
             *cur = w;
         }

@@ -12,6 +12,7 @@ mod collect;
 pub mod cursor;
 pub mod index;
 pub mod query;
+pub mod weights;
 
 pub use index::SearchIndex;
 pub use query::{SearchHit, SearchRequest, SearchResponse};

@@ -19,6 +19,7 @@ use super::analysis;
 use super::collect;
 use super::cursor;
 use super::index::{day, SearchIndex};
+pub use super::weights::PlainWeights;
 use super::SearchError;
 use crate::domain::kinds::{DocumentKind, LegalEffect};
 
@@ -133,38 +134,6 @@ const WEIGHTS: &[(&str, f32)] = &[
     ("title_folded", 0.2),
     ("number", 8.0),
 ];
-
-/// Weights of the plain-text query, tuned on the corpus question sets
-/// (docs/BENCHMARKS.md); the body's exact words weigh 1.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PlainWeights {
-    pub heading: f32,
-    pub title: f32,
-    pub folded: f32,
-    pub pair: f32,
-    /// Drop the question words ([`QUESTION_WORDS`]).
-    pub question_words: bool,
-    /// A word in more than this share of the entries counts only through its pairs
-    /// (1.0: every word counts on its own).
-    pub common: f32,
-    /// The folded path only for words typed without diacritics (a word typed with them
-    /// is matched exactly).
-    pub folded_unaccented_only: bool,
-}
-
-impl Default for PlainWeights {
-    fn default() -> Self {
-        PlainWeights {
-            heading: 0.25,
-            title: 0.3,
-            folded: 0.1,
-            pair: 1.0,
-            question_words: false,
-            common: 0.35,
-            folded_unaccented_only: true,
-        }
-    }
-}
 
 /// The words that make a sentence a question and say nothing of its subject, dropped from
 /// a plain-text query, longest first. Derived from the question sets (docs/BENCHMARKS.md):
