@@ -10,6 +10,7 @@ pub mod export;
 pub mod health;
 pub mod iso;
 pub mod org_units;
+pub mod problem;
 pub mod reports;
 pub mod responses;
 pub mod review;
