@@ -3,6 +3,7 @@
 //! the command line; no HTTP types here.
 
 pub mod accounts;
+pub mod audit;
 pub mod consultations;
 pub mod copies;
 pub mod deadlines;
