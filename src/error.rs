@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::auth::AuthError;
 use crate::db::DbError;
 use crate::domain::RuleError;
+use crate::search::SearchError;
 
 /// One failing field of a validation error.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -153,6 +154,17 @@ impl From<AuthError> for AppError {
             }
             AuthError::Internal(d) => AppError::Internal(d),
             other => AppError::Unauthorized(other.to_string()),
+        }
+    }
+}
+
+impl From<SearchError> for AppError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Query(m) => AppError::BadRequest(m),
+            SearchError::Invalid { field, message } => AppError::invalid(field, message),
+            SearchError::Db(d) => d.into(),
+            SearchError::Index(m) => AppError::Internal(m),
         }
     }
 }

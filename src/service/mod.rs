@@ -15,6 +15,7 @@ pub mod policy;
 pub mod relations;
 pub mod reports;
 pub mod review;
+pub mod search;
 pub mod self_inspection;
 pub mod systematization;
 pub mod timestamp;
