@@ -5,7 +5,6 @@ pub mod audit;
 pub mod auth;
 pub mod copies;
 pub mod documents;
-pub mod dto;
 pub mod export;
 pub mod health;
 pub mod iso;
@@ -32,6 +31,8 @@ use crate::auth::token::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiResult, AppError};
+/// The wire types, owned by the service.
+pub use crate::service::dto;
 use crate::service::Caller;
 
 /// What every handler can reach.

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::documents::{response, today};
+use super::documents::today;
 use super::dto::DocumentResponse;
 use super::export::{self, ExportFormat};
 use super::responses::{
@@ -22,6 +22,7 @@ use crate::pdf::Block;
 use crate::service::consultations::{
     self as cons, ConsultationReport, DispositionRequest, ModerationRequest, NewCommentRequest,
 };
+use crate::service::documents::response;
 use crate::service::workflow::{
     self as svc, AppraisalRequest, AppraisalResponse, TransitionRequest,
 };

@@ -8,6 +8,7 @@ pub mod consultations;
 pub mod copies;
 pub mod deadlines;
 pub mod documents;
+pub mod dto;
 pub mod export;
 pub mod iso;
 pub mod org_units;
