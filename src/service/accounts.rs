@@ -492,7 +492,7 @@ pub async fn end_session(db: &Db, caller: Caller, session_id: String) -> ApiResu
 
 /// Every account.
 pub async fn list_users(db: &Db) -> ApiResult<Vec<User>> {
-    Ok(db.run(|conn| db::users::list(conn)).await?)
+    Ok(db.run(db::users::list).await?)
 }
 
 /// One account.

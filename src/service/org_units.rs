@@ -160,7 +160,7 @@ pub fn update(
 
 /// Every org unit, by code.
 pub async fn list_units(db: &Db) -> ApiResult<Vec<OrgUnit>> {
-    Ok(db.run(|conn| db::org_units::list(conn)).await?)
+    Ok(db.run(db::org_units::list).await?)
 }
 
 /// One org unit.

@@ -436,19 +436,6 @@ pub fn approve(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<Versio
     Ok(db::versions::get(conn, id)?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sniffing_trusts_bytes_not_names() {
-        assert_eq!(sniff(b"%PDF-1.7\n..."), Some(PDF));
-        assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Some(DOCX));
-        assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml"), None);
-        assert_eq!(sniff(b"<html>"), None);
-    }
-}
-
 // Use cases: each opens its own connection or transaction and answers a read model.
 
 /// The read model of a version: its file's type and size, and its revision state.
@@ -581,4 +568,17 @@ pub async fn structure_of(
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_trusts_bytes_not_names() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some(PDF));
+        assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Some(DOCX));
+        assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml"), None);
+        assert_eq!(sniff(b"<html>"), None);
+    }
 }
