@@ -394,7 +394,12 @@ fn main() {
                 match op {
                     Op::Get => vanban::service::documents::get(&mut c, Some(&caller), id)
                         .and_then(|d| {
-                            vanban::api::documents::response(&mut c, d, today, Some(caller.role))
+                            vanban::service::documents::response(
+                                &mut c,
+                                d,
+                                today,
+                                Some(caller.role),
+                            )
                         })
                         .map(|r| serde_json::to_vec(&r).is_ok())
                         .unwrap_or(false),
@@ -408,7 +413,7 @@ fn main() {
                         db::documents::list(&mut c, &db::documents::Visibility::Everything, &f)
                             .map_err(vanban::error::AppError::from)
                             .and_then(|docs| {
-                                vanban::api::documents::responses(
+                                vanban::service::documents::responses(
                                     &mut c,
                                     docs,
                                     today,

@@ -25,7 +25,7 @@ use crate::error::AppError;
         license(name = "MIT OR Apache-2.0")
     ),
     components(schemas(
-        crate::error::Problem,
+        crate::api::problem::Problem,
         crate::error::FieldError,
         // Enums used only in query parameters: referenced there, so they must be here.
         crate::api::export::ExportFormat,
@@ -233,7 +233,7 @@ async fn limit_target(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if len > MAX_TARGET_BYTES {
-        let problem = crate::error::Problem {
+        let problem = crate::api::problem::Problem {
             type_: "/problems/uri-too-long".into(),
             title: "The request URI is too long".into(),
             status: 414,

@@ -1,16 +1,14 @@
 //! Errors. The rule: `anyhow` only in `main.rs`, CLI commands and background jobs;
-//! `DbError` / `RuleError` / `AuthError` in the lower layers; [`AppError`] in handlers,
-//! rendered as `application/problem+json` (RFC 9457) with a stable `type`.
-//! A 5xx logs its cause with a correlation id and returns only that id.
+//! `DbError` / `RuleError` / `AuthError` in the lower layers; [`AppError`] from the service
+//! up. Its HTTP form (status, `application/problem+json`) is `api::problem`.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthError;
 use crate::db::DbError;
 use crate::domain::RuleError;
+use crate::search::SearchError;
 
 /// One failing field of a validation error.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -18,26 +16,6 @@ pub struct FieldError {
     /// The field, as named in the request (`effective_from`, `file`, ...).
     pub field: String,
     pub message: String,
-}
-
-/// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Problem {
-    /// Stable identifier of the kind of problem, e.g. `/problems/validation`.
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub title: String,
-    pub status: u16,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// The workflow guard that refused the request (409).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub guard: Option<String>,
-    /// The failing fields (422).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub errors: Vec<FieldError>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,132 +74,37 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
-    fn slug(&self) -> &'static str {
+    /// What went wrong, in words for the one who asked; `None` where the kind says it all.
+    /// An internal or unavailable cause is for the log, not for the asker.
+    pub fn detail(&self) -> Option<String> {
         match self {
-            AppError::BadRequest(_) => "bad-request",
-            AppError::Validation(_) => "validation",
-            AppError::Unauthorized(_) => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::NotFound => "not-found",
-            AppError::Conflict { .. } => "conflict",
-            AppError::PreconditionFailed => "precondition-failed",
-            AppError::PreconditionRequired => "precondition-required",
-            AppError::PayloadTooLarge(_) => "payload-too-large",
-            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
-            AppError::NotAcceptable(_) => "not-acceptable",
-            AppError::TooManyRequests { .. } => "too-many-requests",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => "internal",
-        }
-    }
-
-    fn title(&self) -> &'static str {
-        match self {
-            AppError::BadRequest(_) => "The request is malformed",
-            AppError::Validation(_) => "The request has invalid fields",
-            AppError::Unauthorized(_) => "Authentication is required",
-            AppError::Forbidden(_) => "Your role does not allow this",
-            AppError::NotFound => "No such resource",
-            AppError::Conflict { .. } => "The current state does not allow this",
-            AppError::PreconditionFailed => "The resource changed since you read it",
-            AppError::PreconditionRequired => "An If-Match header is required",
-            AppError::PayloadTooLarge(_) => "The request body is too large",
-            AppError::UnsupportedMediaType(_) => "Unsupported content type",
-            AppError::NotAcceptable(_) => "This representation is not available",
-            AppError::TooManyRequests { .. } => "Too many requests",
-            AppError::Unavailable(_) => "The service is temporarily unavailable",
-            AppError::Internal(_) => "Internal error",
-        }
-    }
-
-    pub fn problem(&self) -> Problem {
-        let status = self.status_code();
-        let (detail, guard, errors) = match self {
             AppError::BadRequest(d)
             | AppError::Unauthorized(d)
             | AppError::Forbidden(d)
             | AppError::PayloadTooLarge(d)
             | AppError::UnsupportedMediaType(d)
-            | AppError::NotAcceptable(d) => (Some(d.clone()), None, vec![]),
-            AppError::Validation(errors) => (
-                Some(
-                    errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                None,
-                errors.clone(),
+            | AppError::NotAcceptable(d)
+            | AppError::Unavailable(d)
+            | AppError::Internal(d) => Some(d.clone()),
+            AppError::Validation(errors) => Some(
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ),
-            AppError::Conflict { guard, detail } => (Some(detail.clone()), guard.clone(), vec![]),
-            AppError::PreconditionFailed => (
-                Some("Read the resource again and send its current ETag in If-Match.".into()),
-                None,
-                vec![],
-            ),
-            AppError::PreconditionRequired => (
-                Some("Send the ETag of the version you read in an If-Match header.".into()),
-                None,
-                vec![],
-            ),
-            AppError::TooManyRequests { retry_after_secs } => (
-                Some(format!("Try again in {retry_after_secs} seconds.")),
-                None,
-                vec![],
-            ),
-            AppError::Unavailable(_) | AppError::Internal(_) => {
-                let id = uuid::Uuid::new_v4().to_string();
-                tracing::error!(correlation_id = %id, error = %self, "request failed");
-                (Some(format!("correlation id {id}")), None, vec![])
+            AppError::Conflict { detail, .. } => Some(detail.clone()),
+            AppError::PreconditionFailed => {
+                Some("Read the resource again and send its current ETag in If-Match.".into())
             }
-            AppError::NotFound => (None, None, vec![]),
-        };
-        Problem {
-            type_: format!("/problems/{}", self.slug()),
-            title: self.title().to_owned(),
-            status: status.as_u16(),
-            detail,
-            instance: None,
-            guard,
-            errors,
-        }
-    }
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut builder = HttpResponse::build(self.status_code());
-        builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        match self {
+            AppError::PreconditionRequired => {
+                Some("Send the ETag of the version you read in an If-Match header.".into())
+            }
             AppError::TooManyRequests { retry_after_secs } => {
-                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+                Some(format!("Try again in {retry_after_secs} seconds."))
             }
-            AppError::Unauthorized(_) => {
-                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-            }
-            _ => {}
+            AppError::NotFound => None,
         }
-        builder.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
 }
 
@@ -271,6 +154,17 @@ impl From<AuthError> for AppError {
             }
             AuthError::Internal(d) => AppError::Internal(d),
             other => AppError::Unauthorized(other.to_string()),
+        }
+    }
+}
+
+impl From<SearchError> for AppError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Query(m) => AppError::BadRequest(m),
+            SearchError::Invalid { field, message } => AppError::invalid(field, message),
+            SearchError::Db(d) => d.into(),
+            SearchError::Index(m) => AppError::Internal(m),
         }
     }
 }

@@ -206,10 +206,7 @@ impl Issuers {
                 };
                 crate::service::org_units::insert_audited(conn, actor, &req)
                     .map_err(|e| {
-                        anyhow::anyhow!(
-                            "issuer {name:?}: {}",
-                            e.problem().detail.unwrap_or_default()
-                        )
+                        anyhow::anyhow!("issuer {name:?}: {}", e.detail().unwrap_or_default())
                     })?
                     .id
             }

@@ -236,7 +236,7 @@ fn main() -> anyhow::Result<()> {
             let u = vanban::db::write_transaction(&mut conn, |c| {
                 vanban::service::accounts::insert_audited(c, &actor, &req)
             })
-            .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.problem().detail))?;
+            .map_err(|e| anyhow::anyhow!("{e}: {:?}", e.detail()))?;
             println!("added {} ({})", u.username, u.role);
             if generated {
                 println!("password: {password}");

@@ -8,8 +8,8 @@ use super::dto::AuditEntry;
 use super::responses::ReadErrors;
 use super::{parse_id, AuthUser, State};
 use crate::auth::Action;
-use crate::db;
 use crate::error::{ApiResult, AppError};
+use crate::service::audit as svc;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -39,42 +39,12 @@ pub async fn entity_audit(
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ReadAudit)?;
     let (entity_type, entity_id) = path.into_inner();
-    if !matches!(
-        entity_type.as_str(),
-        "document"
-            | "user"
-            | "org_unit"
-            | "self_inspection"
-            | "review_flag"
-            | "review_campaign"
-            | "review_item"
-    ) {
+    if !svc::is_audited(&entity_type) {
         return Err(AppError::NotFound);
     }
     let entity_id = parse_id(&entity_id)?;
     let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::invalid("limit", "between 1 and 500"));
-    }
     let after = query.after.unwrap_or(0);
-    let caller = user.caller;
-    let rows = st
-        .db
-        .run(move |conn| -> ApiResult<_> {
-            if entity_type == "document" {
-                // A deleted document's history stays readable; a live one must be visible.
-                if let Ok(d) = db::documents::get(conn, &entity_id) {
-                    crate::service::ensure_visible(Some(&caller), d)?;
-                }
-            }
-            Ok(db::audit::for_entity(
-                conn,
-                &entity_type,
-                &entity_id,
-                after,
-                limit,
-            )?)
-        })
-        .await?;
+    let rows = svc::history(&st.db, user.caller, entity_type, entity_id, after, limit).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(AuditEntry::from).collect::<Vec<_>>()))
 }

@@ -5,7 +5,6 @@ use actix_web::{get, post, HttpRequest, HttpResponse};
 use super::dto::UserResponse;
 use super::responses::{BodyErrors, PublicErrors, ReadErrors, ThrottledErrors, WriteErrors};
 use super::{AuthUser, Json, State};
-use crate::db;
 use crate::error::ApiResult;
 use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse};
 
@@ -23,23 +22,15 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let client = super::client_of(&req, &st.settings.server.trusted_proxies);
-    let LoginRequest { username, password } = body.0;
-    // Three steps, so that no connection is held and no SQLite write lock is taken while
-    // argon2 runs: take the throttle slots and read the account; verify the password on
-    // the hashing threads; record the outcome.
-    let (settings, c) = (st.settings.auth.clone(), client.clone());
-    let attempt = st
-        .db
-        .tx(move |tx| accounts::begin_login(tx, &settings, &c, &username))
-        .await?;
-    let ok = st.hasher.verify(password, attempt.password_hash()).await;
-    let state = st.get_ref().clone();
-    let tokens = st
-        .db
-        .tx(move |tx| {
-            accounts::finish_login(tx, &state.keys, &state.settings.auth, &client, attempt, ok)
-        })
-        .await??;
+    let tokens = accounts::login(
+        &st.db,
+        &st.hasher,
+        st.keys.clone(),
+        st.settings.auth.clone(),
+        client,
+        body.0,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -51,12 +42,9 @@ pub async fn login(
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(st: State, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
-    let state = st.get_ref().clone();
-    let tokens = st
-        .db
-        // Not one transaction: revoking a replayed token's session must survive the 401.
-        .run(move |conn| accounts::refresh(conn, &state.keys, &state.settings.auth, &body))
-        .await?;
+    let tokens =
+        accounts::refresh_session(&st.db, st.keys.clone(), st.settings.auth.clone(), body.0)
+            .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -68,9 +56,7 @@ pub async fn refresh(st: State, body: Json<RefreshRequest>) -> ApiResult<HttpRes
 )]
 #[post("/auth/logout")]
 pub async fn logout(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    st.db
-        .tx(move |conn| accounts::logout(conn, &user.caller, &user.session_id))
-        .await?;
+    accounts::end_session(&st.db, user.caller, user.session_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -82,10 +68,6 @@ pub async fn logout(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
 )]
 #[get("/auth/me")]
 pub async fn me(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    let id = user.caller.user_id;
-    let u = st
-        .db
-        .run(move |conn| -> ApiResult<_> { Ok(db::users::get(conn, &id)?) })
-        .await?;
+    let u = accounts::get_user(&st.db, user.caller.user_id).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from_row(u)?))
 }

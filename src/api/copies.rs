@@ -1,13 +1,11 @@
 //! Stamped PDF copies and their verification.
 
-use std::time::Duration;
-
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
 use super::responses::{Conflict, PayloadTooLarge, PublicErrors, ReadErrors, UnsupportedMediaType};
 use super::{parse_id, AuthUser, MaybeUser, State};
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::service::copies::{self as svc, PreparedCopy, StampQuery, VerifyResponse};
 use crate::service::Caller;
 
@@ -19,21 +17,10 @@ async fn pdf_reply(
     caller: Option<Caller>,
     prepared: PreparedCopy,
 ) -> ApiResult<HttpResponse> {
-    let settings = st.settings.pdf.clone();
-    let limit = Duration::from_secs(settings.timeout_seconds.max(1));
     let prepared = std::sync::Arc::new(prepared);
-    let work = {
-        let prepared = prepared.clone();
-        web::block(move || svc::stamp(&prepared, &settings))
-    };
-    let bytes = tokio::time::timeout(limit, work)
-        .await
-        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))?
-        .map_err(AppError::internal)??;
+    let bytes = svc::execute(prepared.clone(), st.settings.pdf.clone()).await?;
     let code = prepared.code().to_owned();
-    st.db
-        .tx(move |conn| svc::record(conn, caller.as_ref(), &prepared))
-        .await?;
+    svc::record_copy(&st.db, caller, prepared).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/pdf"))
         .insert_header(("x-verification-code", code.clone()))
@@ -69,11 +56,7 @@ pub async fn version_pdf(
     let q = q.into_inner();
     let base = st.settings.server.base_url.clone();
     let caller = user.0;
-    let who = caller.clone();
-    let prepared = st
-        .db
-        .tx(move |conn| svc::prepare_copy(conn, who.as_ref(), &id, &q, &base))
-        .await?;
+    let prepared = svc::prepare_version_copy(&st.db, caller.clone(), id, q, base).await?;
     pdf_reply(&st, caller, prepared).await
 }
 
@@ -98,11 +81,7 @@ pub async fn controlled_copy_pdf(
     let id = parse_id(&id)?;
     let base = st.settings.server.base_url.clone();
     let caller = user.caller;
-    let who = caller.clone();
-    let prepared = st
-        .db
-        .tx(move |conn| svc::prepare_controlled_copy(conn, &who, &id, &base))
-        .await?;
+    let prepared = svc::prepare_controlled(&st.db, caller.clone(), id, base).await?;
     pdf_reply(&st, Some(caller), prepared).await
 }
 
@@ -115,10 +94,6 @@ pub async fn controlled_copy_pdf(
 )]
 #[get("/verify/{code}")]
 pub async fn verify(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {
-    let code = code.into_inner();
-    if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(AppError::NotFound);
-    }
-    let r = st.db.run(move |conn| svc::verify(conn, &code)).await?;
+    let r = svc::check_code(&st.db, code.into_inner()).await?;
     Ok(HttpResponse::Ok().json(r))
 }

@@ -5,11 +5,11 @@ pub mod audit;
 pub mod auth;
 pub mod copies;
 pub mod documents;
-pub mod dto;
 pub mod export;
 pub mod health;
 pub mod iso;
 pub mod org_units;
+pub mod problem;
 pub mod reports;
 pub mod responses;
 pub mod review;
@@ -29,8 +29,10 @@ use actix_web::{web, FromRequest, HttpRequest};
 
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
-use crate::db::{self, Db};
+use crate::db::Db;
 use crate::error::{ApiResult, AppError};
+/// The wire types, owned by the service.
+pub use crate::service::dto;
 use crate::service::Caller;
 
 /// What every handler can reach.
@@ -107,37 +109,7 @@ async fn authenticate(req: &HttpRequest) -> ApiResult<Option<(Caller, String)>> 
     };
     let st = state(req)?;
     let claims = st.keys.verify(&token)?;
-    let claims2 = claims.clone();
-    let caller = st
-        .db
-        .run(move |conn| -> ApiResult<Caller> {
-            let user = db::users::get(conn, &claims2.sub).map_err(|e| match e {
-                db::DbError::NotFound => AppError::Unauthorized("unknown account".into()),
-                other => other.into(),
-            })?;
-            if !user.active {
-                return Err(AppError::Unauthorized("account is inactive".into()));
-            }
-            if !db::tokens::family_active(conn, &claims2.sid, db::now())? {
-                return Err(AppError::Unauthorized("session has ended".into()));
-            }
-            let role = user.role.parse().map_err(AppError::internal)?;
-            // The unit chain only matters to roles that see drafts by unit.
-            let org_chain = match &user.org_unit_id {
-                Some(o) if !crate::auth::allows(role, crate::auth::Action::ReadAllDrafts) => {
-                    db::org_units::ancestors_and_self(conn, o)?
-                }
-                _ => vec![],
-            };
-            Ok(Caller {
-                user_id: user.id,
-                username: user.username,
-                role,
-                org_unit_id: user.org_unit_id,
-                org_chain,
-            })
-        })
-        .await?;
+    let caller = crate::service::accounts::caller(&st.db, claims.sub, claims.sid.clone()).await?;
     Ok(Some((caller, claims.sid)))
 }
 

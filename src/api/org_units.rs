@@ -6,7 +6,6 @@ use super::dto::OrgUnitResponse;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
-use crate::db;
 use crate::error::ApiResult;
 use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnitRequest};
 
@@ -19,15 +18,11 @@ use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnit
 #[get("/org-units")]
 pub async fn list_org_units(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ReadOrgUnits)?;
-    let list = st
-        .db
-        .run(|conn| -> ApiResult<Vec<OrgUnitResponse>> {
-            db::org_units::list(conn)?
-                .into_iter()
-                .map(OrgUnitResponse::from_row)
-                .collect()
-        })
-        .await?;
+    let list = svc::list_units(&st.db)
+        .await?
+        .into_iter()
+        .map(OrgUnitResponse::from_row)
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -45,11 +40,7 @@ pub async fn create_org_unit(
     body: Json<CreateOrgUnitRequest>,
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageOrgUnits)?;
-    let caller = user.caller;
-    let u = st
-        .db
-        .tx(move |conn| svc::create(conn, &caller, &body))
-        .await?;
+    let u = svc::add_unit(&st.db, user.caller, body.0).await?;
     Ok({
         let body = OrgUnitResponse::from_row(u)?;
         tagged(
@@ -76,10 +67,7 @@ pub async fn get_org_unit(
 ) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ReadOrgUnits)?;
     let id = parse_id(&id)?;
-    let u = st
-        .db
-        .run(move |conn| -> ApiResult<_> { Ok(db::org_units::get(conn, &id)?) })
-        .await?;
+    let u = svc::get_unit(&st.db, id).await?;
     Ok({
         let body = OrgUnitResponse::from_row(u)?;
         tagged(
@@ -110,11 +98,7 @@ pub async fn update_org_unit(
     user.caller.require(Action::ManageOrgUnits)?;
     let id = parse_id(&id)?;
     let version = if_match.row_version()?;
-    let caller = user.caller;
-    let u = st
-        .db
-        .tx(move |conn| svc::update(conn, &caller, &id, version, &body))
-        .await?;
+    let u = svc::change_unit(&st.db, user.caller, id, version, body.0).await?;
     Ok({
         let body = OrgUnitResponse::from_row(u)?;
         tagged(

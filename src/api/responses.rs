@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use utoipa::openapi::{response::Response, RefOr};
 use utoipa::IntoResponses;
 
-use crate::error::Problem;
+use crate::api::problem::Problem;
 
 type Responses = BTreeMap<String, RefOr<Response>>;
 

@@ -29,19 +29,6 @@ fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
     s.parse().map_err(AppError::internal)
 }
 
-/// The org units with these ids.
-pub fn units(conn: &mut Conn, ids: &[&str]) -> ApiResult<HashMap<String, OrgUnit>> {
-    use crate::db::schema::org_units;
-    use diesel::prelude::*;
-    Ok(org_units::table
-        .filter(org_units::id.eq_any(ids))
-        .load::<OrgUnit>(conn)
-        .map_err(db::DbError::from)?
-        .into_iter()
-        .map(|u| (u.id.clone(), u))
-        .collect())
-}
-
 pub fn unit_ref(u: &OrgUnit) -> OrgUnitRef {
     OrgUnitRef {
         id: u.id.clone(),
@@ -92,7 +79,7 @@ pub fn summaries<'a>(
 ) -> ApiResult<HashMap<String, DocumentSummary>> {
     let docs: Vec<&Document> = docs.into_iter().collect();
     let ids: Vec<&str> = docs.iter().filter_map(|d| d.issuer_id.as_deref()).collect();
-    let units = units(conn, &ids)?;
+    let units = db::org_units::by_ids(conn, &ids)?;
     docs.into_iter()
         .map(|d| Ok((d.id.clone(), DocumentSummary::new(d, &units)?)))
         .collect()
@@ -423,7 +410,7 @@ fn item_responses(
         .iter()
         .filter_map(|(i, _)| i.assignee_id.as_deref())
         .collect();
-    let units = units(conn, &unit_ids)?;
+    let units = db::org_units::by_ids(conn, &unit_ids)?;
     rows.into_iter()
         .map(|(i, d)| {
             let result: Option<ReviewResult> = i.result.as_deref().map(parse).transpose()?;
@@ -540,7 +527,7 @@ pub async fn review_campaign_progress(
                 .iter()
                 .filter_map(|a| a.agency_id.as_deref())
                 .collect();
-            let units = units(conn, &ids)?;
+            let units = db::org_units::by_ids(conn, &ids)?;
             let mut by_agency: Vec<AgencyProgressResponse> = agencies
                 .iter()
                 .map(|a| AgencyProgressResponse {

@@ -8,41 +8,18 @@ use utoipa::ToSchema;
 use super::dto::DocumentRef;
 use super::responses::{BodyErrors, PublicErrors};
 use super::{parse_id, Json, MaybeUser, State};
-use crate::auth::{allows, Action};
 use crate::error::{ApiResult, AppError};
-use crate::search::query::Audience;
-use crate::search::{SearchError, SearchHit, SearchRequest, SearchResponse};
-use crate::service::Caller;
-
-fn audience(caller: Option<&Caller>) -> Audience {
-    match caller {
-        None => Audience::Public,
-        Some(c) if allows(c.role, Action::ReadAllDrafts) => Audience::Everything,
-        Some(c) => Audience::Scoped {
-            user_id: c.user_id.clone(),
-            org_chain: c.org_chain.clone(),
-        },
-    }
-}
-
-impl From<SearchError> for AppError {
-    fn from(e: SearchError) -> Self {
-        match e {
-            SearchError::Query(m) => AppError::BadRequest(m),
-            SearchError::Invalid { field, message } => AppError::invalid(field, message),
-            SearchError::Db(d) => d.into(),
-            SearchError::Index(m) => AppError::Internal(m),
-        }
-    }
-}
+use crate::search::{SearchHit, SearchRequest, SearchResponse};
+use crate::service::search as svc;
 
 async fn run(st: State, user: MaybeUser, req: SearchRequest) -> ApiResult<HttpResponse> {
-    let who = audience(user.0.as_ref());
-    let index = st.search.clone();
-    let max_offset = st.settings.search.max_offset;
-    let resp = web::block(move || index.search_paged(&req, &who, max_offset))
-        .await
-        .map_err(AppError::internal)??;
+    let resp = svc::search(
+        st.search.clone(),
+        user.0.as_ref(),
+        req,
+        st.settings.search.max_offset,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(resp))
 }
 
@@ -106,25 +83,7 @@ pub async fn by_number(
     number: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let number = number.into_inner();
-    // No document has such a number (see `DocumentNumber::parse`), and PostgreSQL refuses
-    // text with a NUL: answered here.
-    if number.trim().is_empty()
-        || number.chars().count() > 64
-        || number.chars().any(char::is_control)
-    {
-        return Err(AppError::NotFound);
-    }
-    let key = crate::domain::number::number_key(&number);
-    let caller = user.0;
-    let docs = st
-        .db
-        .run(move |conn| -> ApiResult<_> {
-            Ok(crate::db::documents::by_number_key(conn, &key)?
-                .into_iter()
-                .filter(|d| crate::service::can_see(caller.as_ref(), d))
-                .collect::<Vec<_>>())
-        })
-        .await?;
+    let docs = svc::by_number(&st.db, user.0, &number).await?;
     match docs.as_slice() {
         [] => Err(AppError::NotFound),
         [one] => Ok(HttpResponse::SeeOther()
@@ -157,15 +116,6 @@ pub async fn by_number(
 #[get("/documents/{id}/similar")]
 pub async fn similar(st: State, user: MaybeUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let caller = user.0;
-    let who = audience(caller.as_ref());
-    let doc_id = id.clone();
-    st.db
-        .run(move |conn| crate::service::documents::get(conn, caller.as_ref(), &doc_id))
-        .await?;
-    let index = st.search.clone();
-    let hits = web::block(move || index.similar(&id, &who, 10))
-        .await
-        .map_err(AppError::internal)??;
+    let hits = svc::similar(&st.db, st.search.clone(), user.0, id).await?;
     Ok(HttpResponse::Ok().json(hits))
 }

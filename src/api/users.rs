@@ -6,7 +6,6 @@ use super::dto::UserResponse;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
 use crate::auth::Action;
-use crate::db;
 use crate::error::ApiResult;
 use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
 
@@ -19,15 +18,11 @@ use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
 #[get("/users")]
 pub async fn list_users(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageUsers)?;
-    let list = st
-        .db
-        .run(|conn| -> ApiResult<Vec<UserResponse>> {
-            db::users::list(conn)?
-                .into_iter()
-                .map(UserResponse::from_row)
-                .collect()
-        })
-        .await?;
+    let list = accounts::list_users(&st.db)
+        .await?
+        .into_iter()
+        .map(UserResponse::from_row)
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -47,11 +42,7 @@ pub async fn create_user(
     user.caller.require(Action::ManageUsers)?;
     accounts::check_new_password(&body.password)?;
     let hash = st.hasher.hash(body.password.clone()).await?;
-    let caller = user.caller;
-    let u = st
-        .db
-        .tx(move |conn| accounts::create_user(conn, &caller, &body, hash))
-        .await?;
+    let u = accounts::add_user(&st.db, user.caller, body.0, hash).await?;
     Ok({
         let body = UserResponse::from_row(u)?;
         tagged(
@@ -74,10 +65,7 @@ pub async fn create_user(
 pub async fn get_user(st: State, user: AuthUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
     user.caller.require(Action::ManageUsers)?;
     let id = parse_id(&id)?;
-    let u = st
-        .db
-        .run(move |conn| -> ApiResult<_> { Ok(db::users::get(conn, &id)?) })
-        .await?;
+    let u = accounts::get_user(&st.db, id).await?;
     Ok({
         let body = UserResponse::from_row(u)?;
         tagged(
@@ -115,11 +103,7 @@ pub async fn update_user(
         }
         None => None,
     };
-    let caller = user.caller;
-    let u = st
-        .db
-        .tx(move |conn| accounts::update_user(conn, &caller, &id, version, &body, hash))
-        .await?;
+    let u = accounts::change_user(&st.db, user.caller, id, version, body.0, hash).await?;
     Ok({
         let body = UserResponse::from_row(u)?;
         tagged(

@@ -1,7 +1,6 @@
 //! Versions: add (JSON or multipart upload), list, read, edit while unapproved,
 //! approve, download the original file, read the structure.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use actix_multipart::Multipart;
@@ -11,13 +10,10 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
+use super::dto::{StructureResponse, VersionResponse};
 use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
 use super::{parse_id, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::config::PdfSettings;
-use crate::db::models::Version;
-use crate::db::{self, Conn};
-use crate::domain::structure::{self, Provision};
 use crate::error::{ApiResult, AppError};
 use crate::service::versions::{
     self as svc, CheckedUpload, CreateVersionRequest, UpdateVersionRequest, Upload,
@@ -33,30 +29,6 @@ pub struct VersionUpload {
     pub label: Option<String>,
     pub body: Option<String>,
     pub change_summary: Option<String>,
-}
-
-fn file_meta(conn: &mut Conn, v: &Version) -> ApiResult<Option<(String, i64)>> {
-    use crate::db::schema::blobs;
-    use diesel::prelude::*;
-    match &v.blob_sha256 {
-        None => Ok(None),
-        Some(sha) => Ok(Some(
-            blobs::table
-                .find(sha)
-                .select((blobs::content_type, blobs::size))
-                .first(conn)
-                .map_err(db::DbError::from)?,
-        )),
-    }
-}
-
-fn version_response(conn: &mut Conn, v: Version, with_body: bool) -> ApiResult<VersionResponse> {
-    let meta = file_meta(conn, &v)?;
-    let state = crate::service::iso::revision_state(conn, &v.id)?;
-    let mut resp = VersionResponse::from_row(v, meta, with_body);
-    resp.state = state;
-    resp.is_current = state.map(|s| s == crate::domain::kinds::RevisionState::Current);
-    Ok(resp)
 }
 
 async fn read_multipart(
@@ -182,13 +154,7 @@ pub async fn create_version(
         Some(u) => Some(check_upload(&caller, u, &st.settings.pdf).await?),
         None => None,
     };
-    let v = st
-        .db
-        .tx(move |conn| {
-            let v = svc::create(conn, &caller, &id, &fields, upload)?;
-            version_response(conn, v, false)
-        })
-        .await?;
+    let v = svc::add_version(&st.db, caller, id, fields, upload).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
         .insert_header((header::LOCATION, format!("/api/v1/versions/{}", v.id)))
@@ -209,15 +175,7 @@ pub async fn list_versions(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let list = st
-        .db
-        .run(move |conn| {
-            svc::list(conn, user.0.as_ref(), &id)?
-                .into_iter()
-                .map(|v| version_response(conn, v, false))
-                .collect::<ApiResult<Vec<_>>>()
-        })
-        .await?;
+    let list = svc::versions_of(&st.db, user.0, id).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -238,13 +196,7 @@ pub async fn get_version(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let v = st
-        .db
-        .run(move |conn| {
-            let (v, _) = svc::get(conn, user.0.as_ref(), &id)?;
-            version_response(conn, v, true)
-        })
-        .await?;
+    let v = svc::get_version(&st.db, user.0, id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
         .json(v))
@@ -267,14 +219,7 @@ pub async fn update_version(
     body: Json<UpdateVersionRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let caller = user.caller;
-    let v = st
-        .db
-        .tx(move |conn| {
-            let v = svc::update(conn, &caller, &id, &if_match.0, &body)?;
-            version_response(conn, v, true)
-        })
-        .await?;
+    let v = svc::update_version(&st.db, user.caller, id, if_match.0, body.0).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
         .json(v))
@@ -294,14 +239,7 @@ pub async fn approve_version(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let caller = user.caller;
-    let v = st
-        .db
-        .tx(move |conn| {
-            let v = svc::approve(conn, &caller, &id)?;
-            version_response(conn, v, false)
-        })
-        .await?;
+    let v = svc::approve_version(&st.db, user.caller, id).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -327,15 +265,7 @@ pub async fn download_file(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let blob = st
-        .db
-        .run(move |conn| -> ApiResult<_> {
-            let (v, _) = svc::get(conn, user.0.as_ref(), &id)?;
-            let sha = v.blob_sha256.ok_or(AppError::NotFound)?;
-            Ok((db::blobs::get(conn, &sha)?, v.file_name))
-        })
-        .await?;
-    let (blob, file_name) = blob;
+    let (blob, file_name) = svc::file_of(&st.db, user.0, id).await?;
     let etag = format!("\"{}\"", blob.sha256);
     let not_modified = req
         .headers()
@@ -375,20 +305,6 @@ pub async fn download_file(
         .body(blob.data))
 }
 
-fn to_nodes(tree: Vec<Provision>, ext: &HashMap<String, String>) -> Vec<ProvisionNode> {
-    tree.into_iter()
-        .map(|p| ProvisionNode {
-            external_id: ext.get(&p.path).cloned(),
-            children: to_nodes(p.children, ext),
-            kind: p.kind,
-            number: p.number,
-            path: p.path,
-            heading: p.heading,
-            text: p.text,
-        })
-        .collect()
-}
-
 /// The version's text as Phần / Chương / Mục / Điều / Khoản / Điểm, each provision
 /// with its stable path.
 #[utoipa::path(
@@ -404,20 +320,6 @@ pub async fn get_structure(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
-    let resp = st
-        .db
-        .run(move |conn| -> ApiResult<StructureResponse> {
-            let (v, _) = svc::get(conn, user.0.as_ref(), &id)?;
-            let ext: HashMap<String, String> = db::versions::provisions(conn, &v.id)?
-                .into_iter()
-                .filter_map(|p| p.external_id.map(|e| (p.path, e)))
-                .collect();
-            let tree = structure::parse(v.body.as_deref().unwrap_or(""));
-            Ok(StructureResponse {
-                version_id: v.id,
-                provisions: to_nodes(tree, &ext),
-            })
-        })
-        .await?;
+    let resp = svc::structure_of(&st.db, user.0, id).await?;
     Ok(HttpResponse::Ok().json(resp))
 }

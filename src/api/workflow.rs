@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::documents::{response, today};
+use super::documents::today;
 use super::dto::DocumentResponse;
 use super::export::{self, ExportFormat};
 use super::responses::{
@@ -21,7 +21,9 @@ use crate::error::{ApiResult, AppError};
 use crate::pdf::Block;
 use crate::service::consultations::{
     self as cons, ConsultationReport, DispositionRequest, ModerationRequest, NewCommentRequest,
+    PublicConsultation,
 };
+use crate::service::documents::response;
 use crate::service::workflow::{
     self as svc, AppraisalRequest, AppraisalResponse, TransitionRequest,
 };
@@ -201,68 +203,11 @@ pub async fn list_appraisal_requests(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// A draft open for comment.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PublicConsultation {
-    pub id: String,
-    pub document_id: String,
-    pub number: Option<String>,
-    pub title: String,
-    pub issuer: Option<String>,
-    pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
-    pub version_id: String,
-    pub version_label: String,
-    /// The draft's text.
-    pub text: Option<String>,
-    /// The draft's file, when there is one.
-    pub file_url: Option<String>,
-    /// The provisions a comment may name.
-    pub provision_paths: Vec<String>,
-    pub comments_url: String,
-}
-
 /// Drafts open for public comment today; no account needed.
 #[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicConsultation>), PublicErrors))]
 #[get("/public/consultations")]
 pub async fn public_consultations(st: State) -> ApiResult<HttpResponse> {
-    let list = st
-        .db
-        .run(|conn| -> ApiResult<Vec<PublicConsultation>> {
-            let mut out = vec![];
-            for c in wf::open_on(conn, svc::today())? {
-                let d = db::documents::get(conn, &c.document_id)?;
-                let v = db::versions::get(conn, &c.version_id)?;
-                let issuer = match &d.issuer_id {
-                    Some(i) => Some(db::org_units::get(conn, i)?.name),
-                    None => None,
-                };
-                let paths = db::versions::provisions(conn, &v.id)?
-                    .into_iter()
-                    .map(|p| p.path)
-                    .collect();
-                out.push(PublicConsultation {
-                    comments_url: format!("/api/v1/public/consultations/{}/comments", c.id),
-                    file_url: v
-                        .blob_sha256
-                        .as_ref()
-                        .map(|_| format!("/api/v1/public/consultations/{}/file", c.id)),
-                    id: c.id,
-                    document_id: d.id,
-                    number: d.number,
-                    title: d.title,
-                    issuer,
-                    opens_on: c.opens_on,
-                    closes_on: c.closes_on,
-                    version_id: v.id,
-                    version_label: v.label,
-                    text: v.body,
-                    provision_paths: paths,
-                });
-            }
-            Ok(out)
-        })
-        .await?;
+    let list = cons::open_drafts(&st.db).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 

@@ -33,6 +33,14 @@ pub fn put(conn: &mut Conn, content_type: &str, data: Vec<u8>) -> DbResult<Strin
 }
 
 /// Reads a file and verifies its hash: a mismatch is corruption, never served.
+/// The content type and size of a stored file, without its bytes.
+pub fn meta(conn: &mut Conn, sha: &str) -> DbResult<(String, i64)> {
+    Ok(blobs::table
+        .find(sha)
+        .select((blobs::content_type, blobs::size))
+        .first(conn)?)
+}
+
 pub fn get(conn: &mut Conn, sha: &str) -> DbResult<Blob> {
     let blob: Blob = blobs::table.find(sha).first(conn)?;
     if sha256_hex(&blob.data) != blob.sha256 {

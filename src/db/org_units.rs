@@ -34,6 +34,19 @@ pub fn list(conn: &mut Conn) -> DbResult<Vec<OrgUnit>> {
     Ok(org_units::table.order(org_units::code.asc()).load(conn)?)
 }
 
+/// The units with these ids, by id.
+pub fn by_ids(
+    conn: &mut Conn,
+    ids: &[&str],
+) -> DbResult<std::collections::HashMap<String, OrgUnit>> {
+    Ok(org_units::table
+        .filter(org_units::id.eq_any(ids))
+        .load::<OrgUnit>(conn)?
+        .into_iter()
+        .map(|u| (u.id.clone(), u))
+        .collect())
+}
+
 /// The unit and every unit above it, nearest first (bounded: a cycle cannot loop).
 pub fn ancestors_and_self(conn: &mut Conn, id: &str) -> DbResult<Vec<String>> {
     let mut chain = vec![id.to_owned()];

@@ -7,13 +7,14 @@ use utoipa::ToSchema;
 
 use super::documents::double_option;
 use super::{clean_text, Caller};
+use crate::auth::password::Hasher;
 use crate::auth::token::{new_refresh_token, refresh_token_hash, TokenKeys};
 use crate::auth::{password, Action, AuthError};
 use crate::config::AuthSettings;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{RefreshToken, User};
 use crate::db::users::UserChanges;
-use crate::db::{self, Conn, Tx};
+use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::Role;
 use crate::error::{ApiResult, AppError};
 
@@ -418,4 +419,107 @@ pub fn logout(conn: &mut Tx<'_>, caller: &Caller, session_id: &str) -> ApiResult
         },
     )?;
     Ok(())
+}
+
+/// The caller a verified access token stands for: its account must exist and be active,
+/// and its session must still be open (logout ends it).
+pub async fn caller(db: &Db, user_id: String, session_id: String) -> ApiResult<Caller> {
+    db.run(move |conn| -> ApiResult<Caller> {
+        let user = db::users::get(conn, &user_id).map_err(|e| match e {
+            db::DbError::NotFound => AppError::Unauthorized("unknown account".into()),
+            other => other.into(),
+        })?;
+        if !user.active {
+            return Err(AppError::Unauthorized("account is inactive".into()));
+        }
+        if !db::tokens::family_active(conn, &session_id, db::now())? {
+            return Err(AppError::Unauthorized("session has ended".into()));
+        }
+        let role = user.role.parse().map_err(AppError::internal)?;
+        // The unit chain only matters to roles that see drafts by unit.
+        let org_chain = match &user.org_unit_id {
+            Some(o) if !crate::auth::allows(role, Action::ReadAllDrafts) => {
+                db::org_units::ancestors_and_self(conn, o)?
+            }
+            _ => vec![],
+        };
+        Ok(Caller {
+            user_id: user.id,
+            username: user.username,
+            role,
+            org_unit_id: user.org_unit_id,
+            org_chain,
+        })
+    })
+    .await
+}
+
+/// Logs in: takes the throttle slots and reads the account, verifies the password on the
+/// hashing threads, records the outcome. Three steps, so that no connection is held and no
+/// SQLite write lock is taken while argon2 runs.
+pub async fn login(
+    db: &Db,
+    hasher: &Hasher,
+    keys: TokenKeys,
+    settings: AuthSettings,
+    client: String,
+    req: LoginRequest,
+) -> ApiResult<TokenResponse> {
+    let LoginRequest { username, password } = req;
+    let (s, c) = (settings.clone(), client.clone());
+    let attempt = db.tx(move |tx| begin_login(tx, &s, &c, &username)).await?;
+    let ok = hasher.verify(password, attempt.password_hash()).await;
+    db.tx(move |tx| finish_login(tx, &keys, &settings, &client, attempt, ok))
+        .await?
+}
+
+/// Exchanges a refresh token for a new pair (see [`refresh`]). Not one transaction:
+/// revoking a replayed token's session must survive the refusal.
+pub async fn refresh_session(
+    db: &Db,
+    keys: TokenKeys,
+    settings: AuthSettings,
+    req: RefreshRequest,
+) -> ApiResult<TokenResponse> {
+    db.run(move |conn| refresh(conn, &keys, &settings, &req))
+        .await
+}
+
+/// Ends the caller's session (see [`logout`]).
+pub async fn end_session(db: &Db, caller: Caller, session_id: String) -> ApiResult<()> {
+    db.tx(move |conn| logout(conn, &caller, &session_id)).await
+}
+
+/// Every account.
+pub async fn list_users(db: &Db) -> ApiResult<Vec<User>> {
+    Ok(db.run(db::users::list).await?)
+}
+
+/// One account.
+pub async fn get_user(db: &Db, id: String) -> ApiResult<User> {
+    Ok(db.run(move |conn| db::users::get(conn, &id)).await?)
+}
+
+/// Creates an account from a request whose password is already hashed.
+pub async fn add_user(
+    db: &Db,
+    caller: Caller,
+    req: CreateUserRequest,
+    hash: String,
+) -> ApiResult<User> {
+    db.tx(move |conn| create_user(conn, &caller, &req, hash))
+        .await
+}
+
+/// Changes an account at its row version; a new password comes hashed.
+pub async fn change_user(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    row_version: i32,
+    req: UpdateUserRequest,
+    hash: Option<String>,
+) -> ApiResult<User> {
+    db.tx(move |conn| update_user(conn, &caller, &id, row_version, &req, hash))
+        .await
 }

@@ -570,3 +570,53 @@ pub fn report_csv(r: &ConsultationReport) -> ApiResult<Vec<u8>> {
         rows,
     )
 }
+
+/// A draft open for comment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicConsultation {
+    pub id: String,
+    pub document_id: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub version_id: String,
+    pub version_label: String,
+    /// The draft's text.
+    pub text: Option<String>,
+    /// The draft's file, when there is one.
+    pub file_url: Option<String>,
+    /// The provisions a comment may name.
+    pub provision_paths: Vec<String>,
+    pub comments_url: String,
+}
+
+/// Drafts open for public comment today.
+pub async fn open_drafts(db: &crate::db::Db) -> ApiResult<Vec<PublicConsultation>> {
+    let open = db.run(|conn| wf::open_drafts(conn, super::today())).await?;
+    Ok(open
+        .into_iter()
+        .map(|o| {
+            let (c, d, v) = (o.consultation, o.document, o.version);
+            PublicConsultation {
+                comments_url: format!("/api/v1/public/consultations/{}/comments", c.id),
+                file_url: v
+                    .blob_sha256
+                    .as_ref()
+                    .map(|_| format!("/api/v1/public/consultations/{}/file", c.id)),
+                id: c.id,
+                document_id: d.id,
+                number: d.number,
+                title: d.title,
+                issuer: o.issuer,
+                opens_on: c.opens_on,
+                closes_on: c.closes_on,
+                version_id: v.id,
+                version_label: v.label,
+                text: v.body,
+                provision_paths: o.provision_paths,
+            }
+        })
+        .collect())
+}

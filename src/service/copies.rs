@@ -437,3 +437,60 @@ pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
         in_force,
     })
 }
+
+// Use cases, as prepare / execute / record: the stamping runs outside any transaction.
+
+/// Prepares the stamped copy of a version the caller may see.
+pub async fn prepare_version_copy(
+    db: &crate::db::Db,
+    caller: Option<Caller>,
+    version_id: String,
+    q: StampQuery,
+    base_url: String,
+) -> ApiResult<PreparedCopy> {
+    db.tx(move |conn| prepare_copy(conn, caller.as_ref(), &version_id, &q, &base_url))
+        .await
+}
+
+/// Prepares the PDF of one numbered controlled copy.
+pub async fn prepare_controlled(
+    db: &crate::db::Db,
+    caller: Caller,
+    copy_id: String,
+    base_url: String,
+) -> ApiResult<PreparedCopy> {
+    db.tx(move |conn| prepare_controlled_copy(conn, &caller, &copy_id, &base_url))
+        .await
+}
+
+/// Stamps a prepared copy on the blocking threads, within the configured time.
+pub async fn execute(
+    prepared: std::sync::Arc<PreparedCopy>,
+    settings: PdfSettings,
+) -> ApiResult<Vec<u8>> {
+    let limit = std::time::Duration::from_secs(settings.timeout_seconds.max(1));
+    let work = tokio::task::spawn_blocking(move || stamp(&prepared, &settings));
+    tokio::time::timeout(limit, work)
+        .await
+        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))?
+        .map_err(AppError::internal)?
+}
+
+/// Records the verification of a stamped copy.
+pub async fn record_copy(
+    db: &crate::db::Db,
+    caller: Option<Caller>,
+    prepared: std::sync::Arc<PreparedCopy>,
+) -> ApiResult<()> {
+    db.tx(move |conn| record(conn, caller.as_ref(), &prepared))
+        .await
+}
+
+/// What a printed copy's code belongs to. A code is at most 64 ASCII letters and digits;
+/// anything else is not found.
+pub async fn check_code(db: &crate::db::Db, code: String) -> ApiResult<VerifyResponse> {
+    if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(AppError::NotFound);
+    }
+    db.run(move |conn| verify(conn, &code)).await
+}

@@ -5,11 +5,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
+use super::dto::{DocumentPage, DocumentQuery, DocumentResponse};
 use super::{clean_opt, clean_text, ensure_visible, policy, state_of, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, DocumentChanges};
-use crate::db::{self, documents as q, Conn};
+use crate::db::{self, documents as q, Conn, Db};
 use crate::domain::effect::{legal_effect, Effect, EffectInput, IncomingRelation};
 use crate::domain::kinds::{DocumentKind, DocumentState};
 use crate::domain::number::{title_key, DocumentNumber};
@@ -519,4 +520,202 @@ pub fn effects(
             Ok((d.id.clone(), effect_with(d, inc, on)?))
         })
         .collect()
+}
+
+// Use cases: each opens its own connection or transaction and answers a read model.
+
+/// Full read models for a page of documents: issuers and legal effects in two queries,
+/// with the actions the role may take.
+pub fn responses(
+    conn: &mut Conn,
+    docs: Vec<Document>,
+    as_of: NaiveDate,
+    role: Option<crate::domain::kinds::Role>,
+) -> ApiResult<Vec<DocumentResponse>> {
+    let ids: Vec<&str> = docs.iter().filter_map(|d| d.issuer_id.as_deref()).collect();
+    let units = db::org_units::by_ids(conn, &ids)?;
+    let mut found = effects(conn, &docs, as_of)?;
+    docs.into_iter()
+        .map(|d| {
+            let e = found
+                .remove(&d.id)
+                .ok_or_else(|| AppError::internal("effect missing"))?;
+            let mut r = DocumentResponse::from_row(d, &units, e, as_of)?;
+            r.allowed_actions = crate::domain::workflow::allowed_actions(
+                r.state,
+                role,
+                r.external || r.kind.is_iso(),
+            );
+            Ok(r)
+        })
+        .collect()
+}
+
+/// The read model of one document.
+pub fn response(
+    conn: &mut Conn,
+    doc: Document,
+    as_of: NaiveDate,
+    role: Option<crate::domain::kinds::Role>,
+) -> ApiResult<DocumentResponse> {
+    responses(conn, vec![doc], as_of, role)?
+        .pop()
+        .ok_or_else(|| AppError::internal("empty response"))
+}
+
+fn encode_cursor(d: &Document) -> String {
+    use base64::Engine;
+    let raw = format!("{}|{}", d.created_at.and_utc().timestamp_micros(), d.id);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode_cursor(c: &str) -> ApiResult<(chrono::NaiveDateTime, String)> {
+    use base64::Engine;
+    let bad = || AppError::invalid("cursor", "not a cursor returned by this API");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let (micros, id) = raw.split_once('|').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let at = chrono::DateTime::from_timestamp_micros(micros)
+        .ok_or_else(bad)?
+        .naive_utc();
+    // Only a document id reaches the database (PostgreSQL refuses text with a NUL).
+    let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
+    Ok((at, id.to_string()))
+}
+
+/// One page of the documents the caller may see, newest first.
+pub async fn page(db: &Db, caller: Option<Caller>, q: DocumentQuery) -> ApiResult<DocumentPage> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::invalid("limit", "between 1 and 200"));
+    }
+    let as_of = q.as_of.unwrap_or_else(super::today);
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let text = match q.q.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => {
+            if t.chars().count() > 200 {
+                return Err(AppError::invalid("q", "at most 200 characters"));
+            }
+            Some(t.to_owned())
+        }
+        _ => None,
+    };
+    let vis = super::visibility(caller.as_ref());
+    let role = caller.as_ref().map(|c| c.role);
+    db.run(move |conn| -> ApiResult<DocumentPage> {
+        let issuer_id = match &q.issuer {
+            Some(i) => Some(resolve_org_unit(conn, "issuer", i)?),
+            None => None,
+        };
+        let filter = q::ListFilter {
+            kind: q.kind.map(|k| k.as_str().to_owned()),
+            issuer_id,
+            field: q.field.clone(),
+            year: q.year,
+            state: q.state.map(|s| s.as_str().to_owned()),
+            legal_effect: q.legal_effect.map(|e| (e, as_of)),
+            text,
+            external: q.external,
+            after,
+            limit: limit + 1,
+        };
+        let mut docs = q::list(conn, &vis, &filter)?;
+        let more = docs.len() as i64 > limit;
+        docs.truncate(limit as usize);
+        let next_cursor = if more {
+            docs.last().map(encode_cursor)
+        } else {
+            None
+        };
+        Ok(DocumentPage {
+            items: responses(conn, docs, as_of, role)?,
+            next_cursor,
+        })
+    })
+    .await
+}
+
+/// Creates a document.
+pub async fn create_document(
+    db: &Db,
+    caller: Caller,
+    req: CreateDocumentRequest,
+) -> ApiResult<DocumentResponse> {
+    db.tx(move |conn| {
+        let d = create(conn, &caller, &req)?;
+        response(conn, d, super::today(), Some(caller.role))
+    })
+    .await
+}
+
+/// A document the caller may see, with its legal effect on `as_of`.
+pub async fn get_document(
+    db: &Db,
+    caller: Option<Caller>,
+    id: String,
+    as_of: NaiveDate,
+) -> ApiResult<DocumentResponse> {
+    db.run(move |conn| {
+        let d = get(conn, caller.as_ref(), &id)?;
+        response(conn, d, as_of, caller.as_ref().map(|c| c.role))
+    })
+    .await
+}
+
+/// Changes a document's metadata at its row version.
+pub async fn update_document(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    row_version: i32,
+    req: UpdateDocumentRequest,
+) -> ApiResult<DocumentResponse> {
+    db.tx(move |conn| {
+        let d = update(conn, &caller, &id, row_version, &req)?;
+        response(conn, d, super::today(), Some(caller.role))
+    })
+    .await
+}
+
+/// Deletes a document at its row version.
+pub async fn delete_document(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    row_version: i32,
+) -> ApiResult<()> {
+    db.tx(move |conn| delete(conn, &caller, &id, row_version))
+        .await
+}
+
+/// Withdraws a document at its row version.
+pub async fn withdraw_document(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    row_version: i32,
+    reason: String,
+) -> ApiResult<DocumentResponse> {
+    db.tx(move |conn| {
+        let d = withdraw(conn, &caller, &id, row_version, &reason)?;
+        response(conn, d, super::today(), Some(caller.role))
+    })
+    .await
+}
+
+/// The legal effect on `on` of a document the caller may see.
+pub async fn effect_of(
+    db: &Db,
+    caller: Option<Caller>,
+    id: String,
+    on: NaiveDate,
+) -> ApiResult<Effect> {
+    db.run(move |conn| {
+        let d = get(conn, caller.as_ref(), &id)?;
+        effect(conn, &d, on)
+    })
+    .await
 }

@@ -3,10 +3,12 @@
 //! the command line; no HTTP types here.
 
 pub mod accounts;
+pub mod audit;
 pub mod consultations;
 pub mod copies;
 pub mod deadlines;
 pub mod documents;
+pub mod dto;
 pub mod export;
 pub mod iso;
 pub mod iso_hooks;
@@ -15,6 +17,7 @@ pub mod policy;
 pub mod relations;
 pub mod reports;
 pub mod review;
+pub mod search;
 pub mod self_inspection;
 pub mod systematization;
 pub mod timestamp;

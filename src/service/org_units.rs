@@ -10,7 +10,7 @@ use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::OrgUnit;
 use crate::db::org_units::OrgUnitChanges;
-use crate::db::{self, Tx};
+use crate::db::{self, Db, Tx};
 use crate::domain::kinds::OrgUnitKind;
 use crate::error::{ApiResult, AppError};
 
@@ -156,4 +156,31 @@ pub fn update(
         },
     )?;
     Ok(updated)
+}
+
+/// Every org unit, by code.
+pub async fn list_units(db: &Db) -> ApiResult<Vec<OrgUnit>> {
+    Ok(db.run(db::org_units::list).await?)
+}
+
+/// One org unit.
+pub async fn get_unit(db: &Db, id: String) -> ApiResult<OrgUnit> {
+    Ok(db.run(move |conn| db::org_units::get(conn, &id)).await?)
+}
+
+/// Creates an org unit.
+pub async fn add_unit(db: &Db, caller: Caller, req: CreateOrgUnitRequest) -> ApiResult<OrgUnit> {
+    db.tx(move |conn| create(conn, &caller, &req)).await
+}
+
+/// Changes an org unit at its row version.
+pub async fn change_unit(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    row_version: i32,
+    req: UpdateOrgUnitRequest,
+) -> ApiResult<OrgUnit> {
+    db.tx(move |conn| update(conn, &caller, &id, row_version, &req))
+        .await
 }

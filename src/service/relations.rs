@@ -5,11 +5,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::documents as docs;
+use super::dto::{RelationResponse, RelationsResponse};
 use super::{clean_opt, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Event};
 use crate::db::models::Relation;
-use crate::db::{self, Conn, Tx};
+use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::{RelationKind, RelationScope, Role};
 use crate::error::{ApiResult, AppError};
 
@@ -214,4 +215,42 @@ pub fn both_directions(
     let incoming = db::relations::incoming(conn, id)?;
     let incoming = with_other(conn, incoming, false)?;
     Ok((outgoing, incoming))
+}
+
+/// Both directions of the relations of a document the caller may see.
+pub async fn relations_of(
+    db: &Db,
+    caller: Option<Caller>,
+    id: String,
+) -> ApiResult<RelationsResponse> {
+    let (outgoing, incoming) = db
+        .run(move |conn| both_directions(conn, caller.as_ref(), &id))
+        .await?;
+    let map = |v: Linked| -> ApiResult<Vec<RelationResponse>> {
+        v.into_iter()
+            .map(|(r, d)| RelationResponse::from_row(r, Some(&d)))
+            .collect()
+    };
+    Ok(RelationsResponse {
+        outgoing: map(outgoing)?,
+        incoming: map(incoming)?,
+    })
+}
+
+/// Relates document `source_id` to another.
+pub async fn add_relation(
+    db: &Db,
+    caller: Caller,
+    source_id: String,
+    req: CreateRelationRequest,
+) -> ApiResult<RelationResponse> {
+    let r = db
+        .tx(move |conn| create(conn, &caller, &source_id, &req))
+        .await?;
+    RelationResponse::from_row(r, None)
+}
+
+/// Removes a relation.
+pub async fn remove_relation(db: &Db, caller: Caller, id: String) -> ApiResult<()> {
+    db.tx(move |conn| delete(conn, &caller, &id)).await
 }

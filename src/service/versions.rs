@@ -5,11 +5,12 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::documents::{self as docs};
+use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
 use super::{clean_opt, state_of, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, DocumentChanges, ProvisionRow, Version};
-use crate::db::{self, Conn, Tx};
+use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::DocumentState;
 use crate::domain::structure;
 use crate::error::{ApiResult, AppError};
@@ -433,6 +434,140 @@ pub fn approve(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<Versio
         },
     )?;
     Ok(db::versions::get(conn, id)?)
+}
+
+// Use cases: each opens its own connection or transaction and answers a read model.
+
+/// The read model of a version: its file's type and size, and its revision state.
+pub fn response(conn: &mut Conn, v: Version, with_body: bool) -> ApiResult<VersionResponse> {
+    let meta = match &v.blob_sha256 {
+        None => None,
+        Some(sha) => Some(db::blobs::meta(conn, sha)?),
+    };
+    let state = super::iso::revision_state(conn, &v.id)?;
+    let mut resp = VersionResponse::from_row(v, meta, with_body);
+    resp.state = state;
+    resp.is_current = state.map(|s| s == crate::domain::kinds::RevisionState::Current);
+    Ok(resp)
+}
+
+/// Adds a version (its upload already checked) to a document.
+pub async fn add_version(
+    db: &Db,
+    caller: Caller,
+    document_id: String,
+    req: CreateVersionRequest,
+    upload: Option<CheckedUpload>,
+) -> ApiResult<VersionResponse> {
+    db.tx(move |conn| {
+        let v = create(conn, &caller, &document_id, &req, upload)?;
+        response(conn, v, false)
+    })
+    .await
+}
+
+/// The versions of a document the caller may see, oldest first.
+pub async fn versions_of(
+    db: &Db,
+    caller: Option<Caller>,
+    document_id: String,
+) -> ApiResult<Vec<VersionResponse>> {
+    db.run(move |conn| {
+        list(conn, caller.as_ref(), &document_id)?
+            .into_iter()
+            .map(|v| response(conn, v, false))
+            .collect()
+    })
+    .await
+}
+
+/// One version, with its text.
+pub async fn get_version(
+    db: &Db,
+    caller: Option<Caller>,
+    id: String,
+) -> ApiResult<VersionResponse> {
+    db.run(move |conn| {
+        let (v, _) = get(conn, caller.as_ref(), &id)?;
+        response(conn, v, true)
+    })
+    .await
+}
+
+/// Changes an unapproved version read with ETag `if_match`.
+pub async fn update_version(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    if_match: String,
+    req: UpdateVersionRequest,
+) -> ApiResult<VersionResponse> {
+    db.tx(move |conn| {
+        let v = update(conn, &caller, &id, &if_match, &req)?;
+        response(conn, v, true)
+    })
+    .await
+}
+
+/// Approves a version.
+pub async fn approve_version(db: &Db, caller: Caller, id: String) -> ApiResult<VersionResponse> {
+    db.tx(move |conn| {
+        let v = approve(conn, &caller, &id)?;
+        response(conn, v, false)
+    })
+    .await
+}
+
+/// The original file of a version, checked against its SHA-256, and its file name.
+pub async fn file_of(
+    db: &Db,
+    caller: Option<Caller>,
+    id: String,
+) -> ApiResult<(crate::db::models::Blob, Option<String>)> {
+    db.run(move |conn| -> ApiResult<_> {
+        let (v, _) = get(conn, caller.as_ref(), &id)?;
+        let sha = v.blob_sha256.ok_or(AppError::NotFound)?;
+        Ok((db::blobs::get(conn, &sha)?, v.file_name))
+    })
+    .await
+}
+
+fn to_nodes(
+    tree: Vec<structure::Provision>,
+    ext: &std::collections::HashMap<String, String>,
+) -> Vec<ProvisionNode> {
+    tree.into_iter()
+        .map(|p| ProvisionNode {
+            external_id: ext.get(&p.path).cloned(),
+            children: to_nodes(p.children, ext),
+            kind: p.kind,
+            number: p.number,
+            path: p.path,
+            heading: p.heading,
+            text: p.text,
+        })
+        .collect()
+}
+
+/// A version's text as a tree of provisions, each with its stable path.
+pub async fn structure_of(
+    db: &Db,
+    caller: Option<Caller>,
+    id: String,
+) -> ApiResult<StructureResponse> {
+    db.run(move |conn| -> ApiResult<StructureResponse> {
+        let (v, _) = get(conn, caller.as_ref(), &id)?;
+        let ext: std::collections::HashMap<String, String> = db::versions::provisions(conn, &v.id)?
+            .into_iter()
+            .filter_map(|p| p.external_id.map(|e| (p.path, e)))
+            .collect();
+        let tree = structure::parse(v.body.as_deref().unwrap_or(""));
+        Ok(StructureResponse {
+            version_id: v.id,
+            provisions: to_nodes(tree, &ext),
+        })
+    })
+    .await
 }
 
 #[cfg(test)]

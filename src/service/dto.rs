@@ -1,4 +1,4 @@
-//! Response bodies, and their conversion from rows.
+//! Response bodies shared by several capabilities, and their conversion from rows.
 
 use std::collections::HashMap;
 
