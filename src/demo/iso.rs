@@ -119,7 +119,7 @@ fn day(s: &str) -> ApiResult<NaiveDate> {
 
 fn account(conn: &mut Conn, username: &str) -> ApiResult<Option<Caller>> {
     match db::users::by_username(conn, username)? {
-        Some(u) => Ok(Some(iso::caller_for(conn, &u)?)),
+        Some(u) => Ok(Some(crate::service::accounts::caller_of(conn, &u)?)),
         None => Ok(None),
     }
 }

@@ -421,6 +421,25 @@ pub fn logout(conn: &mut Tx<'_>, caller: &Caller, session_id: &str) -> ApiResult
     Ok(())
 }
 
+/// The caller an account acts as: its role and unit, and the chain of units above it for the
+/// roles that see drafts by unit (the others read every draft).
+pub fn caller_of(conn: &mut Conn, user: &User) -> ApiResult<Caller> {
+    let role = user.role.parse().map_err(AppError::internal)?;
+    let org_chain = match &user.org_unit_id {
+        Some(o) if !crate::auth::allows(role, Action::ReadAllDrafts) => {
+            db::org_units::ancestors_and_self(conn, o)?
+        }
+        _ => vec![],
+    };
+    Ok(Caller {
+        user_id: user.id.clone(),
+        username: user.username.clone(),
+        role,
+        org_unit_id: user.org_unit_id.clone(),
+        org_chain,
+    })
+}
+
 /// The caller a verified access token stands for: its account must exist and be active,
 /// and its session must still be open (logout ends it).
 pub async fn caller(db: &Db, user_id: String, session_id: String) -> ApiResult<Caller> {
@@ -435,21 +454,7 @@ pub async fn caller(db: &Db, user_id: String, session_id: String) -> ApiResult<C
         if !db::tokens::family_active(conn, &session_id, db::now())? {
             return Err(AppError::Unauthorized("session has ended".into()));
         }
-        let role = user.role.parse().map_err(AppError::internal)?;
-        // The unit chain only matters to roles that see drafts by unit.
-        let org_chain = match &user.org_unit_id {
-            Some(o) if !crate::auth::allows(role, Action::ReadAllDrafts) => {
-                db::org_units::ancestors_and_self(conn, o)?
-            }
-            _ => vec![],
-        };
-        Ok(Caller {
-            user_id: user.id,
-            username: user.username,
-            role,
-            org_unit_id: user.org_unit_id,
-            org_chain,
-        })
+        caller_of(conn, &user)
     })
     .await
 }

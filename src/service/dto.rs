@@ -272,7 +272,7 @@ pub struct VersionResponse {
 
 impl VersionResponse {
     pub fn from_row(v: Version, file: Option<(String, i64)>, with_body: bool) -> Self {
-        let etag = crate::service::versions::version_etag(&v);
+        let etag = version_etag(&v);
         VersionResponse {
             file: v.blob_sha256.clone().map(|sha| {
                 let (content_type, size) = file.unwrap_or_default();
@@ -425,4 +425,25 @@ impl From<AuditRow> for AuditEntry {
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
     pub reason: String,
+}
+
+/// The ETag of a version: it changes whenever anything editable changes.
+pub fn version_etag(v: &Version) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        v.label.as_str(),
+        v.body.as_deref().unwrap_or(""),
+        v.change_summary.as_deref().unwrap_or(""),
+        v.blob_sha256.as_deref().unwrap_or(""),
+        if v.approved_at.is_some() {
+            "approved"
+        } else {
+            ""
+        },
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..12])
 }

@@ -1,7 +1,6 @@
 //! Versions: immutable expressions of a document, with their text, file and structure.
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::documents::{self as docs};
@@ -62,25 +61,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The ETag of a version: it changes whenever anything editable changes.
-pub fn version_etag(v: &Version) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        v.label.as_str(),
-        v.body.as_deref().unwrap_or(""),
-        v.change_summary.as_deref().unwrap_or(""),
-        v.blob_sha256.as_deref().unwrap_or(""),
-        if v.approved_at.is_some() {
-            "approved"
-        } else {
-            ""
-        },
-    ] {
-        h.update(part.as_bytes());
-        h.update([0u8]);
-    }
-    hex::encode(&h.finalize()[..12])
-}
+pub use super::dto::version_etag;
 
 fn clean_body(body: Option<&str>) -> ApiResult<Option<String>> {
     match body {
@@ -444,7 +425,7 @@ pub fn response(conn: &mut Conn, v: Version, with_body: bool) -> ApiResult<Versi
         None => None,
         Some(sha) => Some(db::blobs::meta(conn, sha)?),
     };
-    let state = super::iso::revision_state(conn, &v.id)?;
+    let state = super::iso_hooks::revision_state(conn, &v.id)?;
     let mut resp = VersionResponse::from_row(v, meta, with_body);
     resp.state = state;
     resp.is_current = state.map(|s| s == crate::domain::kinds::RevisionState::Current);

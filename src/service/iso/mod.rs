@@ -134,22 +134,6 @@ fn check_row_version(actual: i32, expected: i32) -> ApiResult<()> {
 // Used by the demo loader: the same rules, acting as a given account.
 // ---------------------------------------------------------------------------------
 
-/// The caller an account acts as (its unit chain included), for loaders that replay
-/// the workflow as real accounts.
-pub fn caller_for(conn: &mut Conn, user: &User) -> ApiResult<Caller> {
-    let org_chain = match &user.org_unit_id {
-        Some(o) => db::org_units::ancestors_and_self(conn, o)?,
-        None => vec![],
-    };
-    Ok(Caller {
-        user_id: user.id.clone(),
-        username: user.username.clone(),
-        role: user.role.parse().map_err(AppError::internal)?,
-        org_unit_id: user.org_unit_id.clone(),
-        org_chain,
-    })
-}
-
 /// Issues a revision effective on a past date as `caller` (the demo's history).
 pub fn issue_on(
     conn: &mut Tx<'_>,
