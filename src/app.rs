@@ -195,7 +195,7 @@ async fn observe(
         let err = match status.as_u16() {
             404 => AppError::NotFound,
             405 => AppError::BadRequest(format!("{method} is not allowed on {path}")),
-            413 => AppError::PayloadTooLarge("the request body is too large".into()),
+            413 => AppError::TooLarge("the request body is too large".into()),
             s if s >= 500 => AppError::Internal(format!("status {s} without a problem body")),
             _ => AppError::BadRequest(status.canonical_reason().unwrap_or("bad request").into()),
         };

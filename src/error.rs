@@ -18,35 +18,48 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// What went wrong, as the service sees it; `api/problem.rs` gives each its status and
+/// problem type.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The request cannot be read (malformed JSON, a bad id, a syntax error in a query).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Well-formed but invalid input, by field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// No valid credentials.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    /// The caller's role or scope does not allow it.
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// A rule of the domain refused it (`guard` names the rule).
     #[error("conflict: {detail}")]
     Conflict {
         guard: Option<String>,
         detail: String,
     },
-    #[error("precondition failed")]
-    PreconditionFailed,
+    /// The resource changed since the caller read it (a stale ETag).
+    #[error("stale: the resource changed since it was read")]
+    Stale,
+    /// A change was asked without saying which state of the resource it applies to.
     #[error("precondition required")]
     PreconditionRequired,
-    #[error("payload too large: {0}")]
-    PayloadTooLarge(String),
-    #[error("unsupported media type: {0}")]
-    UnsupportedMediaType(String),
+    /// The input is over a configured size.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// The input is in a format the service does not take.
+    #[error("unsupported format: {0}")]
+    UnsupportedFormat(String),
+    /// None of the representations asked for can be given.
     #[error("not acceptable: {0}")]
     NotAcceptable(String),
-    #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64 },
+    /// Too many attempts from this client; try again after the given seconds.
+    #[error("throttled")]
+    Throttled { retry_after_secs: u64 },
     #[error("unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -81,8 +94,8 @@ impl AppError {
             AppError::BadRequest(d)
             | AppError::Unauthorized(d)
             | AppError::Forbidden(d)
-            | AppError::PayloadTooLarge(d)
-            | AppError::UnsupportedMediaType(d)
+            | AppError::TooLarge(d)
+            | AppError::UnsupportedFormat(d)
             | AppError::NotAcceptable(d)
             | AppError::Unavailable(d)
             | AppError::Internal(d) => Some(d.clone()),
@@ -94,13 +107,13 @@ impl AppError {
                     .join("; "),
             ),
             AppError::Conflict { detail, .. } => Some(detail.clone()),
-            AppError::PreconditionFailed => {
+            AppError::Stale => {
                 Some("Read the resource again and send its current ETag in If-Match.".into())
             }
             AppError::PreconditionRequired => {
                 Some("Send the ETag of the version you read in an If-Match header.".into())
             }
-            AppError::TooManyRequests { retry_after_secs } => {
+            AppError::Throttled { retry_after_secs } => {
                 Some(format!("Try again in {retry_after_secs} seconds."))
             }
             AppError::NotFound => None,
@@ -113,7 +126,7 @@ impl From<DbError> for AppError {
         match e {
             DbError::NotFound => AppError::NotFound,
             DbError::Conflict(d) => AppError::conflict(d),
-            DbError::Stale => AppError::PreconditionFailed,
+            DbError::Stale => AppError::Stale,
             DbError::Unavailable(d) => AppError::Unavailable(d),
             DbError::Corrupt(d) => AppError::Internal(format!("stored file {d} fails its hash")),
             DbError::BadText(_) => AppError::BadRequest(
@@ -149,9 +162,7 @@ impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Forbidden(d) => AppError::Forbidden(d),
-            AuthError::Locked { retry_after_secs } => {
-                AppError::TooManyRequests { retry_after_secs }
-            }
+            AuthError::Locked { retry_after_secs } => AppError::Throttled { retry_after_secs },
             AuthError::Internal(d) => AppError::Internal(d),
             other => AppError::Unauthorized(other.to_string()),
         }

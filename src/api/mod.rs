@@ -156,7 +156,7 @@ impl IfMatch {
         self.0
             .rsplit_once('-')
             .and_then(|(_, v)| v.parse().ok())
-            .ok_or(AppError::PreconditionFailed)
+            .ok_or(AppError::Stale)
     }
 }
 
@@ -214,7 +214,7 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json {
-                return Err(AppError::UnsupportedMediaType(
+                return Err(AppError::UnsupportedFormat(
                     "send the body as application/json".into(),
                 ));
             }
@@ -235,7 +235,7 @@ pub async fn read_limited(
         let chunk =
             chunk.map_err(|e| AppError::BadRequest(format!("could not read the body: {e}")))?;
         if buf.len() + chunk.len() > limit {
-            return Err(AppError::PayloadTooLarge(format!("at most {limit} bytes")));
+            return Err(AppError::TooLarge(format!("at most {limit} bytes")));
         }
         buf.extend_from_slice(&chunk);
     }

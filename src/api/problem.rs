@@ -37,12 +37,12 @@ fn slug(e: &AppError) -> &'static str {
         AppError::Forbidden(_) => "forbidden",
         AppError::NotFound => "not-found",
         AppError::Conflict { .. } => "conflict",
-        AppError::PreconditionFailed => "precondition-failed",
+        AppError::Stale => "precondition-failed",
         AppError::PreconditionRequired => "precondition-required",
-        AppError::PayloadTooLarge(_) => "payload-too-large",
-        AppError::UnsupportedMediaType(_) => "unsupported-media-type",
+        AppError::TooLarge(_) => "payload-too-large",
+        AppError::UnsupportedFormat(_) => "unsupported-media-type",
         AppError::NotAcceptable(_) => "not-acceptable",
-        AppError::TooManyRequests { .. } => "too-many-requests",
+        AppError::Throttled { .. } => "too-many-requests",
         AppError::Unavailable(_) => "unavailable",
         AppError::Internal(_) => "internal",
     }
@@ -56,12 +56,12 @@ fn title(e: &AppError) -> &'static str {
         AppError::Forbidden(_) => "Your role does not allow this",
         AppError::NotFound => "No such resource",
         AppError::Conflict { .. } => "The current state does not allow this",
-        AppError::PreconditionFailed => "The resource changed since you read it",
+        AppError::Stale => "The resource changed since you read it",
         AppError::PreconditionRequired => "An If-Match header is required",
-        AppError::PayloadTooLarge(_) => "The request body is too large",
-        AppError::UnsupportedMediaType(_) => "Unsupported content type",
+        AppError::TooLarge(_) => "The request body is too large",
+        AppError::UnsupportedFormat(_) => "Unsupported content type",
         AppError::NotAcceptable(_) => "This representation is not available",
-        AppError::TooManyRequests { .. } => "Too many requests",
+        AppError::Throttled { .. } => "Too many requests",
         AppError::Unavailable(_) => "The service is temporarily unavailable",
         AppError::Internal(_) => "Internal error",
     }
@@ -102,12 +102,12 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::Stale => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedFormat(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -117,7 +117,7 @@ impl ResponseError for AppError {
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         match self {
-            AppError::TooManyRequests { retry_after_secs } => {
+            AppError::Throttled { retry_after_secs } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             AppError::Unauthorized(_) => {

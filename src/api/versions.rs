@@ -54,7 +54,7 @@ async fn read_multipart(
                 .map_err(|e| AppError::BadRequest(format!("malformed multipart body: {e}")))?;
             total += chunk.len();
             if total > limit {
-                return Err(AppError::PayloadTooLarge(format!("at most {limit} bytes")));
+                return Err(AppError::TooLarge(format!("at most {limit} bytes")));
             }
             data.extend_from_slice(&chunk);
         }
@@ -77,7 +77,7 @@ async fn read_multipart(
     let (data, file_name) =
         file.ok_or_else(|| AppError::invalid("file", "a file part is required"))?;
     let content_type = svc::sniff(&data).ok_or_else(|| {
-        AppError::UnsupportedMediaType("the file must be a PDF or a DOCX document".into())
+        AppError::UnsupportedFormat("the file must be a PDF or a DOCX document".into())
     })?;
     Ok((
         fields,
@@ -145,7 +145,7 @@ pub async fn create_version(
         let (f, u) = read_multipart(&req, payload, st.settings.server.upload_limit_bytes).await?;
         (f, Some(u))
     } else {
-        return Err(AppError::UnsupportedMediaType(
+        return Err(AppError::UnsupportedFormat(
             "send application/json or multipart/form-data".into(),
         ));
     };

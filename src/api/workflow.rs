@@ -309,7 +309,7 @@ pub async fn submit_comment(
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
             ));
-            return Err(AppError::TooManyRequests {
+            return Err(AppError::Throttled {
                 retry_after_secs: wait.as_secs().max(1),
             });
         }

@@ -173,7 +173,7 @@ pub fn update_user(
     caller.require(Action::ManageUsers)?;
     let current = db::users::get(conn, id)?;
     if current.row_version != expected_version {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     if current.id == caller.user_id
         && (req.active == Some(false) || req.role.is_some_and(|r| r != Role::Admin))

@@ -274,7 +274,7 @@ pub fn moderate(
         ..Default::default()
     };
     if !wf::update_comment(conn, comment_id, comment.row_version, &ch)? {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     audit::append(
         conn,
@@ -315,7 +315,7 @@ pub fn dispose(
         ..Default::default()
     };
     if !wf::update_comment(conn, comment_id, comment.row_version, &ch)? {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     audit::append(
         conn,

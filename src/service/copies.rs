@@ -62,9 +62,9 @@ pub struct Verification {
 impl From<PdfError> for AppError {
     fn from(e: PdfError) -> Self {
         match e {
-            PdfError::NotPdf => AppError::UnsupportedMediaType(e.to_string()),
+            PdfError::NotPdf => AppError::UnsupportedFormat(e.to_string()),
             PdfError::TooLarge { .. } | PdfError::TooManyPages { .. } => {
-                AppError::PayloadTooLarge(e.to_string())
+                AppError::TooLarge(e.to_string())
             }
             e if e.is_client_error() => AppError::invalid("file", e.to_string()),
             e => AppError::Internal(e.to_string()),

@@ -273,7 +273,7 @@ pub fn update(
         });
     }
     if current.row_version != expected_version {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     let mut ch = DocumentChanges::default();
     let mut next = current.clone();
@@ -380,7 +380,7 @@ pub fn delete(
     let current = get(conn, Some(caller), id)?;
     policy::require_document_write(conn, caller, &current)?;
     if current.row_version != expected_version {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     if current.ever_approved {
         return Err(AppError::Conflict {
@@ -416,7 +416,7 @@ pub fn withdraw(
     policy::require_withdraw(conn, caller, &current)?;
     let reason = clean_text("reason", reason, 2000)?;
     if current.row_version != expected_version {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     if state_of(&current)? == DocumentState::Withdrawn {
         return Err(AppError::Conflict {

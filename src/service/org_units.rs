@@ -115,7 +115,7 @@ pub fn update(
     caller.require(Action::ManageOrgUnits)?;
     let current = db::org_units::get(conn, id)?;
     if current.row_version != expected_version {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     let parent_id = match &req.parent {
         Some(Some(p)) => {

@@ -663,7 +663,7 @@ pub fn record_item_audited(
     let action = clean_opt("proposed_action", req.proposed_action.as_deref(), 2000)?;
     check_review_result(req.result, action.as_deref())?;
     if item.row_version != expected_version {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     let updated = db::review::record_item(
         conn,

@@ -321,7 +321,7 @@ pub fn update(
     }
     super::iso_hooks::check_version_editable(conn, &v)?;
     if version_etag(&v) != if_match {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     let label = clean_opt("label", req.label.as_deref(), 200)?.unwrap_or(v.label.clone());
     let change_summary = match &req.change_summary {
@@ -350,7 +350,7 @@ pub fn update(
     ))
     .execute(conn.conn())?;
     if n == 0 {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     if req.body.is_some() {
         diesel::delete(provisions::table.filter(provisions::version_id.eq(id)))

@@ -162,7 +162,7 @@ pub fn transition(
     }
     let state = state_of(&doc)?;
     if doc.row_version != expected_version {
-        return Err(AppError::PreconditionFailed);
+        return Err(AppError::Stale);
     }
     let reason = clean_opt("reason", req.reason.as_deref(), 2000)?;
     if req.action == WorkflowAction::ReturnForRevision && reason.is_none() {

@@ -126,7 +126,7 @@ fn check_row_version(actual: i32, expected: i32) -> ApiResult<()> {
     if actual == expected {
         Ok(())
     } else {
-        Err(AppError::PreconditionFailed)
+        Err(AppError::Stale)
     }
 }
 
