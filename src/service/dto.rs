@@ -14,7 +14,8 @@ use crate::domain::kinds::{
 };
 use crate::error::{ApiResult, AppError};
 
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
+/// A vocabulary column read back; a value the code does not know is an internal error.
+pub(super) fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
     s.parse().map_err(AppError::internal)
 }
 
