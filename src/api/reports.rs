@@ -1,20 +1,18 @@
 //! /api/v1/reports: the periodic report on the legal workflow, per agency.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::dto::OrgUnitRef;
 use super::export::{self, ExportFormat};
 use super::responses::ReadErrors;
-use super::review::unit_ref;
 use super::{AuthUser, State};
 use crate::domain::report::{Counts, ReportPeriod};
 use crate::error::ApiResult;
 use crate::pdf::Block;
 use crate::service::export::csv_table;
-use crate::service::reports::{self as svc, ActivityReport, ReportRequest};
+use crate::service::reports::{self as svc, ReportRequest};
+pub use crate::service::reports::{ActivityReportResponse, AgencyActivity, PeriodResponse};
 use crate::service::today;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -30,57 +28,6 @@ pub struct ActivityQuery {
     pub agency: Option<String>,
     /// `json` (default), `csv` or `pdf`; else chosen by the `Accept` header.
     pub format: Option<ExportFormat>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PeriodResponse {
-    pub period: ReportPeriod,
-    /// "Quý III năm 2026".
-    pub label_vi: String,
-    pub year: i32,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    /// The day open figures (drafts in progress, comments unanswered, inspections overdue,
-    /// review items open) are taken on: the period's last day, or today while it runs.
-    pub as_of: NaiveDate,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AgencyActivity {
-    /// The drafting agency (review items: the agency assigned); absent for what names none.
-    pub agency: Option<OrgUnitRef>,
-    #[serde(flatten)]
-    pub counts: Counts,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ActivityReportResponse {
-    pub period: PeriodResponse,
-    /// Agencies with something to report, by code.
-    pub agencies: Vec<AgencyActivity>,
-    pub total: Counts,
-}
-
-fn response(r: ActivityReport) -> ActivityReportResponse {
-    ActivityReportResponse {
-        period: PeriodResponse {
-            period: r.period,
-            label_vi: r.period.title_vi(r.year),
-            year: r.year,
-            from: r.window.from,
-            to: r.window.to,
-            as_of: r.window.as_of,
-        },
-        agencies: r
-            .rows
-            .iter()
-            .map(|(unit, counts)| AgencyActivity {
-                agency: unit.as_ref().map(unit_ref),
-                counts: *counts,
-            })
-            .collect(),
-        total: r.total,
-    }
 }
 
 const NO_AGENCY: &str = "Không xác định cơ quan";
@@ -169,11 +116,7 @@ pub async fn activity_report(
         agency: q.agency,
     };
     let caller = user.caller;
-    let report = st
-        .db
-        .run(move |conn| svc::activity(conn, &caller, &request, today))
-        .await
-        .map(response)?;
+    let report = svc::activity_report(&st.db, caller, request, today).await?;
     let name = format!(
         "bao-cao-{}-{}",
         report.period.period.as_str().replace('_', "-"),

@@ -5,20 +5,20 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::OrgUnitRef;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
-use crate::db::models::{Document, OrgUnit, ReviewFlag, ReviewItem};
+use crate::db::models::{Document, ReviewFlag, ReviewItem};
 use crate::db::{self, Conn};
-use crate::domain::kinds::{DocumentKind, DocumentState};
 use crate::domain::review::{
     CampaignState, InspectionHandling, ResultCounts, ReviewFlagCause, ReviewResult,
 };
 use crate::error::{ApiResult, AppError};
+pub use crate::service::dto::{summaries, unit_ref, DocumentSummary};
 use crate::service::review::{
     self as svc, AgencyProgress, AssignRequest, CampaignView, CloseCampaignRequest,
     CreateCampaignRequest, FlagQuery, FlagView, ItemQuery, RecordReviewRequest,
@@ -27,62 +27,6 @@ use actix_web::http::StatusCode;
 
 fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
     s.parse().map_err(AppError::internal)
-}
-
-pub fn unit_ref(u: &OrgUnit) -> OrgUnitRef {
-    OrgUnitRef {
-        id: u.id.clone(),
-        code: u.code.clone(),
-        name: u.name.clone(),
-    }
-}
-
-/// The document a review is about.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DocumentSummary {
-    pub id: String,
-    pub kind: DocumentKind,
-    pub kind_label_vi: &'static str,
-    pub number: Option<String>,
-    pub title: String,
-    pub issuer: Option<OrgUnitRef>,
-    pub signed_on: Option<NaiveDate>,
-    pub effective_from: Option<NaiveDate>,
-    pub state: DocumentState,
-}
-
-impl DocumentSummary {
-    pub fn new(d: &Document, units: &HashMap<String, OrgUnit>) -> ApiResult<Self> {
-        let kind: DocumentKind = parse(&d.kind)?;
-        Ok(DocumentSummary {
-            id: d.id.clone(),
-            kind,
-            kind_label_vi: kind.label_vi(),
-            number: d.number.clone(),
-            title: d.title.clone(),
-            issuer: d
-                .issuer_id
-                .as_ref()
-                .and_then(|i| units.get(i))
-                .map(unit_ref),
-            signed_on: d.signed_on,
-            effective_from: d.effective_from,
-            state: parse(&d.state)?,
-        })
-    }
-}
-
-/// Summaries of documents, with their issuers in one query.
-pub fn summaries<'a>(
-    conn: &mut Conn,
-    docs: impl IntoIterator<Item = &'a Document>,
-) -> ApiResult<HashMap<String, DocumentSummary>> {
-    let docs: Vec<&Document> = docs.into_iter().collect();
-    let ids: Vec<&str> = docs.iter().filter_map(|d| d.issuer_id.as_deref()).collect();
-    let units = db::org_units::by_ids(conn, &ids)?;
-    docs.into_iter()
-        .map(|d| Ok((d.id.clone(), DocumentSummary::new(d, &units)?)))
-        .collect()
 }
 
 fn summary(map: &HashMap<String, DocumentSummary>, id: &str) -> ApiResult<DocumentSummary> {

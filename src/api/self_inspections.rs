@@ -2,120 +2,16 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::responses::{BodyErrors, ReadErrors, WriteErrors};
-use super::review::{summaries, DocumentSummary};
 use super::{parse_id, AuthUser, Json, State};
-use crate::db::Conn;
-use crate::domain::review::{
-    is_overdue, InspectionHandling, InspectionState, SelfInspectionResult,
-};
+use crate::domain::review::InspectionState;
 use crate::error::{ApiResult, AppError};
-use crate::service::self_inspection::{
-    self as svc, today, InspectionView, ListQuery, RecordInspectionRequest,
-};
-
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse().map_err(AppError::internal)
-}
-
-/// The follow-up a handling opened: a review flag on the document.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FollowUp {
-    /// The review flag (see `/review-flags`).
-    pub flag_id: String,
-    pub action: Option<InspectionHandling>,
-    pub open: bool,
-    #[serde(with = "crate::service::timestamp::utc_option")]
-    pub resolved_at: Option<NaiveDateTime>,
-    pub resolution: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SelfInspectionResponse {
-    pub id: String,
-    pub document: DocumentSummary,
-    pub state: InspectionState,
-    pub state_label_vi: &'static str,
-    /// The day the period counts from (the signing, else the publication).
-    pub started_on: NaiveDate,
-    pub due_on: NaiveDate,
-    /// Open and past its due date (today, or `as_of` in a list).
-    pub overdue: bool,
-    pub result: Option<SelfInspectionResult>,
-    pub result_label_vi: Option<&'static str>,
-    pub findings: Option<String>,
-    pub handling: Option<InspectionHandling>,
-    pub handling_label_vi: Option<&'static str>,
-    pub follow_up: Option<FollowUp>,
-    pub opened_by: Option<String>,
-    #[serde(with = "crate::service::timestamp::utc")]
-    pub opened_at: NaiveDateTime,
-    pub recorded_by: Option<String>,
-    #[serde(with = "crate::service::timestamp::utc_option")]
-    pub recorded_at: Option<NaiveDateTime>,
-}
-
-fn responses(
-    conn: &mut Conn,
-    views: Vec<InspectionView>,
-    on: NaiveDate,
-) -> ApiResult<Vec<SelfInspectionResponse>> {
-    let map = summaries(conn, views.iter().map(|v| &v.document))?;
-    views
-        .into_iter()
-        .map(|v| {
-            let s = v.inspection;
-            let state: InspectionState = parse(&s.state)?;
-            let result: Option<SelfInspectionResult> =
-                s.result.as_deref().map(parse).transpose()?;
-            let handling: Option<InspectionHandling> =
-                s.handling.as_deref().map(parse).transpose()?;
-            Ok(SelfInspectionResponse {
-                document: map
-                    .get(&v.document.id)
-                    .cloned()
-                    .ok_or_else(|| AppError::internal("document summary missing"))?,
-                overdue: is_overdue(state, s.due_on, on),
-                state_label_vi: state.label_vi(),
-                state,
-                result_label_vi: result.map(SelfInspectionResult::label_vi),
-                result,
-                handling_label_vi: handling.map(InspectionHandling::label_vi),
-                handling,
-                follow_up: v
-                    .follow_up
-                    .map(|f| -> ApiResult<FollowUp> {
-                        Ok(FollowUp {
-                            action: f.action.as_deref().map(parse).transpose()?,
-                            open: f.resolved_at.is_none(),
-                            flag_id: f.id,
-                            resolved_at: f.resolved_at,
-                            resolution: f.resolution,
-                        })
-                    })
-                    .transpose()?,
-                id: s.id,
-                started_on: s.started_on,
-                due_on: s.due_on,
-                findings: s.findings,
-                opened_by: s.opened_by,
-                opened_at: s.opened_at,
-                recorded_by: s.recorded_by,
-                recorded_at: s.recorded_at,
-            })
-        })
-        .collect()
-}
-
-fn one(conn: &mut Conn, v: InspectionView) -> ApiResult<SelfInspectionResponse> {
-    responses(conn, vec![v], today())?
-        .pop()
-        .ok_or_else(|| AppError::internal("empty response"))
-}
+use crate::service::self_inspection::{self as svc, today, ListQuery, RecordInspectionRequest};
+pub use crate::service::self_inspection::{FollowUp, SelfInspectionResponse};
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -155,23 +51,14 @@ pub async fn list_self_inspections(
     let on = q.as_of.unwrap_or_else(today);
     let document_id = q.document.as_deref().map(parse_id).transpose()?;
     let caller = user.caller;
-    let out = st
-        .db
-        .run(move |conn| {
-            let views = svc::list(
-                conn,
-                &caller,
-                &ListQuery {
-                    overdue_on: (q.overdue == Some(true)).then_some(on),
-                    state: q.state,
-                    issuer: q.issuer,
-                    document_id,
-                    limit,
-                },
-            )?;
-            responses(conn, views, on)
-        })
-        .await?;
+    let query = ListQuery {
+        overdue_on: (q.overdue == Some(true)).then_some(on),
+        state: q.state,
+        issuer: q.issuer,
+        document_id,
+        limit,
+    };
+    let out = svc::list_inspections(&st.db, caller, query, on).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -190,13 +77,7 @@ pub async fn get_self_inspection(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let caller = user.caller;
-    let out = st
-        .db
-        .run(move |conn| {
-            let v = svc::get(conn, &caller, &id)?;
-            one(conn, v)
-        })
-        .await?;
+    let out = svc::get_inspection(&st.db, caller, id).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -218,13 +99,7 @@ pub async fn record_self_inspection(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let caller = user.caller;
-    let out = st
-        .db
-        .tx(move |conn| {
-            let v = svc::record_result(conn, &caller, &id, &body)?;
-            one(conn, v)
-        })
-        .await?;
+    let out = svc::record_inspection(&st.db, caller, id, body.0).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -244,14 +119,7 @@ pub async fn open_self_inspection(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let caller = user.caller;
-    let out = st
-        .db
-        .tx(move |conn| {
-            let row = svc::open_for_document(conn, &caller, &id)?;
-            let v = svc::get(conn, &caller, &row.id)?;
-            one(conn, v)
-        })
-        .await?;
+    let out = svc::open_inspection(&st.db, caller, id).await?;
     let mut resp = HttpResponse::Created().json(&out);
     if let Ok(v) = header::HeaderValue::from_str(&format!("/api/v1/self-inspections/{}", out.id)) {
         resp.headers_mut().insert(header::LOCATION, v);

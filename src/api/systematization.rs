@@ -3,20 +3,20 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::dto::{DocumentRef, EffectResponse, OrgUnitRef};
 use super::export::{self, ExportFormat};
 use super::responses::PublicErrors;
-use super::review::{summaries, unit_ref, DocumentSummary};
 use super::{MaybeUser, State};
-use crate::db::Conn;
-use crate::domain::kinds::{RelationKind, RelationScope};
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::pdf::Block;
+use crate::service::dto::DocumentSummary;
 use crate::service::export::csv_table;
-use crate::service::systematization::{self as svc, Entry, Systematization};
+use crate::service::systematization as svc;
+pub use crate::service::systematization::{
+    CauseResponse, SystematizationEntry, SystematizationResponse,
+};
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -27,110 +27,6 @@ pub struct SystematizationQuery {
     pub year: i32,
     /// `json` (default), `csv` or `pdf`; else chosen by the `Accept` header.
     pub format: Option<ExportFormat>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CauseResponse {
-    pub relation_id: String,
-    pub kind: RelationKind,
-    pub label_vi: &'static str,
-    pub scope: RelationScope,
-    pub effective_on: NaiveDate,
-    /// The document that repealed, replaced or suspended it (when published).
-    pub document: Option<DocumentRef>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SystematizationEntry {
-    pub document: DocumentSummary,
-    /// Legal effect on 31 December of the year.
-    pub legal_effect: EffectResponse,
-    /// In the list of expired documents: `full` or `part`.
-    pub expired_in: Option<String>,
-    pub causes: Vec<CauseResponse>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SystematizationResponse {
-    pub issuer: OrgUnitRef,
-    pub year: i32,
-    /// 31 December of the year.
-    pub as_of: NaiveDate,
-    /// In force, in whole or in part, at the end of the year.
-    pub in_force: Vec<SystematizationEntry>,
-    /// Suspended at the end of the year.
-    pub suspended: Vec<SystematizationEntry>,
-    /// Expired in full or in part during the year.
-    pub expired: Vec<SystematizationEntry>,
-}
-
-fn build(conn: &mut Conn, s: Systematization) -> ApiResult<SystematizationResponse> {
-    let all = s
-        .in_force
-        .iter()
-        .chain(&s.suspended)
-        .chain(&s.expired_in_full)
-        .chain(&s.expired_in_part);
-    let map = summaries(conn, all.map(|e| &e.document))?;
-    let entry = |e: &Entry, expired_in: Option<&str>| -> ApiResult<SystematizationEntry> {
-        Ok(SystematizationEntry {
-            document: map
-                .get(&e.document.id)
-                .cloned()
-                .ok_or_else(|| AppError::internal("document summary missing"))?,
-            legal_effect: EffectResponse::new(e.effect.clone(), s.end_of_year),
-            expired_in: expired_in.map(str::to_owned),
-            causes: e
-                .causes
-                .iter()
-                .map(|(r, d)| -> ApiResult<CauseResponse> {
-                    Ok(CauseResponse {
-                        relation_id: r.id.clone(),
-                        kind: r.kind,
-                        label_vi: r.kind.label_vi(),
-                        scope: r.scope,
-                        effective_on: r.effective_on,
-                        document: d
-                            .as_ref()
-                            .map(|d| -> ApiResult<DocumentRef> {
-                                Ok(DocumentRef {
-                                    id: d.id.clone(),
-                                    kind: d.kind.parse().map_err(AppError::internal)?,
-                                    number: d.number.clone(),
-                                    title: d.title.clone(),
-                                })
-                            })
-                            .transpose()?,
-                    })
-                })
-                .collect::<ApiResult<_>>()?,
-        })
-    };
-    let mut expired: Vec<SystematizationEntry> = s
-        .expired_in_full
-        .iter()
-        .map(|e| entry(e, Some("full")))
-        .chain(s.expired_in_part.iter().map(|e| entry(e, Some("part"))))
-        .collect::<ApiResult<_>>()?;
-    expired.sort_by(|a, b| {
-        (a.document.signed_on, &a.document.number).cmp(&(b.document.signed_on, &b.document.number))
-    });
-    Ok(SystematizationResponse {
-        issuer: unit_ref(&s.issuer),
-        year: s.year,
-        as_of: s.end_of_year,
-        in_force: s
-            .in_force
-            .iter()
-            .map(|e| entry(e, None))
-            .collect::<ApiResult<_>>()?,
-        suspended: s
-            .suspended
-            .iter()
-            .map(|e| entry(e, None))
-            .collect::<ApiResult<_>>()?,
-        expired,
-    })
 }
 
 /// "Quyết định số 05/2017/QĐ-UBND ngày 12/05/2017", as a list names a document.
@@ -287,15 +183,7 @@ pub async fn get_systematization(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let format = ExportFormat::chosen(q.format, &req);
-    let issuer = q.issuer;
-    let year = q.year;
-    let out = st
-        .db
-        .run(move |conn| {
-            let s = svc::systematize(conn, &issuer, year)?;
-            build(conn, s)
-        })
-        .await?;
+    let out = svc::report(&st.db, q.issuer, q.year).await?;
     let name = format!(
         "he-thong-hoa-{}-{}",
         out.issuer.code.to_lowercase(),

@@ -7,13 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::models::{AuditRow, Document, OrgUnit, Relation, User, Version};
+use crate::db::{self, Conn};
 use crate::domain::effect::Effect;
 use crate::domain::kinds::{
     DocumentKind, DocumentState, LegalEffect, OrgUnitKind, RelationKind, RelationScope, Role,
 };
 use crate::error::{ApiResult, AppError};
 
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
+/// A vocabulary column read back; a value the code does not know is an internal error.
+pub(super) fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
     s.parse().map_err(AppError::internal)
 }
 
@@ -446,4 +448,60 @@ pub fn version_etag(v: &Version) -> String {
         h.update([0u8]);
     }
     hex::encode(&h.finalize()[..12])
+}
+
+pub fn unit_ref(u: &OrgUnit) -> OrgUnitRef {
+    OrgUnitRef {
+        id: u.id.clone(),
+        code: u.code.clone(),
+        name: u.name.clone(),
+    }
+}
+
+/// The document a review is about.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub kind: DocumentKind,
+    pub kind_label_vi: &'static str,
+    pub number: Option<String>,
+    pub title: String,
+    pub issuer: Option<OrgUnitRef>,
+    pub signed_on: Option<NaiveDate>,
+    pub effective_from: Option<NaiveDate>,
+    pub state: DocumentState,
+}
+
+impl DocumentSummary {
+    pub fn new(d: &Document, units: &HashMap<String, OrgUnit>) -> ApiResult<Self> {
+        let kind: DocumentKind = parse(&d.kind)?;
+        Ok(DocumentSummary {
+            id: d.id.clone(),
+            kind,
+            kind_label_vi: kind.label_vi(),
+            number: d.number.clone(),
+            title: d.title.clone(),
+            issuer: d
+                .issuer_id
+                .as_ref()
+                .and_then(|i| units.get(i))
+                .map(unit_ref),
+            signed_on: d.signed_on,
+            effective_from: d.effective_from,
+            state: parse(&d.state)?,
+        })
+    }
+}
+
+/// Summaries of documents, with their issuers in one query.
+pub fn summaries<'a>(
+    conn: &mut Conn,
+    docs: impl IntoIterator<Item = &'a Document>,
+) -> ApiResult<HashMap<String, DocumentSummary>> {
+    let docs: Vec<&Document> = docs.into_iter().collect();
+    let ids: Vec<&str> = docs.iter().filter_map(|d| d.issuer_id.as_deref()).collect();
+    let units = db::org_units::by_ids(conn, &ids)?;
+    docs.into_iter()
+        .map(|d| Ok((d.id.clone(), DocumentSummary::new(d, &units)?)))
+        .collect()
 }

@@ -9,12 +9,15 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::documents as docs;
+use super::dto::{unit_ref, OrgUnitRef};
 use super::Caller;
 use crate::auth::Action;
 use crate::db::models::OrgUnit;
-use crate::db::{self, Conn, DbError};
+use crate::db::{self, Conn, Db, DbError};
 use crate::domain::kinds::DocumentKind;
 use crate::domain::report::{
     tally, Agency, AppraisalFact, AppraisalRequestFact, CommentFact, ConsultationFact, Counts,
@@ -271,4 +274,69 @@ fn facts(conn: &mut Conn) -> ApiResult<Facts> {
         });
     }
     Ok(facts)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodResponse {
+    pub period: ReportPeriod,
+    /// "Quý III năm 2026".
+    pub label_vi: String,
+    pub year: i32,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The day open figures (drafts in progress, comments unanswered, inspections overdue,
+    /// review items open) are taken on: the period's last day, or today while it runs.
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgencyActivity {
+    /// The drafting agency (review items: the agency assigned); absent for what names none.
+    pub agency: Option<OrgUnitRef>,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityReportResponse {
+    pub period: PeriodResponse,
+    /// Agencies with something to report, by code.
+    pub agencies: Vec<AgencyActivity>,
+    pub total: Counts,
+}
+
+/// The read model of a report.
+fn response(r: ActivityReport) -> ActivityReportResponse {
+    ActivityReportResponse {
+        period: PeriodResponse {
+            period: r.period,
+            label_vi: r.period.title_vi(r.year),
+            year: r.year,
+            from: r.window.from,
+            to: r.window.to,
+            as_of: r.window.as_of,
+        },
+        agencies: r
+            .rows
+            .iter()
+            .map(|(unit, counts)| AgencyActivity {
+                agency: unit.as_ref().map(unit_ref),
+                counts: *counts,
+            })
+            .collect(),
+        total: r.total,
+    }
+}
+
+/// The periodic report the caller asks for, as it is answered; open figures are taken
+/// on `today` while the period runs.
+pub async fn activity_report(
+    db: &Db,
+    caller: Caller,
+    req: ReportRequest,
+    today: NaiveDate,
+) -> ApiResult<ActivityReportResponse> {
+    db.run(move |conn| activity(conn, &caller, &req, today))
+        .await
+        .map(response)
 }

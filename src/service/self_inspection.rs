@@ -2,21 +2,22 @@
 //! within a configured time; a result other than lawful opens a follow-up, a review
 //! flag on the document naming the handling (amend, suspend, repeal, correct).
 
-use chrono::NaiveDate;
-use serde::Deserialize;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::deadlines::{self, Deadlines};
 use super::documents as docs;
+use super::dto::{parse, summaries, DocumentSummary};
 use super::{clean_opt, state_of, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, ReviewFlag, SelfInspection};
 use crate::db::review::{InspectionFilter, InspectionRecord};
-use crate::db::{self, Conn, Tx};
+use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::DocumentState;
 use crate::domain::review::{
-    check_inspection_result, inspection_start, InspectionHandling, InspectionState,
+    check_inspection_result, inspection_start, is_overdue, InspectionHandling, InspectionState,
     ReviewFlagCause, SelfInspectionResult,
 };
 use crate::error::{ApiResult, AppError};
@@ -300,4 +301,157 @@ pub fn record_result(
         super::review::audit_flag_opened(conn, &caller.actor(), &flag)?;
     }
     get(conn, caller, id)
+}
+
+/// The follow-up a handling opened: a review flag on the document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowUp {
+    /// The review flag (see `/review-flags`).
+    pub flag_id: String,
+    pub action: Option<InspectionHandling>,
+    pub open: bool,
+    #[serde(with = "crate::service::timestamp::utc_option")]
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolution: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SelfInspectionResponse {
+    pub id: String,
+    pub document: DocumentSummary,
+    pub state: InspectionState,
+    pub state_label_vi: &'static str,
+    /// The day the period counts from (the signing, else the publication).
+    pub started_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// Open and past its due date (today, or `as_of` in a list).
+    pub overdue: bool,
+    pub result: Option<SelfInspectionResult>,
+    pub result_label_vi: Option<&'static str>,
+    pub findings: Option<String>,
+    pub handling: Option<InspectionHandling>,
+    pub handling_label_vi: Option<&'static str>,
+    pub follow_up: Option<FollowUp>,
+    pub opened_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub opened_at: NaiveDateTime,
+    pub recorded_by: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
+    pub recorded_at: Option<NaiveDateTime>,
+}
+
+/// The read models of self-inspections, overdue judged on `on`.
+fn responses(
+    conn: &mut Conn,
+    views: Vec<InspectionView>,
+    on: NaiveDate,
+) -> ApiResult<Vec<SelfInspectionResponse>> {
+    let map = summaries(conn, views.iter().map(|v| &v.document))?;
+    views
+        .into_iter()
+        .map(|v| {
+            let s = v.inspection;
+            let state: InspectionState = parse(&s.state)?;
+            let result: Option<SelfInspectionResult> =
+                s.result.as_deref().map(parse).transpose()?;
+            let handling: Option<InspectionHandling> =
+                s.handling.as_deref().map(parse).transpose()?;
+            Ok(SelfInspectionResponse {
+                document: map
+                    .get(&v.document.id)
+                    .cloned()
+                    .ok_or_else(|| AppError::internal("document summary missing"))?,
+                overdue: is_overdue(state, s.due_on, on),
+                state_label_vi: state.label_vi(),
+                state,
+                result_label_vi: result.map(SelfInspectionResult::label_vi),
+                result,
+                handling_label_vi: handling.map(InspectionHandling::label_vi),
+                handling,
+                follow_up: v
+                    .follow_up
+                    .map(|f| -> ApiResult<FollowUp> {
+                        Ok(FollowUp {
+                            action: f.action.as_deref().map(parse).transpose()?,
+                            open: f.resolved_at.is_none(),
+                            flag_id: f.id,
+                            resolved_at: f.resolved_at,
+                            resolution: f.resolution,
+                        })
+                    })
+                    .transpose()?,
+                id: s.id,
+                started_on: s.started_on,
+                due_on: s.due_on,
+                findings: s.findings,
+                opened_by: s.opened_by,
+                opened_at: s.opened_at,
+                recorded_by: s.recorded_by,
+                recorded_at: s.recorded_at,
+            })
+        })
+        .collect()
+}
+
+/// The read model of one self-inspection, overdue judged today.
+fn one(conn: &mut Conn, v: InspectionView) -> ApiResult<SelfInspectionResponse> {
+    responses(conn, vec![v], today())?
+        .pop()
+        .ok_or_else(|| AppError::internal("empty response"))
+}
+
+/// Self-inspections the caller may see, as they are answered.
+pub async fn list_inspections(
+    db: &Db,
+    caller: Caller,
+    q: ListQuery,
+    on: NaiveDate,
+) -> ApiResult<Vec<SelfInspectionResponse>> {
+    db.run(move |conn| {
+        let views = list(conn, &caller, &q)?;
+        responses(conn, views, on)
+    })
+    .await
+}
+
+/// One self-inspection, as it is answered.
+pub async fn get_inspection(
+    db: &Db,
+    caller: Caller,
+    id: String,
+) -> ApiResult<SelfInspectionResponse> {
+    db.run(move |conn| {
+        let v = get(conn, &caller, &id)?;
+        one(conn, v)
+    })
+    .await
+}
+
+/// Records the result of a self-inspection in one transaction; see [`record_result`].
+pub async fn record_inspection(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    req: RecordInspectionRequest,
+) -> ApiResult<SelfInspectionResponse> {
+    db.tx(move |conn| {
+        let v = record_result(conn, &caller, &id, &req)?;
+        one(conn, v)
+    })
+    .await
+}
+
+/// Opens the self-inspection of a published document in one transaction; see
+/// [`open_for_document`].
+pub async fn open_inspection(
+    db: &Db,
+    caller: Caller,
+    id: String,
+) -> ApiResult<SelfInspectionResponse> {
+    db.tx(move |conn| {
+        let row = open_for_document(conn, &caller, &id)?;
+        let v = get(conn, &caller, &row.id)?;
+        one(conn, v)
+    })
+    .await
 }

@@ -5,12 +5,15 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::documents as docs;
+use super::dto::{summaries, unit_ref, DocumentRef, DocumentSummary, EffectResponse, OrgUnitRef};
 use crate::db::models::{Document, OrgUnit};
-use crate::db::{self, Conn};
+use crate::db::{self, Conn, Db};
 use crate::domain::effect::{ends_in_full, ends_in_part, Effect, IncomingRelation};
-use crate::domain::kinds::DocumentKind;
+use crate::domain::kinds::{DocumentKind, RelationKind, RelationScope};
 use crate::domain::review::{systematization_lists, Listing};
 use crate::error::{ApiResult, AppError};
 
@@ -131,4 +134,119 @@ pub fn systematize(conn: &mut Conn, issuer: &str, year: i32) -> ApiResult<System
         }
     }
     Ok(out)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CauseResponse {
+    pub relation_id: String,
+    pub kind: RelationKind,
+    pub label_vi: &'static str,
+    pub scope: RelationScope,
+    pub effective_on: NaiveDate,
+    /// The document that repealed, replaced or suspended it (when published).
+    pub document: Option<DocumentRef>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SystematizationEntry {
+    pub document: DocumentSummary,
+    /// Legal effect on 31 December of the year.
+    pub legal_effect: EffectResponse,
+    /// In the list of expired documents: `full` or `part`.
+    pub expired_in: Option<String>,
+    pub causes: Vec<CauseResponse>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SystematizationResponse {
+    pub issuer: OrgUnitRef,
+    pub year: i32,
+    /// 31 December of the year.
+    pub as_of: NaiveDate,
+    /// In force, in whole or in part, at the end of the year.
+    pub in_force: Vec<SystematizationEntry>,
+    /// Suspended at the end of the year.
+    pub suspended: Vec<SystematizationEntry>,
+    /// Expired in full or in part during the year.
+    pub expired: Vec<SystematizationEntry>,
+}
+
+/// The read model of a systematisation: its documents summarised, the expired list in
+/// signing order.
+fn build(conn: &mut Conn, s: Systematization) -> ApiResult<SystematizationResponse> {
+    let all = s
+        .in_force
+        .iter()
+        .chain(&s.suspended)
+        .chain(&s.expired_in_full)
+        .chain(&s.expired_in_part);
+    let map = summaries(conn, all.map(|e| &e.document))?;
+    let entry = |e: &Entry, expired_in: Option<&str>| -> ApiResult<SystematizationEntry> {
+        Ok(SystematizationEntry {
+            document: map
+                .get(&e.document.id)
+                .cloned()
+                .ok_or_else(|| AppError::internal("document summary missing"))?,
+            legal_effect: EffectResponse::new(e.effect.clone(), s.end_of_year),
+            expired_in: expired_in.map(str::to_owned),
+            causes: e
+                .causes
+                .iter()
+                .map(|(r, d)| -> ApiResult<CauseResponse> {
+                    Ok(CauseResponse {
+                        relation_id: r.id.clone(),
+                        kind: r.kind,
+                        label_vi: r.kind.label_vi(),
+                        scope: r.scope,
+                        effective_on: r.effective_on,
+                        document: d
+                            .as_ref()
+                            .map(|d| -> ApiResult<DocumentRef> {
+                                Ok(DocumentRef {
+                                    id: d.id.clone(),
+                                    kind: d.kind.parse().map_err(AppError::internal)?,
+                                    number: d.number.clone(),
+                                    title: d.title.clone(),
+                                })
+                            })
+                            .transpose()?,
+                    })
+                })
+                .collect::<ApiResult<_>>()?,
+        })
+    };
+    let mut expired: Vec<SystematizationEntry> = s
+        .expired_in_full
+        .iter()
+        .map(|e| entry(e, Some("full")))
+        .chain(s.expired_in_part.iter().map(|e| entry(e, Some("part"))))
+        .collect::<ApiResult<_>>()?;
+    expired.sort_by(|a, b| {
+        (a.document.signed_on, &a.document.number).cmp(&(b.document.signed_on, &b.document.number))
+    });
+    Ok(SystematizationResponse {
+        issuer: unit_ref(&s.issuer),
+        year: s.year,
+        as_of: s.end_of_year,
+        in_force: s
+            .in_force
+            .iter()
+            .map(|e| entry(e, None))
+            .collect::<ApiResult<_>>()?,
+        suspended: s
+            .suspended
+            .iter()
+            .map(|e| entry(e, None))
+            .collect::<ApiResult<_>>()?,
+        expired,
+    })
+}
+
+/// The systematisation of `issuer` for `year`, as it is answered.
+pub async fn report(db: &Db, issuer: String, year: i32) -> ApiResult<SystematizationResponse> {
+    db.run(move |conn| {
+        let s = systematize(conn, &issuer, year)?;
+        build(conn, s)
+    })
+    .await
 }
