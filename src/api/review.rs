@@ -19,15 +19,12 @@ use crate::domain::review::{
 };
 use crate::error::{ApiResult, AppError};
 pub use crate::service::dto::{summaries, unit_ref, DocumentSummary};
+use crate::service::parse_stored as parse;
 use crate::service::review::{
     self as svc, AgencyProgress, AssignRequest, CampaignView, CloseCampaignRequest,
     CreateCampaignRequest, FlagQuery, FlagView, ItemQuery, RecordReviewRequest,
 };
 use actix_web::http::StatusCode;
-
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse().map_err(AppError::internal)
-}
 
 fn summary(map: &HashMap<String, DocumentSummary>, id: &str) -> ApiResult<DocumentSummary> {
     map.get(id)

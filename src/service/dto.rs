@@ -6,18 +6,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+pub(super) use super::parse_stored as parse;
 use crate::db::models::{AuditRow, Document, OrgUnit, Relation, User, Version};
 use crate::db::{self, Conn};
 use crate::domain::effect::Effect;
 use crate::domain::kinds::{
     DocumentKind, DocumentState, LegalEffect, OrgUnitKind, RelationKind, RelationScope, Role,
 };
-use crate::error::{ApiResult, AppError};
-
-/// A vocabulary column read back; a value the code does not know is an internal error.
-pub(super) fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse().map_err(AppError::internal)
-}
+use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrgUnitRef {

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub(super) use super::parse_stored as parse;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{
     ControlledCopy, Document, IsoChangeRequest, IsoChangeRequestChanges, IsoDocument, IsoRevision,
@@ -27,10 +28,6 @@ pub(super) fn guard(name: &str, detail: impl Into<String>) -> AppError {
         guard: Some(name.to_owned()),
         detail: detail.into(),
     }
-}
-
-pub(super) fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse().map_err(AppError::internal)
 }
 
 pub(super) fn is_iso(doc: &Document) -> bool {
