@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod source;
+
 use std::path::Path;
 
 const BEGIN: &str = "<!-- vocabulary: generated from the vocabulary! labels in src/ by `UPDATE_GLOSSARY=1 cargo test --test glossary`; do not edit by hand -->";
@@ -20,8 +22,7 @@ struct Vocabulary {
 #[test]
 fn glossary_matches_the_vocabularies() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    read_dir(&root.join("src"), root, &mut files);
+    let files = source::sources();
     let vocabularies: Vec<Vocabulary> = files
         .iter()
         .flat_map(|(path, text)| vocabularies(path, text))
@@ -113,22 +114,4 @@ fn vocabularies(path: &str, text: &str) -> Vec<Vocabulary> {
         });
     }
     out
-}
-
-/// Every `.rs` file under `dir`, as (path relative to `root`, text), in path order.
-fn read_dir(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            read_dir(&path, root, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy();
-            let text = std::fs::read_to_string(&path).unwrap();
-            out.push((rel.replace('\\', "/"), text));
-        }
-    }
 }

@@ -8,8 +8,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod source;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// `(layer, layers and crates it must not reach, why)`. A layer is the first segment of a
 /// module path (`api`, `service`, ...); a crate is an outside crate such as `diesel`.
@@ -68,9 +69,7 @@ struct Report {
 
 #[test]
 fn layering_holds() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    read_dir(&root.join("src"), root, &mut files);
+    let mut files = source::sources();
     // The binary is the top of everything: it may reach any layer.
     files.retain(|(path, _)| path != "src/main.rs");
     let report = check(&files);
@@ -161,24 +160,6 @@ fn the_checker_catches_forbidden_edges_and_cycles() {
         report.cycles,
         BTreeSet::from(["service::{a, b}".to_owned()])
     );
-}
-
-/// Every `.rs` file under `dir`, as (path relative to `root`, text).
-fn read_dir(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            read_dir(&path, root, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy();
-            let text = std::fs::read_to_string(&path).unwrap();
-            out.push((rel.replace('\\', "/"), text));
-        }
-    }
 }
 
 /// The checker: edges of every file, the rules applied to them, and the cycles.
