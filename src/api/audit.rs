@@ -7,8 +7,7 @@ use utoipa::IntoParams;
 use super::dto::AuditEntry;
 use super::responses::ReadErrors;
 use super::{parse_id, AuthUser, State};
-use crate::auth::Action;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::service::audit as svc;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,14 +36,10 @@ pub async fn entity_audit(
     path: web::Path<(String, String)>,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ReadAudit)?;
     let (entity_type, entity_id) = path.into_inner();
-    if !svc::is_audited(&entity_type) {
-        return Err(AppError::NotFound);
-    }
     let entity_id = parse_id(&entity_id)?;
     let limit = query.limit.unwrap_or(100);
     let after = query.after.unwrap_or(0);
-    let rows = svc::history(&st.db, user.caller, entity_type, entity_id, after, limit).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(AuditEntry::from).collect::<Vec<_>>()))
+    let entries = svc::history(&st.db, user.caller, entity_type, entity_id, after, limit).await?;
+    Ok(HttpResponse::Ok().json(entries))
 }

@@ -68,6 +68,5 @@ pub async fn logout(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
 )]
 #[get("/auth/me")]
 pub async fn me(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    let u = accounts::get_user(&st.db, user.caller.user_id).await?;
-    Ok(HttpResponse::Ok().json(UserResponse::from_row(u)?))
+    Ok(HttpResponse::Ok().json(accounts::me(&st.db, &user.caller).await?))
 }

@@ -1,6 +1,6 @@
 //! /api/v1/documents: documents, their legal effect and their relations.
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use super::dto::{
@@ -8,7 +8,7 @@ use super::dto::{
     RelationResponse, RelationsResponse,
 };
 use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
-use super::{parse_id, tagged, AuthUser, IfMatch, Json, MaybeUser, State};
+use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::error::ApiResult;
 use crate::service::documents::{self as svc, CreateDocumentRequest, UpdateDocumentRequest};
 use crate::service::relations::{self as rel, CreateRelationRequest};
@@ -47,12 +47,7 @@ pub async fn create_document(
 ) -> ApiResult<HttpResponse> {
     let doc = svc::create_document(&st.db, user.caller, body.0).await?;
     let location = format!("/api/v1/documents/{}", doc.id);
-    let mut resp = tagged(
-        actix_web::http::StatusCode::CREATED,
-        &doc.id,
-        doc.row_version,
-        &doc,
-    );
+    let mut resp = tagged_row(StatusCode::CREATED, &doc);
     if let Ok(v) = header::HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
@@ -79,12 +74,7 @@ pub async fn get_document(
     let id = parse_id(&id)?;
     let as_of = query.as_of.unwrap_or_else(today);
     let doc = svc::get_document(&st.db, user.0, id, as_of).await?;
-    Ok(tagged(
-        actix_web::http::StatusCode::OK,
-        &doc.id,
-        doc.row_version,
-        &doc,
-    ))
+    Ok(tagged_row(StatusCode::OK, &doc))
 }
 
 /// Change a document's metadata (send `If-Match` with the ETag you read).
@@ -103,15 +93,9 @@ pub async fn update_document(
     if_match: IfMatch,
     body: Json<UpdateDocumentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let version = if_match.row_version()?;
+    let (id, version) = if_match.target(&id)?;
     let doc = svc::update_document(&st.db, user.caller, id, version, body.0).await?;
-    Ok(tagged(
-        actix_web::http::StatusCode::OK,
-        &doc.id,
-        doc.row_version,
-        &doc,
-    ))
+    Ok(tagged_row(StatusCode::OK, &doc))
 }
 
 /// Delete a document; only while none of its versions was ever approved.
@@ -128,8 +112,7 @@ pub async fn delete_document(
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let version = if_match.row_version()?;
+    let (id, version) = if_match.target(&id)?;
     svc::delete_document(&st.db, user.caller, id, version).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -150,15 +133,9 @@ pub async fn withdraw_document(
     if_match: IfMatch,
     body: Json<ReasonRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let version = if_match.row_version()?;
+    let (id, version) = if_match.target(&id)?;
     let doc = svc::withdraw_document(&st.db, user.caller, id, version, body.0.reason).await?;
-    Ok(tagged(
-        actix_web::http::StatusCode::OK,
-        &doc.id,
-        doc.row_version,
-        &doc,
-    ))
+    Ok(tagged_row(StatusCode::OK, &doc))
 }
 
 /// The legal effect of a document on a date, derived from its dates and relations.

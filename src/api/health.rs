@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::responses::Unavailable;
 use super::State;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -24,13 +24,6 @@ pub async fn healthz() -> HttpResponse {
 #[utoipa::path(tag = "health", responses((status = 200, body = Health), Unavailable))]
 #[get("/readyz")]
 pub async fn readyz(st: State) -> ApiResult<HttpResponse> {
-    let db = st.db.clone();
-    let current = tokio::task::spawn_blocking(move || db.migrations_current())
-        .await
-        .map_err(AppError::internal)??;
-    if current {
-        Ok(HttpResponse::Ok().json(Health { status: "ready" }))
-    } else {
-        Err(AppError::Unavailable("migrations are pending".into()))
-    }
+    crate::service::health::ready(&st.db).await?;
+    Ok(HttpResponse::Ok().json(Health { status: "ready" }))
 }

@@ -1,5 +1,6 @@
-//! HTTP only: thin handlers (parse, authorise, call a use case, map errors), DTOs and
-//! extractors. A file per resource; routes are assembled in `app.rs`.
+//! HTTP only: thin handlers (parse, call one use case, add status and headers) and
+//! extractors. The use cases decide who may do what; a file per resource; routes are
+//! assembled in `app.rs`.
 
 pub mod audit;
 pub mod auth;
@@ -160,6 +161,15 @@ impl IfMatch {
     }
 }
 
+impl IfMatch {
+    /// The resource a guarded write targets: its id from the path (404 if malformed), then
+    /// the row version the client read (412 if the header is not one of our ETags).
+    pub fn target(&self, raw_id: &str) -> ApiResult<(String, i32)> {
+        let id = parse_id(raw_id)?;
+        Ok((id, self.row_version()?))
+    }
+}
+
 impl FromRequest for IfMatch {
     type Error = AppError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
@@ -252,6 +262,36 @@ pub fn tagged<T: serde::Serialize>(
     actix_web::HttpResponse::build(status)
         .insert_header((header::ETAG, row_etag(id, row_version)))
         .json(body)
+}
+
+/// A response body showing one versioned row: the id and row version its ETag is made of.
+pub trait RowTagged: serde::Serialize {
+    fn row_tag(&self) -> (&str, i32);
+}
+
+/// [`RowTagged`] for bodies whose row is `id` at `row_version`.
+macro_rules! row_tagged {
+    ($($body:ty),+) => {$(
+        impl RowTagged for $body {
+            fn row_tag(&self) -> (&str, i32) {
+                (&self.id, self.row_version)
+            }
+        }
+    )+};
+}
+row_tagged!(
+    dto::DocumentResponse,
+    dto::OrgUnitResponse,
+    dto::UserResponse
+);
+
+/// `body` as JSON with its row's ETag (see [`tagged`]).
+pub fn tagged_row<T: RowTagged>(
+    status: actix_web::http::StatusCode,
+    body: &T,
+) -> actix_web::HttpResponse {
+    let (id, row_version) = body.row_tag();
+    tagged(status, id, row_version, body)
 }
 
 /// ETag of a row with an id and a row version.

@@ -2,10 +2,11 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 
+use actix_web::http::StatusCode;
+
 use super::dto::OrgUnitResponse;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
-use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
-use crate::auth::Action;
+use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, State};
 use crate::error::ApiResult;
 use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnitRequest};
 
@@ -17,13 +18,7 @@ use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnit
 )]
 #[get("/org-units")]
 pub async fn list_org_units(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ReadOrgUnits)?;
-    let list = svc::list_units(&st.db)
-        .await?
-        .into_iter()
-        .map(OrgUnitResponse::from_row)
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(svc::list_units(&st.db, &user.caller).await?))
 }
 
 /// Create an org unit (admin).
@@ -39,17 +34,8 @@ pub async fn create_org_unit(
     user: AuthUser,
     body: Json<CreateOrgUnitRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ManageOrgUnits)?;
     let u = svc::add_unit(&st.db, user.caller, body.0).await?;
-    Ok({
-        let body = OrgUnitResponse::from_row(u)?;
-        tagged(
-            actix_web::http::StatusCode::CREATED,
-            &body.id,
-            body.row_version,
-            &body,
-        )
-    })
+    Ok(tagged_row(StatusCode::CREATED, &u))
 }
 
 /// One org unit.
@@ -65,18 +51,8 @@ pub async fn get_org_unit(
     user: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ReadOrgUnits)?;
-    let id = parse_id(&id)?;
-    let u = svc::get_unit(&st.db, id).await?;
-    Ok({
-        let body = OrgUnitResponse::from_row(u)?;
-        tagged(
-            actix_web::http::StatusCode::OK,
-            &body.id,
-            body.row_version,
-            &body,
-        )
-    })
+    let u = svc::get_unit(&st.db, &user.caller, parse_id(&id)?).await?;
+    Ok(tagged_row(StatusCode::OK, &u))
 }
 
 /// Change an org unit (admin; send `If-Match`).
@@ -95,17 +71,7 @@ pub async fn update_org_unit(
     if_match: IfMatch,
     body: Json<UpdateOrgUnitRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ManageOrgUnits)?;
-    let id = parse_id(&id)?;
-    let version = if_match.row_version()?;
+    let (id, version) = if_match.target(&id)?;
     let u = svc::change_unit(&st.db, user.caller, id, version, body.0).await?;
-    Ok({
-        let body = OrgUnitResponse::from_row(u)?;
-        tagged(
-            actix_web::http::StatusCode::OK,
-            &body.id,
-            body.row_version,
-            &body,
-        )
-    })
+    Ok(tagged_row(StatusCode::OK, &u))
 }

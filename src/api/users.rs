@@ -2,10 +2,11 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 
+use actix_web::http::StatusCode;
+
 use super::dto::UserResponse;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
-use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
-use crate::auth::Action;
+use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, State};
 use crate::error::ApiResult;
 use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
 
@@ -17,13 +18,7 @@ use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
 )]
 #[get("/users")]
 pub async fn list_users(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ManageUsers)?;
-    let list = accounts::list_users(&st.db)
-        .await?
-        .into_iter()
-        .map(UserResponse::from_row)
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(accounts::list_users(&st.db, &user.caller).await?))
 }
 
 /// Create an account.
@@ -39,19 +34,8 @@ pub async fn create_user(
     user: AuthUser,
     body: Json<CreateUserRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ManageUsers)?;
-    accounts::check_new_password(&body.password)?;
-    let hash = st.hasher.hash(body.password.clone()).await?;
-    let u = accounts::add_user(&st.db, user.caller, body.0, hash).await?;
-    Ok({
-        let body = UserResponse::from_row(u)?;
-        tagged(
-            actix_web::http::StatusCode::CREATED,
-            &body.id,
-            body.row_version,
-            &body,
-        )
-    })
+    let u = accounts::add_user(&st.db, &st.hasher, user.caller, body.0).await?;
+    Ok(tagged_row(StatusCode::CREATED, &u))
 }
 
 /// One account.
@@ -63,18 +47,8 @@ pub async fn create_user(
 )]
 #[get("/users/{id}")]
 pub async fn get_user(st: State, user: AuthUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ManageUsers)?;
-    let id = parse_id(&id)?;
-    let u = accounts::get_user(&st.db, id).await?;
-    Ok({
-        let body = UserResponse::from_row(u)?;
-        tagged(
-            actix_web::http::StatusCode::OK,
-            &body.id,
-            body.row_version,
-            &body,
-        )
-    })
+    let u = accounts::get_user(&st.db, &user.caller, parse_id(&id)?).await?;
+    Ok(tagged_row(StatusCode::OK, &u))
 }
 
 /// Change an account's name, password, role, unit or active flag (send `If-Match`).
@@ -93,24 +67,7 @@ pub async fn update_user(
     if_match: IfMatch,
     body: Json<UpdateUserRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.caller.require(Action::ManageUsers)?;
-    let id = parse_id(&id)?;
-    let version = if_match.row_version()?;
-    let hash = match &body.password {
-        Some(p) => {
-            accounts::check_new_password(p)?;
-            Some(st.hasher.hash(p.clone()).await?)
-        }
-        None => None,
-    };
-    let u = accounts::change_user(&st.db, user.caller, id, version, body.0, hash).await?;
-    Ok({
-        let body = UserResponse::from_row(u)?;
-        tagged(
-            actix_web::http::StatusCode::OK,
-            &body.id,
-            body.row_version,
-            &body,
-        )
-    })
+    let (id, version) = if_match.target(&id)?;
+    let u = accounts::change_user(&st.db, &st.hasher, user.caller, id, version, body.0).await?;
+    Ok(tagged_row(StatusCode::OK, &u))
 }

@@ -1,10 +1,8 @@
 //! Versions: add (JSON or multipart upload), list, read, edit while unapproved,
 //! approve, download the original file, read the structure.
 
-use std::time::Duration;
-
 use actix_multipart::Multipart;
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -13,12 +11,8 @@ use utoipa::ToSchema;
 use super::dto::{StructureResponse, VersionResponse};
 use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
 use super::{parse_id, AuthUser, IfMatch, Json, MaybeUser, State};
-use crate::config::PdfSettings;
 use crate::error::{ApiResult, AppError};
-use crate::service::versions::{
-    self as svc, CheckedUpload, CreateVersionRequest, UpdateVersionRequest, Upload,
-};
-use crate::service::Caller;
+use crate::service::versions::{self as svc, CreateVersionRequest, UpdateVersionRequest, Upload};
 
 /// The multipart form for uploading a version's file.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,25 +83,11 @@ async fn read_multipart(
     ))
 }
 
-/// Reads an uploaded file's text on the blocking pool within the configured time, before any
-/// database work: a hostile file holds neither an async worker nor a connection (nor
-/// SQLite's write lock) while it is read.
-async fn check_upload(
-    caller: &Caller,
-    upload: Upload,
-    settings: &PdfSettings,
-) -> ApiResult<CheckedUpload> {
-    let limit = Duration::from_secs(settings.timeout_seconds.max(1));
-    let (caller, settings) = (caller.clone(), settings.clone());
-    let work = web::block(move || svc::check_upload(&caller, upload, &settings));
-    match tokio::time::timeout(limit, work).await {
-        Ok(Ok(checked)) => checked,
-        Ok(Err(e)) => Err(AppError::internal(e)),
-        Err(_) => Err(AppError::invalid(
-            "file",
-            format!("reading the file took longer than {} s", limit.as_secs()),
-        )),
-    }
+/// A version as JSON with its ETag, for the next `If-Match`.
+fn version_reply(status: StatusCode, v: &VersionResponse) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
+        .json(v)
 }
 
 /// Add a version: JSON with the text, or multipart with a `file` part (PDF or DOCX)
@@ -149,16 +129,13 @@ pub async fn create_version(
             "send application/json or multipart/form-data".into(),
         ));
     };
-    let caller = user.caller;
-    let upload = match upload {
-        Some(u) => Some(check_upload(&caller, u, &st.settings.pdf).await?),
-        None => None,
-    };
-    let v = svc::add_version(&st.db, caller, id, fields, upload).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
-        .insert_header((header::LOCATION, format!("/api/v1/versions/{}", v.id)))
-        .json(v))
+    let v = svc::add_version(&st.db, user.caller, id, fields, upload, &st.settings.pdf).await?;
+    let location = format!("/api/v1/versions/{}", v.id);
+    let mut resp = version_reply(StatusCode::CREATED, &v);
+    if let Ok(l) = header::HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, l);
+    }
+    Ok(resp)
 }
 
 /// A document's versions, oldest first.
@@ -197,9 +174,7 @@ pub async fn get_version(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let v = svc::get_version(&st.db, user.0, id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
-        .json(v))
+    Ok(version_reply(StatusCode::OK, &v))
 }
 
 /// Edit a version that is not approved yet (send `If-Match`).
@@ -220,9 +195,7 @@ pub async fn update_version(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let v = svc::update_version(&st.db, user.caller, id, if_match.0, body.0).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{}\"", v.etag)))
-        .json(v))
+    Ok(version_reply(StatusCode::OK, &v))
 }
 
 /// Approve a version (approver only, never its author): it becomes immutable.

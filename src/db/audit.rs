@@ -35,6 +35,24 @@ pub struct Event<'a> {
     pub details: Option<serde_json::Value>,
 }
 
+impl<'a> Event<'a> {
+    /// An event with its details and no change of state.
+    pub fn detailed(
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: &'a str,
+        details: serde_json::Value,
+    ) -> Self {
+        Event {
+            action,
+            entity_type,
+            entity_id,
+            details: Some(details),
+            ..Default::default()
+        }
+    }
+}
+
 /// Appends one entry, inside the write transaction of the change it records (the type
 /// says so: a [`Tx`] exists only inside one). Updating `audit_head` first takes its row
 /// lock, which orders concurrent writers: entries are numbered in commit order.

@@ -5,7 +5,7 @@ use diesel::sql_types::Bool;
 
 use super::models::{Document, DocumentChanges};
 use super::schema::documents;
-use super::{Conn, DbError, DbResult};
+use super::{Conn, DbResult};
 use crate::domain::kinds::{DocumentState, LegalEffect};
 
 pub fn insert(conn: &mut Conn, d: &Document) -> DbResult<Document> {
@@ -33,29 +33,18 @@ pub fn by_number_key(conn: &mut Conn, key: &str) -> DbResult<Vec<Document>> {
         .load(conn)?)
 }
 
-/// Applies changes if the row is still at `expected_version` (optimistic concurrency).
-pub fn update(
-    conn: &mut Conn,
-    id: &str,
-    expected_version: i32,
-    changes: &DocumentChanges,
-) -> DbResult<Document> {
-    let n = diesel::update(
-        documents::table
-            .filter(documents::id.eq(id))
-            .filter(documents::row_version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        documents::updated_at.eq(super::now()),
-        documents::row_version.eq(documents::row_version + 1),
-    ))
-    .execute(conn)?;
-    if n == 0 {
-        get(conn, id)?;
-        return Err(DbError::Stale);
+super::versioned_update!(documents, Document, DocumentChanges);
+
+/// Records, once, that a version of the document was approved: it can no longer be deleted.
+pub fn mark_ever_approved(conn: &mut Conn, doc: &Document) -> DbResult<()> {
+    if !doc.ever_approved {
+        let changes = DocumentChanges {
+            ever_approved: Some(true),
+            ..Default::default()
+        };
+        update(conn, &doc.id, doc.row_version, &changes)?;
     }
-    get(conn, id)
+    Ok(())
 }
 
 pub fn delete(conn: &mut Conn, id: &str) -> DbResult<()> {

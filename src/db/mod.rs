@@ -251,17 +251,16 @@ impl Db {
         let mut conn = self.get().map_err(|e| e.to_string())?;
         run_migrations(&mut conn)
     }
+}
 
-    /// True when every embedded migration has been applied.
-    pub fn migrations_current(&self) -> DbResult<bool> {
-        let mut conn = self.get()?;
-        let pending = match &mut *conn {
-            Conn::Postgresql(_) => conn.pending_migrations(POSTGRES_MIGRATIONS),
-            Conn::Sqlite(_) => conn.pending_migrations(SQLITE_MIGRATIONS),
-        }
-        .map_err(|e| DbError::Unavailable(e.to_string()))?;
-        Ok(pending.is_empty())
+/// True when every embedded migration has been applied to the database behind `conn`.
+pub fn migrations_current(conn: &mut Conn) -> DbResult<bool> {
+    let pending = match conn {
+        Conn::Postgresql(_) => conn.pending_migrations(POSTGRES_MIGRATIONS),
+        Conn::Sqlite(_) => conn.pending_migrations(SQLITE_MIGRATIONS),
     }
+    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+    Ok(pending.is_empty())
 }
 
 /// A connection inside a write transaction. Only [`write_transaction`] (and [`Db::tx`],
@@ -342,3 +341,38 @@ pub fn now() -> chrono::NaiveDateTime {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// `pub fn update(conn, id, expected_version, changes)` for a table whose rows carry
+/// `id`, `updated_at` and `row_version`: applies `changes` only if the row is still at
+/// `expected_version` (optimistic concurrency), bumping both; a row at another version is
+/// [`DbError::Stale`], a missing one [`DbError::NotFound`]. The module must have
+/// `get(conn, id)`.
+macro_rules! versioned_update {
+    ($table:ident, $row:ty, $changes:ty) => {
+        /// Applies changes if the row is still at `expected_version` (optimistic concurrency).
+        pub fn update(
+            conn: &mut $crate::db::Conn,
+            id: &str,
+            expected_version: i32,
+            changes: &$changes,
+        ) -> $crate::db::DbResult<$row> {
+            let n = diesel::update(
+                $table::table
+                    .filter($table::id.eq(id))
+                    .filter($table::row_version.eq(expected_version)),
+            )
+            .set((
+                changes,
+                $table::updated_at.eq($crate::db::now()),
+                $table::row_version.eq($table::row_version + 1),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                get(conn, id)?;
+                return Err($crate::db::DbError::Stale);
+            }
+            get(conn, id)
+        }
+    };
+}
+pub(crate) use versioned_update;

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use super::models::OrgUnit;
 use super::schema::org_units;
-use super::{Conn, DbError, DbResult};
+use super::{Conn, DbResult};
 
 pub fn insert(conn: &mut Conn, unit: &OrgUnit) -> DbResult<OrgUnit> {
     Ok(diesel::insert_into(org_units::table)
@@ -77,27 +77,4 @@ pub struct OrgUnitChanges {
     pub parent_id: Option<Option<String>>,
 }
 
-/// Applies changes if the row is still at `expected_version`.
-pub fn update(
-    conn: &mut Conn,
-    id: &str,
-    expected_version: i32,
-    changes: &OrgUnitChanges,
-) -> DbResult<OrgUnit> {
-    let n = diesel::update(
-        org_units::table
-            .filter(org_units::id.eq(id))
-            .filter(org_units::row_version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        org_units::updated_at.eq(super::now()),
-        org_units::row_version.eq(org_units::row_version + 1),
-    ))
-    .execute(conn)?;
-    if n == 0 {
-        get(conn, id)?;
-        return Err(DbError::Stale);
-    }
-    get(conn, id)
-}
+super::versioned_update!(org_units, OrgUnit, OrgUnitChanges);

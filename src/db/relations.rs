@@ -34,3 +34,10 @@ pub fn incoming(conn: &mut Conn, document_id: &str) -> DbResult<Vec<Relation>> {
         .order((relations::effective_on.asc(), relations::id.asc()))
         .load(conn)?)
 }
+
+/// Relations where others act on any of these documents.
+pub fn incoming_to_any(conn: &mut Conn, document_ids: &[&str]) -> DbResult<Vec<Relation>> {
+    Ok(relations::table
+        .filter(relations::target_id.eq_any(document_ids))
+        .load(conn)?)
+}

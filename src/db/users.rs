@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use super::models::User;
 use super::schema::users;
-use super::{Conn, DbError, DbResult};
+use super::{Conn, DbResult};
 
 pub fn insert(conn: &mut Conn, user: &User) -> DbResult<User> {
     Ok(diesel::insert_into(users::table)
@@ -36,26 +36,4 @@ pub struct UserChanges {
     pub active: Option<bool>,
 }
 
-pub fn update(
-    conn: &mut Conn,
-    id: &str,
-    expected_version: i32,
-    changes: &UserChanges,
-) -> DbResult<User> {
-    let n = diesel::update(
-        users::table
-            .filter(users::id.eq(id))
-            .filter(users::row_version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        users::updated_at.eq(super::now()),
-        users::row_version.eq(users::row_version + 1),
-    ))
-    .execute(conn)?;
-    if n == 0 {
-        get(conn, id)?;
-        return Err(DbError::Stale);
-    }
-    get(conn, id)
-}
+super::versioned_update!(users, User, UserChanges);

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::{ProvisionRow, Version};
-use super::schema::{provisions, versions};
+use super::schema::{extractions, provisions, versions};
 use super::{Conn, DbResult};
 
 pub fn next_seq(conn: &mut Conn, document_id: &str) -> DbResult<i32> {
@@ -76,4 +76,57 @@ pub fn approve(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Changes the text fields of a version that is still unapproved; returns false if it is
+/// approved (or gone) by now.
+pub fn edit_unapproved(
+    conn: &mut Conn,
+    id: &str,
+    label: &str,
+    body: Option<&str>,
+    change_summary: Option<&str>,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        versions::table
+            .filter(versions::id.eq(id))
+            .filter(versions::approved_at.is_null()),
+    )
+    .set((
+        versions::label.eq(label),
+        versions::body.eq(body),
+        versions::change_summary.eq(change_summary),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Replaces the provisions of a version.
+pub fn replace_provisions(
+    conn: &mut Conn,
+    version_id: &str,
+    rows: &[ProvisionRow],
+) -> DbResult<()> {
+    diesel::delete(provisions::table.filter(provisions::version_id.eq(version_id)))
+        .execute(conn)?;
+    insert_provisions(conn, rows)
+}
+
+/// Records how an uploaded file's text was read: from a text layer or not, over how many
+/// pages.
+pub fn record_extraction(
+    conn: &mut Conn,
+    version_id: &str,
+    text_layer: bool,
+    pages: i32,
+) -> DbResult<()> {
+    diesel::insert_into(extractions::table)
+        .values((
+            extractions::version_id.eq(version_id),
+            extractions::text_layer.eq(text_layer),
+            extractions::pages.eq(pages),
+            extractions::created_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents::double_option;
+use super::dto::UserResponse;
 use super::{clean_text, Caller};
 use crate::auth::password::Hasher;
 use crate::auth::token::{new_refresh_token, refresh_token_hash, TokenKeys};
@@ -111,7 +112,7 @@ fn insert_hashed(
         None => None,
     };
     let now = db::now();
-    let user = db::users::insert(
+    let inserted = db::users::insert(
         conn,
         &User {
             id: db::new_id(),
@@ -130,21 +131,17 @@ fn insert_hashed(
             updated_at: now,
             row_version: 1,
         },
-    )
-    .map_err(|e| match e {
-        db::DbError::Conflict(_) => AppError::conflict("that username is taken"),
-        other => other.into(),
-    })?;
+    );
+    let user = super::unique(inserted, || "that username is taken".into())?;
     audit::append(
         conn,
         actor,
-        Event {
-            action: "user.create",
-            entity_type: "user",
-            entity_id: &user.id,
-            details: Some(serde_json::json!({"username": user.username, "role": user.role})),
-            ..Default::default()
-        },
+        Event::detailed(
+            "user.create",
+            "user",
+            &user.id,
+            serde_json::json!({"username": user.username, "role": user.role}),
+        ),
     )?;
     Ok(user)
 }
@@ -495,36 +492,62 @@ pub async fn end_session(db: &Db, caller: Caller, session_id: String) -> ApiResu
     db.tx(move |conn| logout(conn, &caller, &session_id)).await
 }
 
-/// Every account.
-pub async fn list_users(db: &Db) -> ApiResult<Vec<User>> {
-    Ok(db.run(db::users::list).await?)
+/// Every account (admin).
+pub async fn list_users(db: &Db, caller: &Caller) -> ApiResult<Vec<UserResponse>> {
+    let users = super::read_allowed(db, caller, Action::ManageUsers, db::users::list).await?;
+    users.into_iter().map(UserResponse::from_row).collect()
 }
 
-/// One account.
-pub async fn get_user(db: &Db, id: String) -> ApiResult<User> {
-    Ok(db.run(move |conn| db::users::get(conn, &id)).await?)
+/// One account (admin).
+pub async fn get_user(db: &Db, caller: &Caller, id: String) -> ApiResult<UserResponse> {
+    let read = move |conn: &mut Conn| db::users::get(conn, &id);
+    UserResponse::from_row(super::read_allowed(db, caller, Action::ManageUsers, read).await?)
 }
 
-/// Creates an account from a request whose password is already hashed.
+/// The caller's own account.
+pub async fn me(db: &Db, caller: &Caller) -> ApiResult<UserResponse> {
+    let id = caller.user_id.clone();
+    UserResponse::from_row(db.run(move |conn| db::users::get(conn, &id)).await?)
+}
+
+/// A new password, checked, then hashed on the hashing threads (argon2 never runs inside
+/// a write transaction).
+async fn new_password_hash(hasher: &Hasher, password: &str) -> ApiResult<String> {
+    check_new_password(password)?;
+    Ok(hasher.hash(password.to_owned()).await?)
+}
+
+/// Creates an account (admin).
 pub async fn add_user(
     db: &Db,
+    hasher: &Hasher,
     caller: Caller,
     req: CreateUserRequest,
-    hash: String,
-) -> ApiResult<User> {
-    db.tx(move |conn| create_user(conn, &caller, &req, hash))
-        .await
+) -> ApiResult<UserResponse> {
+    caller.require(Action::ManageUsers)?;
+    let hash = new_password_hash(hasher, &req.password).await?;
+    let u = db
+        .tx(move |conn| create_user(conn, &caller, &req, hash))
+        .await?;
+    UserResponse::from_row(u)
 }
 
-/// Changes an account at its row version; a new password comes hashed.
+/// Changes an account at its row version (admin); a new password is hashed first.
 pub async fn change_user(
     db: &Db,
+    hasher: &Hasher,
     caller: Caller,
     id: String,
     row_version: i32,
     req: UpdateUserRequest,
-    hash: Option<String>,
-) -> ApiResult<User> {
-    db.tx(move |conn| update_user(conn, &caller, &id, row_version, &req, hash))
-        .await
+) -> ApiResult<UserResponse> {
+    caller.require(Action::ManageUsers)?;
+    let hash = match &req.password {
+        Some(p) => Some(new_password_hash(hasher, p).await?),
+        None => None,
+    };
+    let u = db
+        .tx(move |conn| update_user(conn, &caller, &id, row_version, &req, hash))
+        .await?;
+    UserResponse::from_row(u)
 }

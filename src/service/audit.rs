@@ -1,7 +1,8 @@
 //! Reading the audit log: who did what to an entity, and who may see it.
 
+use super::dto::AuditEntry;
 use super::Caller;
-use crate::db::models::AuditRow;
+use crate::auth::Action;
 use crate::db::{self, Db};
 use crate::error::{ApiResult, AppError};
 
@@ -22,7 +23,8 @@ pub fn is_audited(entity_type: &str) -> bool {
 }
 
 /// The history of one entity after sequence number `after`, at most `limit` (1 to 500)
-/// entries, oldest first. A live document's history needs the document to be visible to
+/// entries, oldest first. The role must read the audit log; an entity type without a
+/// history is not found. A live document's history needs the document to be visible to
 /// the caller; a deleted document's history stays readable.
 pub async fn history(
     db: &Db,
@@ -31,7 +33,11 @@ pub async fn history(
     entity_id: String,
     after: i64,
     limit: i64,
-) -> ApiResult<Vec<AuditRow>> {
+) -> ApiResult<Vec<AuditEntry>> {
+    caller.require(Action::ReadAudit)?;
+    if !is_audited(&entity_type) {
+        return Err(AppError::NotFound);
+    }
     if !(1..=500).contains(&limit) {
         return Err(AppError::invalid("limit", "between 1 and 500"));
     }
@@ -41,13 +47,8 @@ pub async fn history(
                 super::ensure_visible(Some(&caller), d)?;
             }
         }
-        Ok(db::audit::for_entity(
-            conn,
-            &entity_type,
-            &entity_id,
-            after,
-            limit,
-        )?)
+        let rows = db::audit::for_entity(conn, &entity_type, &entity_id, after, limit)?;
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
     })
     .await
 }

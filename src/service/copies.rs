@@ -468,12 +468,12 @@ pub async fn execute(
     prepared: std::sync::Arc<PreparedCopy>,
     settings: PdfSettings,
 ) -> ApiResult<Vec<u8>> {
-    let limit = std::time::Duration::from_secs(settings.timeout_seconds.max(1));
-    let work = tokio::task::spawn_blocking(move || stamp(&prepared, &settings));
-    tokio::time::timeout(limit, work)
-        .await
-        .map_err(|_| AppError::invalid("file", "the PDF took too long to process"))?
-        .map_err(AppError::internal)?
+    super::within(
+        super::pdf_time_limit(&settings),
+        AppError::invalid("file", "the PDF took too long to process"),
+        move || stamp(&prepared, &settings),
+    )
+    .await
 }
 
 /// Records the verification of a stamped copy.

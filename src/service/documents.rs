@@ -259,13 +259,42 @@ pub fn update(
 ) -> ApiResult<Document> {
     let current = get(conn, Some(caller), id)?;
     policy::require_document_write(conn, caller, &current)?;
-    if state_of(&current)? == DocumentState::Withdrawn {
+    ensure_changeable(&current, req, expected_version)?;
+    let (next, ch) = apply(conn, &current, req)?;
+    check_dates(&next)?;
+    // A new issuer (or owner) must be one the caller may write for too.
+    if next.issuer_id != current.issuer_id {
+        policy::require_issuer(caller, &next.kind, next.issuer_id.as_deref(), next.external)?;
+    }
+    ensure_number_free(conn, &next)?;
+    let updated = q::update(conn, id, expected_version, &ch)?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Event::detailed(
+            "document.update",
+            "document",
+            id,
+            changed_fields(&current, &updated),
+        ),
+    )?;
+    Ok(updated)
+}
+
+/// Whether the document's state lets its metadata change, and the client read the
+/// current row version.
+fn ensure_changeable(
+    current: &Document,
+    req: &UpdateDocumentRequest,
+    expected_version: i32,
+) -> ApiResult<()> {
+    if state_of(current)? == DocumentState::Withdrawn {
         return Err(AppError::Conflict {
             guard: Some("withdrawn_is_final".into()),
             detail: "a withdrawn document is kept for the record and cannot change".into(),
         });
     }
-    ensure_not_promulgated(&current)?;
+    ensure_not_promulgated(current)?;
     if current.kind.starts_with("iso_") && req.iso_revision.is_some() {
         return Err(AppError::Conflict {
             guard: Some("iso_revision_set_by_issue".into()),
@@ -275,6 +304,16 @@ pub fn update(
     if current.row_version != expected_version {
         return Err(AppError::Stale);
     }
+    Ok(())
+}
+
+/// The document as the request would leave it, and the changes to store (each sent field
+/// cleaned).
+fn apply(
+    conn: &mut Conn,
+    current: &Document,
+    req: &UpdateDocumentRequest,
+) -> ApiResult<(Document, DocumentChanges)> {
     let mut ch = DocumentChanges::default();
     let mut next = current.clone();
     if let Some(n) = &req.number {
@@ -321,25 +360,7 @@ pub fn update(
     date_field!(published_on);
     date_field!(effective_from);
     date_field!(effective_until);
-    check_dates(&next)?;
-    // A new issuer (or owner) must be one the caller may write for too.
-    if next.issuer_id != current.issuer_id {
-        policy::require_issuer(caller, &next.kind, next.issuer_id.as_deref(), next.external)?;
-    }
-    ensure_number_free(conn, &next)?;
-    let updated = q::update(conn, id, expected_version, &ch)?;
-    audit::append(
-        conn,
-        &caller.actor(),
-        Event {
-            action: "document.update",
-            entity_type: "document",
-            entity_id: id,
-            details: Some(changed_fields(&current, &updated)),
-            ..Default::default()
-        },
-    )?;
-    Ok(updated)
+    Ok((next, ch))
 }
 
 /// The before/after of every field that changed, for the audit entry.
@@ -489,13 +510,8 @@ pub fn incoming_for(
     conn: &mut Conn,
     docs: &[Document],
 ) -> ApiResult<std::collections::HashMap<String, Vec<IncomingRelation>>> {
-    use crate::db::schema::relations;
-    use diesel::prelude::*;
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-    let rows: Vec<crate::db::models::Relation> = relations::table
-        .filter(relations::target_id.eq_any(&ids))
-        .load(conn)
-        .map_err(crate::db::DbError::from)?;
+    let rows = db::relations::incoming_to_any(conn, &ids)?;
     let mut by_target: std::collections::HashMap<String, Vec<IncomingRelation>> =
         std::collections::HashMap::new();
     for r in rows {
@@ -644,8 +660,16 @@ pub async fn create_document(
     caller: Caller,
     req: CreateDocumentRequest,
 ) -> ApiResult<DocumentResponse> {
+    written(db, caller, move |conn, c| create(conn, c, &req)).await
+}
+
+/// Runs a write as the caller in one transaction and answers the document as it left it.
+async fn written<F>(db: &Db, caller: Caller, write: F) -> ApiResult<DocumentResponse>
+where
+    F: FnOnce(&mut Tx<'_>, &Caller) -> ApiResult<Document> + Send + 'static,
+{
     db.tx(move |conn| {
-        let d = create(conn, &caller, &req)?;
+        let d = write(conn, &caller)?;
         response(conn, d, super::today(), Some(caller.role))
     })
     .await
@@ -673,9 +697,8 @@ pub async fn update_document(
     row_version: i32,
     req: UpdateDocumentRequest,
 ) -> ApiResult<DocumentResponse> {
-    db.tx(move |conn| {
-        let d = update(conn, &caller, &id, row_version, &req)?;
-        response(conn, d, super::today(), Some(caller.role))
+    written(db, caller, move |conn, c| {
+        update(conn, c, &id, row_version, &req)
     })
     .await
 }
@@ -699,9 +722,8 @@ pub async fn withdraw_document(
     row_version: i32,
     reason: String,
 ) -> ApiResult<DocumentResponse> {
-    db.tx(move |conn| {
-        let d = withdraw(conn, &caller, &id, row_version, &reason)?;
-        response(conn, d, super::today(), Some(caller.role))
+    written(db, caller, move |conn, c| {
+        withdraw(conn, c, &id, row_version, &reason)
     })
     .await
 }

@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod dto;
 pub mod export;
+pub mod health;
 pub mod iso;
 pub mod iso_hooks;
 pub mod org_units;
@@ -71,6 +72,32 @@ impl Caller {
             )))
         }
     }
+}
+
+/// An insert whose unique key may be taken: the conflict is answered with `detail`.
+pub fn unique<T>(
+    inserted: crate::db::DbResult<T>,
+    detail: impl FnOnce() -> String,
+) -> ApiResult<T> {
+    inserted.map_err(|e| match e {
+        crate::db::DbError::Conflict(_) => AppError::conflict(detail()),
+        other => other.into(),
+    })
+}
+
+/// Reads on a pooled connection once the policy allows the caller `action`.
+pub async fn read_allowed<T, F>(
+    db: &crate::db::Db,
+    caller: &Caller,
+    action: Action,
+    read: F,
+) -> ApiResult<T>
+where
+    F: FnOnce(&mut crate::db::Conn) -> crate::db::DbResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    caller.require(action)?;
+    Ok(db.run(read).await?)
 }
 
 pub fn actor_of(caller: Option<&Caller>) -> Actor {
@@ -169,13 +196,32 @@ pub fn clean_opt(
     }
 }
 
+/// Runs blocking work (reading or stamping a file) on the blocking threads and gives up
+/// after `limit`, answering `timed_out`: a hostile file holds no async worker, and no
+/// connection, while it is read.
+pub async fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    timed_out: AppError,
+    work: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::time::timeout(limit, tokio::task::spawn_blocking(work))
+        .await
+        .map_err(|_| timed_out)?
+        .map_err(AppError::internal)?
+}
+
+/// How long one PDF or DOCX may take to read or stamp.
+pub fn pdf_time_limit(s: &crate::config::PdfSettings) -> std::time::Duration {
+    std::time::Duration::from_secs(s.timeout_seconds.max(1))
+}
+
 /// The PDF limits of the settings, for uploads, renders and stamps alike.
 pub fn pdf_limits(s: &crate::config::PdfSettings) -> crate::pdf::Limits {
     crate::pdf::Limits {
         max_bytes: s.max_bytes,
         max_pages: s.max_pages,
         max_decoded_bytes: s.max_decoded_bytes,
-        max_duration: std::time::Duration::from_secs(s.timeout_seconds.max(1)),
+        max_duration: pdf_time_limit(s),
         ..crate::pdf::Limits::default()
     }
 }

@@ -5,12 +5,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::documents::double_option;
+use super::dto::OrgUnitResponse;
 use super::{clean_text, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::OrgUnit;
 use crate::db::org_units::OrgUnitChanges;
-use crate::db::{self, Db, Tx};
+use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::OrgUnitKind;
 use crate::error::{ApiResult, AppError};
 
@@ -61,7 +62,7 @@ pub fn insert_audited(
         None => None,
     };
     let now = db::now();
-    let unit = db::org_units::insert(
+    let inserted = db::org_units::insert(
         conn,
         &OrgUnit {
             id: db::new_id(),
@@ -73,25 +74,17 @@ pub fn insert_audited(
             updated_at: now,
             row_version: 1,
         },
-    )
-    .map_err(|e| match e {
-        db::DbError::Conflict(_) => {
-            AppError::conflict(format!("code {} is taken", req.code.trim()))
-        }
-        other => other.into(),
-    })?;
+    );
+    let unit = super::unique(inserted, || format!("code {} is taken", req.code.trim()))?;
     audit::append(
         conn,
         actor,
-        Event {
-            action: "org_unit.create",
-            entity_type: "org_unit",
-            entity_id: &unit.id,
-            details: Some(
-                serde_json::json!({"code": unit.code, "name": unit.name, "kind": unit.kind}),
-            ),
-            ..Default::default()
-        },
+        Event::detailed(
+            "org_unit.create",
+            "org_unit",
+            &unit.id,
+            serde_json::json!({"code": unit.code, "name": unit.name, "kind": unit.kind}),
+        ),
     )?;
     Ok(unit)
 }
@@ -145,32 +138,38 @@ pub fn update(
     audit::append(
         conn,
         &caller.actor(),
-        Event {
-            action: "org_unit.update",
-            entity_type: "org_unit",
-            entity_id: id,
-            details: Some(serde_json::json!({
+        Event::detailed(
+            "org_unit.update",
+            "org_unit",
+            id,
+            serde_json::json!({
                 "code": updated.code, "name": updated.name, "kind": updated.kind, "parent_id": updated.parent_id
-            })),
-            ..Default::default()
-        },
+            }),
+        ),
     )?;
     Ok(updated)
 }
 
 /// Every org unit, by code.
-pub async fn list_units(db: &Db) -> ApiResult<Vec<OrgUnit>> {
-    Ok(db.run(db::org_units::list).await?)
+pub async fn list_units(db: &Db, caller: &Caller) -> ApiResult<Vec<OrgUnitResponse>> {
+    let units = super::read_allowed(db, caller, Action::ReadOrgUnits, db::org_units::list).await?;
+    units.into_iter().map(OrgUnitResponse::from_row).collect()
 }
 
 /// One org unit.
-pub async fn get_unit(db: &Db, id: String) -> ApiResult<OrgUnit> {
-    Ok(db.run(move |conn| db::org_units::get(conn, &id)).await?)
+pub async fn get_unit(db: &Db, caller: &Caller, id: String) -> ApiResult<OrgUnitResponse> {
+    let read = move |conn: &mut Conn| db::org_units::get(conn, &id);
+    OrgUnitResponse::from_row(super::read_allowed(db, caller, Action::ReadOrgUnits, read).await?)
 }
 
 /// Creates an org unit.
-pub async fn add_unit(db: &Db, caller: Caller, req: CreateOrgUnitRequest) -> ApiResult<OrgUnit> {
-    db.tx(move |conn| create(conn, &caller, &req)).await
+pub async fn add_unit(
+    db: &Db,
+    caller: Caller,
+    req: CreateOrgUnitRequest,
+) -> ApiResult<OrgUnitResponse> {
+    caller.require(Action::ManageOrgUnits)?;
+    OrgUnitResponse::from_row(db.tx(move |conn| create(conn, &caller, &req)).await?)
 }
 
 /// Changes an org unit at its row version.
@@ -180,7 +179,10 @@ pub async fn change_unit(
     id: String,
     row_version: i32,
     req: UpdateOrgUnitRequest,
-) -> ApiResult<OrgUnit> {
-    db.tx(move |conn| update(conn, &caller, &id, row_version, &req))
-        .await
+) -> ApiResult<OrgUnitResponse> {
+    caller.require(Action::ManageOrgUnits)?;
+    let u = db
+        .tx(move |conn| update(conn, &caller, &id, row_version, &req))
+        .await?;
+    OrgUnitResponse::from_row(u)
 }

@@ -8,7 +8,7 @@ use super::documents as docs;
 use super::dto::{RelationResponse, RelationsResponse};
 use super::{clean_opt, Caller};
 use crate::auth::Action;
-use crate::db::audit::{self, Event};
+use crate::db::audit::{self, Actor, Event};
 use crate::db::models::Relation;
 use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::{RelationKind, RelationScope, Role};
@@ -34,11 +34,68 @@ pub struct CreateRelationRequest {
 /// Creates a relation (no permission checks; used by the demo loader too).
 pub fn insert_audited(
     conn: &mut Tx<'_>,
-    actor: &crate::db::audit::Actor,
+    actor: &Actor,
     source_id: &str,
     req: &CreateRelationRequest,
     created_by: Option<String>,
 ) -> ApiResult<Relation> {
+    let scope = checked_scope(source_id, req)?;
+    let inserted = db::relations::insert(
+        conn,
+        &Relation {
+            id: db::new_id(),
+            source_id: source_id.to_owned(),
+            target_id: req.target_id.clone(),
+            kind: req.kind.as_str().to_owned(),
+            scope: scope.as_str().to_owned(),
+            effective_on: req.effective_on,
+            effective_until: req.effective_until,
+            note: clean_opt("note", req.note.as_deref(), 2000)?,
+            created_by,
+            created_at: db::now(),
+        },
+    );
+    let r = super::unique(inserted, || {
+        format!(
+            "a {} relation between these documents already exists",
+            req.kind
+        )
+    })?;
+    let details = serde_json::json!({
+        "relation_id": r.id, "kind": r.kind, "scope": r.scope,
+        "source_id": r.source_id, "target_id": r.target_id, "effective_on": r.effective_on,
+    });
+    audit_both_ends(
+        conn,
+        actor,
+        [
+            ("relation.add", source_id),
+            ("relation.received", &r.target_id),
+        ],
+        details,
+    )?;
+    // A changed legal basis puts every document based on it up for review.
+    super::review::flag_dependents(conn, actor, &r)?;
+    Ok(r)
+}
+
+/// The entry of a relation in the history of the documents at both of its ends.
+fn audit_both_ends(
+    conn: &mut Tx<'_>,
+    actor: &Actor,
+    ends: [(&str, &str); 2],
+    details: serde_json::Value,
+) -> ApiResult<()> {
+    for (action, entity) in ends {
+        let event = Event::detailed(action, "document", entity, details.clone());
+        audit::append(conn, actor, event)?;
+    }
+    Ok(())
+}
+
+/// The request's dates and ends checked; its scope, by default `partial` for `amends` and
+/// `full` otherwise.
+fn checked_scope(source_id: &str, req: &CreateRelationRequest) -> ApiResult<RelationScope> {
     if source_id == req.target_id {
         return Err(AppError::invalid(
             "target_id",
@@ -66,55 +123,10 @@ pub fn insert_audited(
             ));
         }
     }
-    let scope = req.scope.unwrap_or(match req.kind {
+    Ok(req.scope.unwrap_or(match req.kind {
         RelationKind::Amends => RelationScope::Partial,
         _ => RelationScope::Full,
-    });
-    let r = db::relations::insert(
-        conn,
-        &Relation {
-            id: db::new_id(),
-            source_id: source_id.to_owned(),
-            target_id: req.target_id.clone(),
-            kind: req.kind.as_str().to_owned(),
-            scope: scope.as_str().to_owned(),
-            effective_on: req.effective_on,
-            effective_until: req.effective_until,
-            note: clean_opt("note", req.note.as_deref(), 2000)?,
-            created_by,
-            created_at: db::now(),
-        },
-    )
-    .map_err(|e| match e {
-        db::DbError::Conflict(_) => AppError::conflict(format!(
-            "a {} relation between these documents already exists",
-            req.kind
-        )),
-        other => other.into(),
-    })?;
-    let details = serde_json::json!({
-        "relation_id": r.id, "kind": r.kind, "scope": r.scope,
-        "source_id": r.source_id, "target_id": r.target_id, "effective_on": r.effective_on,
-    });
-    for (action, entity) in [
-        ("relation.add", source_id),
-        ("relation.received", &r.target_id),
-    ] {
-        audit::append(
-            conn,
-            actor,
-            Event {
-                action,
-                entity_type: "document",
-                entity_id: entity,
-                details: Some(details.clone()),
-                ..Default::default()
-            },
-        )?;
-    }
-    // A changed legal basis puts every document based on it up for review.
-    super::review::flag_dependents(conn, actor, &r)?;
-    Ok(r)
+    }))
 }
 
 pub fn create(
@@ -168,25 +180,17 @@ pub fn delete(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<()> {
     let source = docs::get(conn, Some(caller), &r.source_id)?;
     require_relation_scope(conn, caller, &source)?;
     db::relations::delete(conn, id)?;
-    for (action, entity) in [
-        ("relation.remove", &r.source_id),
-        ("relation.removed", &r.target_id),
-    ] {
-        audit::append(
-            conn,
-            &caller.actor(),
-            Event {
-                action,
-                entity_type: "document",
-                entity_id: entity,
-                details: Some(serde_json::json!({
-                    "relation_id": r.id, "kind": r.kind, "source_id": r.source_id, "target_id": r.target_id
-                })),
-                ..Default::default()
-            },
-        )?;
-    }
-    Ok(())
+    audit_both_ends(
+        conn,
+        &caller.actor(),
+        [
+            ("relation.remove", &r.source_id),
+            ("relation.removed", &r.target_id),
+        ],
+        serde_json::json!({
+            "relation_id": r.id, "kind": r.kind, "source_id": r.source_id, "target_id": r.target_id
+        }),
+    )
 }
 
 /// Relations, each with the document at its other end.

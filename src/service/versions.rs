@@ -7,8 +7,9 @@ use super::documents::{self as docs};
 use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
 use super::{clean_opt, state_of, Caller};
 use crate::auth::Action;
+use crate::config::PdfSettings;
 use crate::db::audit::{self, Actor, Event};
-use crate::db::models::{Document, DocumentChanges, ProvisionRow, Version};
+use crate::db::models::{Document, ProvisionRow, Version};
 use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::DocumentState;
 use crate::domain::structure;
@@ -180,15 +181,14 @@ pub fn insert_version(
     audit::append(
         conn,
         actor,
-        Event {
-            action: "version.create",
-            entity_type: "document",
-            entity_id: &doc.id,
-            details: Some(serde_json::json!({
+        Event::detailed(
+            "version.create",
+            "document",
+            &doc.id,
+            serde_json::json!({
                 "version_id": v.id, "seq": v.seq, "label": v.label, "file_sha256": v.blob_sha256
-            })),
-            ..Default::default()
-        },
+            }),
+        ),
     )?;
     Ok(v)
 }
@@ -203,15 +203,25 @@ pub struct CheckedUpload {
 /// Reads an uploaded file's text, which is also how it is checked: a PDF or DOCX that does
 /// not open (damaged, encrypted, without pages, inflating past the limits, too slow) is the
 /// client's error, whether or not the version's text was sent beside it. Needs no database:
-/// callers run it before taking a connection.
-pub fn check_upload(
+/// it runs on the blocking threads within the configured time, before any connection is
+/// taken (a hostile file holds neither an async worker nor SQLite's write lock).
+pub async fn check_upload(
     caller: &Caller,
     upload: Upload,
-    settings: &crate::config::PdfSettings,
+    settings: &PdfSettings,
 ) -> ApiResult<CheckedUpload> {
     caller.require(Action::EditDocuments)?;
-    let extracted = extract(&upload, settings)?;
-    Ok(CheckedUpload { upload, extracted })
+    let limit = super::pdf_time_limit(settings);
+    let timed_out = AppError::invalid(
+        "file",
+        format!("reading the file took longer than {} s", limit.as_secs()),
+    );
+    let settings = settings.clone();
+    super::within(limit, timed_out, move || {
+        let extracted = extract(&upload, &settings)?;
+        Ok(CheckedUpload { upload, extracted })
+    })
+    .await
 }
 
 pub fn create(
@@ -251,23 +261,13 @@ pub fn create(
         },
     )?;
     if let Some(x) = extracted {
-        use crate::db::schema::extractions;
-        use diesel::prelude::*;
-        diesel::insert_into(extractions::table)
-            .values((
-                extractions::version_id.eq(&v.id),
-                extractions::text_layer.eq(x.text_layer),
-                extractions::pages.eq(x.pages as i32),
-                extractions::created_at.eq(db::now()),
-            ))
-            .execute(conn.conn())
-            .map_err(crate::db::DbError::from)?;
+        db::versions::record_extraction(conn, &v.id, x.text_layer, x.pages as i32)?;
     }
     Ok(v)
 }
 
 /// Extracts the text of an uploaded PDF or DOCX; a damaged file is the client's error.
-fn extract(u: &Upload, settings: &crate::config::PdfSettings) -> ApiResult<crate::pdf::Extracted> {
+fn extract(u: &Upload, settings: &PdfSettings) -> ApiResult<crate::pdf::Extracted> {
     if u.content_type == PDF {
         Ok(crate::pdf::extract_pdf(
             &u.data,
@@ -308,8 +308,6 @@ pub fn update(
     if_match: &str,
     req: &UpdateVersionRequest,
 ) -> ApiResult<Version> {
-    use crate::db::schema::{provisions, versions};
-    use diesel::prelude::*;
     caller.require(Action::EditDocuments)?;
     let (v, doc) = get(conn, Some(caller), id)?;
     check_writable(conn, caller, &doc)?;
@@ -338,39 +336,32 @@ pub fn update(
             "a version without a file needs its text",
         ));
     }
-    let n = diesel::update(
-        versions::table
-            .filter(versions::id.eq(id))
-            .filter(versions::approved_at.is_null()),
-    )
-    .set((
-        versions::label.eq(&label),
-        versions::body.eq(&body),
-        versions::change_summary.eq(&change_summary),
-    ))
-    .execute(conn.conn())?;
-    if n == 0 {
+    let edited = db::versions::edit_unapproved(
+        conn,
+        id,
+        &label,
+        body.as_deref(),
+        change_summary.as_deref(),
+    )?;
+    if !edited {
         return Err(AppError::Stale);
     }
     if req.body.is_some() {
-        diesel::delete(provisions::table.filter(provisions::version_id.eq(id)))
-            .execute(conn.conn())?;
-        if let Some(b) = &body {
-            db::versions::insert_provisions(conn, &provision_rows(id, b))?;
-        }
+        let rows = body
+            .as_deref()
+            .map(|b| provision_rows(id, b))
+            .unwrap_or_default();
+        db::versions::replace_provisions(conn, id, &rows)?;
     }
     audit::append(
         conn,
         &caller.actor(),
-        Event {
-            action: "version.update",
-            entity_type: "document",
-            entity_id: &doc.id,
-            details: Some(
-                serde_json::json!({"version_id": id, "body_changed": req.body.is_some()}),
-            ),
-            ..Default::default()
-        },
+        Event::detailed(
+            "version.update",
+            "document",
+            &doc.id,
+            serde_json::json!({"version_id": id, "body_changed": req.body.is_some()}),
+        ),
     )?;
     Ok(db::versions::get(conn, id)?)
 }
@@ -392,27 +383,16 @@ pub fn approve(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<Versio
             detail: "this version is already approved".into(),
         });
     }
-    if !doc.ever_approved {
-        db::documents::update(
-            conn,
-            &doc.id,
-            doc.row_version,
-            &DocumentChanges {
-                ever_approved: Some(true),
-                ..Default::default()
-            },
-        )?;
-    }
+    db::documents::mark_ever_approved(conn, &doc)?;
     audit::append(
         conn,
         &caller.actor(),
-        Event {
-            action: "version.approve",
-            entity_type: "document",
-            entity_id: &doc.id,
-            details: Some(serde_json::json!({"version_id": id, "seq": v.seq})),
-            ..Default::default()
-        },
+        Event::detailed(
+            "version.approve",
+            "document",
+            &doc.id,
+            serde_json::json!({"version_id": id, "seq": v.seq}),
+        ),
     )?;
     Ok(db::versions::get(conn, id)?)
 }
@@ -432,17 +412,35 @@ pub fn response(conn: &mut Conn, v: Version, with_body: bool) -> ApiResult<Versi
     Ok(resp)
 }
 
-/// Adds a version (its upload already checked) to a document.
+/// Adds a version to a document: its uploaded file (if any) is read first, outside any
+/// transaction ([`check_upload`]), then the version is written.
 pub async fn add_version(
     db: &Db,
     caller: Caller,
     document_id: String,
     req: CreateVersionRequest,
-    upload: Option<CheckedUpload>,
+    upload: Option<Upload>,
+    settings: &PdfSettings,
 ) -> ApiResult<VersionResponse> {
+    let upload = match upload {
+        Some(u) => Some(check_upload(&caller, u, settings).await?),
+        None => None,
+    };
+    written(db, false, move |conn| {
+        create(conn, &caller, &document_id, &req, upload)
+    })
+    .await
+}
+
+/// Runs a write in one transaction and answers the version as it left it (with its text
+/// if `with_body`).
+async fn written<F>(db: &Db, with_body: bool, write: F) -> ApiResult<VersionResponse>
+where
+    F: FnOnce(&mut Tx<'_>) -> ApiResult<Version> + Send + 'static,
+{
     db.tx(move |conn| {
-        let v = create(conn, &caller, &document_id, &req, upload)?;
-        response(conn, v, false)
+        let v = write(conn)?;
+        response(conn, v, with_body)
     })
     .await
 }
@@ -483,20 +481,15 @@ pub async fn update_version(
     if_match: String,
     req: UpdateVersionRequest,
 ) -> ApiResult<VersionResponse> {
-    db.tx(move |conn| {
-        let v = update(conn, &caller, &id, &if_match, &req)?;
-        response(conn, v, true)
+    written(db, true, move |conn| {
+        update(conn, &caller, &id, &if_match, &req)
     })
     .await
 }
 
 /// Approves a version.
 pub async fn approve_version(db: &Db, caller: Caller, id: String) -> ApiResult<VersionResponse> {
-    db.tx(move |conn| {
-        let v = approve(conn, &caller, &id)?;
-        response(conn, v, false)
-    })
-    .await
+    written(db, false, move |conn| approve(conn, &caller, &id)).await
 }
 
 /// The original file of a version, checked against its SHA-256, and its file name.
