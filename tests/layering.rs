@@ -3,8 +3,12 @@
 //! the test fails on an edge that [`RULES`] forbids or on a cycle between the files of one
 //! folder. `docs/ARCHITECTURE.md` explains the rules.
 //!
-//! [`KNOWN`] and [`KNOWN_CYCLES`] list what is broken today. They only shrink: an entry that
-//! no longer occurs fails the test too, so the lists stay true.
+//! Two more rules read the code of `src/api` as text: a handler does not decide who may act
+//! ([`DECIDES`]: the use case asks the policy) and holds no connection ([`CONNECTS`]: the
+//! use case opens its own).
+//!
+//! [`KNOWN`], [`KNOWN_CYCLES`] and [`KNOWN_CONNECTS`] list what is broken today. They only
+//! shrink: an entry that no longer occurs fails the test too, so the lists stay true.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -57,6 +61,33 @@ const KNOWN: &[(&str, &str)] = &[("src/api/review.rs", "db"), ("src/api/workflow
 /// Cycles between the files of one folder that exist today. Must shrink to empty.
 const KNOWN_CYCLES: &[&str] = &[];
 
+/// What a handler must not write: deciding who may act is the service's policy.
+const DECIDES: &[&str] = &[".require(", "allows(", "Action::"];
+
+/// What a handler must not write: the service opens its own connections and transactions.
+const CONNECTS: &[&str] = &[".run(", ".tx(", "Conn"];
+
+/// Handlers that still hold a connection today, `(file, word of [`CONNECTS`])`. Must shrink
+/// to empty; an entry that no longer occurs fails the test.
+const KNOWN_CONNECTS: &[(&str, &str)] = &[
+    ("src/api/iso/acknowledgements.rs", ".tx("),
+    ("src/api/iso/change_requests.rs", ".tx("),
+    ("src/api/iso/copies.rs", ".run("),
+    ("src/api/iso/documents.rs", ".run("),
+    ("src/api/iso/documents.rs", ".tx("),
+    ("src/api/iso/mod.rs", ".run("),
+    ("src/api/iso/mod.rs", ".tx("),
+    ("src/api/iso/periodic_review.rs", ".run("),
+    ("src/api/iso/periodic_review.rs", ".tx("),
+    ("src/api/iso/revisions.rs", ".run("),
+    ("src/api/iso/revisions.rs", ".tx("),
+    ("src/api/review.rs", ".run("),
+    ("src/api/review.rs", ".tx("),
+    ("src/api/review.rs", "Conn"),
+    ("src/api/workflow.rs", ".run("),
+    ("src/api/workflow.rs", ".tx("),
+];
+
 /// Outside crates whose paths are collected.
 const CRATES: &[&str] = &["actix_web", "actix_multipart", "actix_http", "diesel"];
 
@@ -107,6 +138,59 @@ fn layering_holds() {
         "layering (see docs/ARCHITECTURE.md):\n{}",
         failures.join("\n")
     );
+}
+
+/// The `(file, word)` pairs of the files under `src/api` whose code (comments and strings
+/// aside) contains one of `words`.
+fn api_words(words: &[&str]) -> BTreeSet<(String, String)> {
+    source::sources()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("src/api/"))
+        .flat_map(|(path, text)| {
+            let code = strip(&text);
+            words
+                .iter()
+                .filter(move |w| code.contains(*w))
+                .map(move |w| (path.clone(), w.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Fails on the words of `found` not listed in `known`, and on the entries of `known`
+/// that no longer occur.
+fn compare(found: &BTreeSet<(String, String)>, known: &[(&str, &str)], why: &str) -> Vec<String> {
+    let known: BTreeSet<(String, String)> = known
+        .iter()
+        .map(|(f, w)| (f.to_string(), w.to_string()))
+        .collect();
+    let new = found
+        .difference(&known)
+        .map(|(f, w)| format!("{f} contains `{w}`: {why}"));
+    let gone = known
+        .difference(found)
+        .map(|(f, w)| format!("the list names {f} for `{w}`, which no longer occurs: remove it"));
+    new.chain(gone).collect()
+}
+
+#[test]
+fn handlers_do_not_decide_who_may_act() {
+    let failures = compare(
+        &api_words(DECIDES),
+        &[],
+        "the use case asks the policy (service/policy.rs), not the handler",
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn handlers_hold_no_connection() {
+    let failures = compare(
+        &api_words(CONNECTS),
+        KNOWN_CONNECTS,
+        "the use case opens its own connection or transaction",
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -733,3 +733,51 @@ async fn role_matrix(b: Backend) {
     assert!(scoped_checks >= 17, "{scoped_checks} scoped checks");
 }
 both_backends!(role_matrix);
+
+/// The use case asks the policy before it judges what was sent: a role that may not act
+/// is refused (403) whatever the body, the entity type or the limit, and nothing is hashed,
+/// looked up or validated for it.
+async fn policy_comes_before_validation(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let viewer = app.login("viewer").await;
+    let drafter = app.login("drafter").await;
+    // A password too short to be accepted, a code with forbidden characters.
+    app.post(
+        "/api/v1/users",
+        Some(&viewer),
+        json!({"username": "x", "password": "short", "role": "viewer"}),
+    )
+    .await
+    .problem(403);
+    app.post(
+        "/api/v1/org-units",
+        Some(&drafter),
+        json!({"code": "not a code!", "name": "Z", "kind": "agency"}),
+    )
+    .await
+    .problem(403);
+    let id = "00000000-0000-0000-0000-000000000000";
+    // An entity type without a history, and a limit out of range.
+    app.get(&format!("/api/v1/audit/nothing/{id}"), Some(&viewer))
+        .await
+        .problem(403);
+    app.get(&format!("/api/v1/audit/document/{id}?limit=0"), Some(&viewer))
+        .await
+        .problem(403);
+    // Allowed roles get the answers the content deserves.
+    let admin = app.login("admin").await;
+    app.post(
+        "/api/v1/users",
+        Some(&admin),
+        json!({"username": "x", "password": "short", "role": "viewer"}),
+    )
+    .await
+    .problem(422);
+    app.get(&format!("/api/v1/audit/nothing/{id}"), Some(&admin))
+        .await
+        .problem(404);
+    app.get(&format!("/api/v1/audit/document/{id}?limit=0"), Some(&admin))
+        .await
+        .problem(422);
+}
+both_backends!(policy_comes_before_validation);
