@@ -4,6 +4,15 @@ use super::models::{ProvisionRow, Version};
 use super::schema::{extractions, provisions, versions};
 use super::{Conn, DbResult};
 
+/// The version `id`, while it is not approved (approval is once, and freezes it).
+macro_rules! unapproved {
+    ($id:expr) => {
+        versions::table
+            .filter(versions::id.eq($id))
+            .filter(versions::approved_at.is_null())
+    };
+}
+
 pub fn next_seq(conn: &mut Conn, document_id: &str) -> DbResult<i32> {
     let max: Option<i32> = versions::table
         .filter(versions::document_id.eq(document_id))
@@ -65,17 +74,14 @@ pub fn approve(
     approver_id: &str,
     at: chrono::NaiveDateTime,
 ) -> DbResult<bool> {
-    let n = diesel::update(
-        versions::table
-            .filter(versions::id.eq(id))
-            .filter(versions::approved_at.is_null()),
-    )
-    .set((
+    let approval = (
         versions::approved_at.eq(Some(at)),
         versions::approved_by.eq(Some(approver_id)),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+    );
+    Ok(diesel::update(unapproved!(id))
+        .set(approval)
+        .execute(conn)?
+        == 1)
 }
 
 /// Changes the text fields of a version that is still unapproved; returns false if it is
@@ -87,18 +93,12 @@ pub fn edit_unapproved(
     body: Option<&str>,
     change_summary: Option<&str>,
 ) -> DbResult<bool> {
-    let n = diesel::update(
-        versions::table
-            .filter(versions::id.eq(id))
-            .filter(versions::approved_at.is_null()),
-    )
-    .set((
+    let text = (
         versions::label.eq(label),
         versions::body.eq(body),
         versions::change_summary.eq(change_summary),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+    );
+    Ok(diesel::update(unapproved!(id)).set(text).execute(conn)? == 1)
 }
 
 /// Replaces the provisions of a version.
