@@ -761,9 +761,12 @@ async fn policy_comes_before_validation(b: Backend) {
     app.get(&format!("/api/v1/audit/nothing/{id}"), Some(&viewer))
         .await
         .problem(403);
-    app.get(&format!("/api/v1/audit/document/{id}?limit=0"), Some(&viewer))
-        .await
-        .problem(403);
+    app.get(
+        &format!("/api/v1/audit/document/{id}?limit=0"),
+        Some(&viewer),
+    )
+    .await
+    .problem(403);
     // Allowed roles get the answers the content deserves.
     let admin = app.login("admin").await;
     app.post(
@@ -776,8 +779,11 @@ async fn policy_comes_before_validation(b: Backend) {
     app.get(&format!("/api/v1/audit/nothing/{id}"), Some(&admin))
         .await
         .problem(404);
-    app.get(&format!("/api/v1/audit/document/{id}?limit=0"), Some(&admin))
-        .await
-        .problem(422);
+    app.get(
+        &format!("/api/v1/audit/document/{id}?limit=0"),
+        Some(&admin),
+    )
+    .await
+    .problem(422);
 }
 both_backends!(policy_comes_before_validation);
