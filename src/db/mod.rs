@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod blobs;
+pub mod columns;
 pub mod documents;
 pub mod iso;
 pub mod models;

@@ -255,31 +255,42 @@ pub fn load(conn: &mut Tx<'_>, password: &str) -> ApiResult<DemoReport> {
         ) else {
             continue;
         };
-        if db::relations::outgoing(conn, &s.id)?
-            .iter()
-            .any(|r| r.target_id == t.id)
-        {
-            continue;
-        }
-        relations::insert_audited(
-            conn,
-            &actor,
-            &s.id,
-            &CreateRelationRequest {
-                target_id: t.id.clone(),
-                kind: *kind,
-                scope: None,
-                effective_on: NaiveDate::parse_from_str(on, "%Y-%m-%d").ok(),
-                effective_until: None,
-                note: None,
-            },
-            None,
-        )?;
+        let on = NaiveDate::parse_from_str(on, "%Y-%m-%d").ok();
+        relate_once(conn, &actor, &s, &t, *kind, None, on)?;
     }
     review::load(conn)?;
     report.documents_added += iso::load(conn)?;
     report.documents_added += open_sample_consultation(conn)?;
     Ok(report)
+}
+
+/// Records that `source` acts on `target` unless some relation between them exists already;
+/// whether it was added.
+fn relate_once(
+    conn: &mut Tx<'_>,
+    actor: &Actor,
+    source: &db::models::Document,
+    target: &db::models::Document,
+    kind: RelationKind,
+    scope: Option<RelationScope>,
+    effective_on: Option<NaiveDate>,
+) -> ApiResult<bool> {
+    if db::relations::outgoing(conn, &source.id)?
+        .iter()
+        .any(|r| r.target_id == target.id)
+    {
+        return Ok(false);
+    }
+    let req = CreateRelationRequest {
+        target_id: target.id.clone(),
+        kind,
+        scope,
+        effective_on,
+        effective_until: None,
+        note: None,
+    };
+    relations::insert_audited(conn, actor, &source.id, &req, None)?;
+    Ok(true)
 }
 
 const SAMPLE_DRAFT_TITLE: &str =

@@ -14,7 +14,6 @@ use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind, RelationSc
 use crate::domain::review::ReviewResult;
 use crate::error::{ApiResult, AppError};
 use crate::service::documents::{self as docs, CreateDocumentRequest};
-use crate::service::relations::{self, CreateRelationRequest};
 use crate::service::review::{self, AssignRequest, CreateCampaignRequest, RecordReviewRequest};
 
 pub const SAMPLE: &str = " (dữ liệu mẫu)";
@@ -224,27 +223,9 @@ pub fn load(conn: &mut Tx<'_>) -> ApiResult<ReviewDemoReport> {
     for (source, kind, target, scope, on) in RELATIONS {
         let s = must_find(conn, source)?;
         let t = must_find(conn, target)?;
-        if db::relations::outgoing(conn, &s.id)?
-            .iter()
-            .any(|r| r.target_id == t.id)
-        {
-            continue;
+        if super::relate_once(conn, &actor, &s, &t, kind, Some(scope), Some(date(on)?))? {
+            report.relations_added += 1;
         }
-        relations::insert_audited(
-            conn,
-            &actor,
-            &s.id,
-            &CreateRelationRequest {
-                target_id: t.id.clone(),
-                kind,
-                scope: Some(scope),
-                effective_on: Some(date(on)?),
-                effective_until: None,
-                note: None,
-            },
-            None,
-        )?;
-        report.relations_added += 1;
     }
     if db::review::campaign_by_name(conn, CAMPAIGN_NAME)?.is_some() {
         return Ok(report);

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod diff;
 pub mod effect;
+pub mod ids;
 pub mod iso;
 pub mod kinds;
 pub mod number;

@@ -30,6 +30,8 @@
 //! layer can answer with the right status. [`PdfError::is_client_error`] tells the input's
 //! faults from ours.
 
+#[cfg(test)]
+mod bad_inputs;
 mod content;
 mod docx;
 mod extract;

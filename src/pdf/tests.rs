@@ -3,12 +3,12 @@
 //! poppler-utils, qpdf, zbar-tools). A missing tool fails the test rather than skipping it.
 
 use std::path::Path;
-use std::process::Command;
 
 use chrono::NaiveDate;
 use lopdf::{dictionary, Document, Object, Stream};
 
-use super::testing::{body_text, rendered, zero_pages};
+use super::bad_inputs::{assert_refuses_bad_files, damaged_copies, run};
+use super::testing::{body_text, rendered};
 use super::*;
 
 const LIBREOFFICE: &str = concat!(
@@ -90,13 +90,6 @@ fn kinds() -> Vec<(StampKind, Vec<&'static str>)> {
             vec!["TÀI LIỆU LỖI THỜI", "Từ ngày: 30/06/2025"],
         ),
     ]
-}
-
-fn run(program: &str, args: &[&str]) -> std::process::Output {
-    Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} must be installed for this test (apt-get install poppler-utils qpdf zbar-tools): {e}"))
 }
 
 fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> String {
@@ -492,34 +485,6 @@ fn decode_qr(pdf: &[u8], page: usize) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn encrypted(user_password: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = write_temp(
-        dir.path(),
-        "plain.pdf",
-        &std::fs::read(LIBREOFFICE).unwrap(),
-    );
-    let output = dir.path().join("encrypted.pdf");
-    let out = run(
-        "qpdf",
-        &[
-            "--encrypt",
-            user_password,
-            "owner-secret",
-            "256",
-            "--",
-            &input,
-            output.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read(output).unwrap()
-}
-
 fn stamp_default(bytes: &[u8]) -> Result<Vec<u8>, PdfError> {
     stamp_pdf(bytes, &request(kinds()[0].0.clone()), &Limits::default())
 }
@@ -528,46 +493,11 @@ fn stamp_default(bytes: &[u8]) -> Result<Vec<u8>, PdfError> {
 fn bad_inputs_get_their_own_errors() {
     let good = std::fs::read(LIBREOFFICE).unwrap();
 
-    assert!(matches!(
-        stamp_default(b"hello, world"),
-        Err(PdfError::NotPdf)
-    ));
-    assert!(matches!(stamp_default(b""), Err(PdfError::NotPdf)));
-    assert!(matches!(
-        stamp_default(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-        Err(PdfError::NotPdf)
-    ));
-
-    assert!(matches!(
-        stamp_default(&good[..good.len() / 2]),
-        Err(PdfError::Truncated)
-    ));
+    assert_refuses_bad_files(&good, stamp_default);
     assert!(matches!(
         stamp_default(&good[..good.len() - 10]),
         Err(PdfError::Truncated)
     ));
-
-    // Both a password-protected file and one that opens without a password.
-    assert!(matches!(
-        stamp_default(&encrypted("user-secret")),
-        Err(PdfError::Encrypted)
-    ));
-    assert!(matches!(
-        stamp_default(&encrypted("")),
-        Err(PdfError::Encrypted)
-    ));
-
-    assert!(matches!(
-        stamp_default(&zero_pages().unwrap()),
-        Err(PdfError::NoPages)
-    ));
-
-    let garbage = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> nonsense\nstartxref\n9\n%%EOF\n";
-    assert!(
-        matches!(stamp_default(garbage), Err(PdfError::Corrupt(_))),
-        "{:?}",
-        stamp_default(garbage)
-    );
     // A cross-reference table that points nowhere: there is nothing to chain an update to.
     let mut broken = good.clone();
     let at = find(&broken, b"\nxref\n").unwrap();
@@ -621,26 +551,7 @@ fn bad_inputs_get_their_own_errors() {
 #[test]
 fn damaged_files_never_panic() {
     let good = std::fs::read(LIBREOFFICE).unwrap();
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    for _ in 0..150 {
-        let mut bytes = good.clone();
-        for _ in 0..1 + next() % 8 {
-            let at = (next() % bytes.len() as u64) as usize;
-            let len = (1 + next() % 64) as usize;
-            for b in bytes.iter_mut().skip(at).take(len) {
-                *b = (next() & 0xff) as u8;
-            }
-        }
-        if next() % 4 == 0 {
-            let keep = (next() % bytes.len() as u64) as usize;
-            bytes.truncate(keep);
-        }
+    for bytes in damaged_copies(&good, 0x9e37_79b9_7f4a_7c15, 150) {
         // Any result is acceptable; returning is what is tested.
         let _ = stamp_default(&bytes);
     }

@@ -5,13 +5,13 @@
 //! a missing tool fails the test rather than skipping it.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use lopdf::{dictionary, Document, Object, Stream};
 
 use super::*;
-use crate::pdf::testing::{self, agreement, collapsed, zero_pages};
+use crate::pdf::bad_inputs::{assert_refuses_bad_files, damaged_copies, run};
+use crate::pdf::testing::{self, agreement, collapsed};
 use crate::pdf::{render_text_pdf, stamp_pdf, StampKind, StampRequest};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -28,12 +28,6 @@ const LIBREOFFICE: [&str; 6] = [
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(FIXTURES).join(name)).unwrap()
-}
-
-fn run(program: &str, args: &[&str]) -> std::process::Output {
-    Command::new(program).args(args).output().unwrap_or_else(|e| {
-        panic!("{program} must be installed for this test (apt-get install poppler-utils qpdf): {e}")
-    })
 }
 
 fn pdftotext(pdf: &[u8]) -> String {
@@ -457,6 +451,25 @@ fn type3_font_inline_in_the_resources() {
     assert_eq!(collapsed(&pdftotext(&pdf)), collapsed(&ours));
 }
 
+/// Page 1 of `pdf` is refused when a page is allowed 10,000 operators.
+fn assert_refused_at_10_000_operators(pdf: &[u8]) {
+    let capped = Limits {
+        max_operators_per_page: 10_000,
+        ..Limits::default()
+    };
+    let got = extract_pdf(pdf, &capped);
+    assert!(
+        matches!(
+            got,
+            Err(PdfError::TooComplex {
+                page: 1,
+                max: 10_000
+            })
+        ),
+        "{got:?}"
+    );
+}
+
 /// One string of 20,000 glyphs on a page allowed 10,000 operators: refused, having kept no
 /// more than the cap.
 #[test]
@@ -473,17 +486,7 @@ fn glyphs_count_against_the_operator_cap() {
         dictionary! { "Font" => dictionary! { "F1" => font } },
         &[&content],
     );
-    let capped = Limits {
-        max_operators_per_page: 10_000,
-        ..Limits::default()
-    };
-    assert!(matches!(
-        extract_pdf(&pdf, &capped),
-        Err(PdfError::TooComplex {
-            page: 1,
-            max: 10_000
-        })
-    ));
+    assert_refused_at_10_000_operators(&pdf);
     assert_eq!(extract_default(&pdf).unwrap().text.len(), 20_000);
 }
 
@@ -524,71 +527,20 @@ fn scanned_pdf_has_no_text_layer() {
 
 // ---- Bad input ----
 
-fn encrypted(user_password: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("plain.pdf");
-    std::fs::write(&input, fixture("lo-dejavu-sans.pdf")).unwrap();
-    let output = dir.path().join("encrypted.pdf");
-    let out = run(
-        "qpdf",
-        &[
-            "--encrypt",
-            user_password,
-            "owner-secret",
-            "256",
-            "--",
-            input.to_str().unwrap(),
-            output.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read(output).unwrap()
-}
-
 #[test]
 fn bad_inputs_get_their_own_errors() {
     let good = fixture("lo-dejavu-sans.pdf");
     let docx = fixture("lo-liberation-serif.docx");
+    assert_refuses_bad_files(&good, extract_default);
     for disguised in [
-        &b""[..],
-        b"hello, world",
-        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
         b"<!DOCTYPE html><html><body>PDF</body></html>"
             .repeat(30)
             .as_slice(),
         &docx,
     ] {
-        assert!(
-            matches!(extract_default(disguised), Err(PdfError::NotPdf)),
-            "{:?}",
-            extract_default(disguised)
-        );
+        let got = extract_default(disguised);
+        assert!(matches!(got, Err(PdfError::NotPdf)), "{got:?}");
     }
-    assert!(matches!(
-        extract_default(&good[..good.len() / 2]),
-        Err(PdfError::Truncated)
-    ));
-    assert!(matches!(
-        extract_default(&encrypted("user-secret")),
-        Err(PdfError::Encrypted)
-    ));
-    assert!(matches!(
-        extract_default(&encrypted("")),
-        Err(PdfError::Encrypted)
-    ));
-    assert!(matches!(
-        extract_default(&zero_pages().unwrap()),
-        Err(PdfError::NoPages)
-    ));
-    let garbage = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> nonsense\nstartxref\n9\n%%EOF\n";
-    assert!(matches!(
-        extract_default(garbage),
-        Err(PdfError::Corrupt(_))
-    ));
 
     let small = Limits {
         max_bytes: 1000,
@@ -677,17 +629,7 @@ fn nested_forms_cannot_stall_the_server() {
         dictionary! { "XObject" => dictionary! { "X" => top } },
         &[&draw_30],
     );
-    let capped = Limits {
-        max_operators_per_page: 10_000,
-        ..Limits::default()
-    };
-    assert!(matches!(
-        extract_pdf(&pdf, &capped),
-        Err(PdfError::TooComplex {
-            page: 1,
-            max: 10_000
-        })
-    ));
+    assert_refused_at_10_000_operators(&pdf);
     // 30 + 900 + 27,000 + 810,000 operators; give it 50 ms.
     let hurried = Limits {
         max_operators_per_page: usize::MAX,
@@ -711,28 +653,11 @@ fn nested_forms_cannot_stall_the_server() {
 /// panic or a hang.
 #[test]
 fn damaged_files_never_panic() {
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    for name in ["lo-noto-serif.pdf", "libreoffice-de-an-xref-stream.pdf"] {
-        let good = fixture(name);
-        for _ in 0..100 {
-            let mut bytes = good.clone();
-            for _ in 0..1 + next() % 8 {
-                let at = (next() % bytes.len() as u64) as usize;
-                let len = (1 + next() % 64) as usize;
-                for b in bytes.iter_mut().skip(at).take(len) {
-                    *b = (next() & 0xff) as u8;
-                }
-            }
-            if next() % 4 == 0 {
-                let keep = (next() % bytes.len() as u64) as usize;
-                bytes.truncate(keep);
-            }
+    for (i, name) in ["lo-noto-serif.pdf", "libreoffice-de-an-xref-stream.pdf"]
+        .iter()
+        .enumerate()
+    {
+        for bytes in damaged_copies(&fixture(name), 0x2545_f491_4f6c_dd1d + i as u64, 100) {
             // Any result is acceptable; returning is what is tested.
             let _ = extract_default(&bytes);
         }
