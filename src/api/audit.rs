@@ -4,11 +4,11 @@ use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::dto::AuditEntry;
 use super::responses::ReadErrors;
 use super::{parse_id, AuthUser, State};
 use crate::error::ApiResult;
 use crate::service::audit as svc;
+use crate::service::audit::AuditEntry;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -2,10 +2,10 @@
 
 use actix_web::{get, post, HttpRequest, HttpResponse};
 
-use super::dto::UserResponse;
 use super::responses::{BodyErrors, PublicErrors, ReadErrors, ThrottledErrors, WriteErrors};
 use super::{AuthUser, Json, State};
 use crate::error::ApiResult;
+use crate::service::accounts::UserResponse;
 use crate::service::accounts::{self, LoginRequest, RefreshRequest, TokenResponse};
 
 /// Exchange a username and password for an access token and a refresh token.

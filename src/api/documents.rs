@@ -3,15 +3,17 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
-use super::dto::{
-    AsOfQuery, DocumentPage, DocumentQuery, DocumentResponse, EffectResponse, ReasonRequest,
-    RelationResponse, RelationsResponse,
-};
+use super::dto::ReasonRequest;
 use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
 use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::error::ApiResult;
-use crate::service::documents::{self as svc, CreateDocumentRequest, UpdateDocumentRequest};
-use crate::service::relations::{self as rel, CreateRelationRequest};
+use crate::service::documents::{
+    self as svc, AsOfQuery, CreateDocumentRequest, DocumentPage, DocumentQuery, DocumentResponse,
+    EffectResponse, UpdateDocumentRequest,
+};
+use crate::service::relations::{
+    self as rel, CreateRelationRequest, RelationResponse, RelationsResponse,
+};
 
 pub use crate::service::today;
 

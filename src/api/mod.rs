@@ -280,9 +280,9 @@ macro_rules! row_tagged {
     )+};
 }
 row_tagged!(
-    dto::DocumentResponse,
-    dto::OrgUnitResponse,
-    dto::UserResponse
+    crate::service::documents::DocumentResponse,
+    crate::service::org_units::OrgUnitResponse,
+    crate::service::accounts::UserResponse
 );
 
 /// `body` as JSON with its row's ETag (see [`tagged`]).

@@ -4,10 +4,10 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use actix_web::http::StatusCode;
 
-use super::dto::OrgUnitResponse;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, State};
 use crate::error::ApiResult;
+use crate::service::org_units::OrgUnitResponse;
 use crate::service::org_units::{self as svc, CreateOrgUnitRequest, UpdateOrgUnitRequest};
 
 /// All org units, by code.

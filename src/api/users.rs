@@ -4,10 +4,10 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use actix_web::http::StatusCode;
 
-use super::dto::UserResponse;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, State};
 use crate::error::ApiResult;
+use crate::service::accounts::UserResponse;
 use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
 
 /// All accounts.

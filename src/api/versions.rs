@@ -8,11 +8,13 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::dto::{StructureResponse, VersionResponse};
 use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
 use super::{parse_id, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::error::{ApiResult, AppError};
-use crate::service::versions::{self as svc, CreateVersionRequest, UpdateVersionRequest, Upload};
+use crate::service::versions::{
+    self as svc, CreateVersionRequest, StructureResponse, UpdateVersionRequest, Upload,
+    VersionResponse,
+};
 
 /// The multipart form for uploading a version's file.
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::documents::today;
-use super::dto::DocumentResponse;
 use super::export::{self, ExportFormat};
 use super::responses::{
     BodyErrors, Conflict, IfMatchErrors, PublicErrors, ReadErrors, ThrottledErrors, WriteErrors,
@@ -24,6 +23,7 @@ use crate::service::consultations::{
     PublicConsultation,
 };
 use crate::service::documents::response;
+use crate::service::documents::DocumentResponse;
 use crate::service::workflow::{
     self as svc, AppraisalRequest, AppraisalResponse, TransitionRequest,
 };

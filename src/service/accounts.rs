@@ -1,12 +1,12 @@
 //! Accounts and sessions: login (with per-account throttling), refresh-token rotation,
 //! logout, and user administration.
 
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents::double_option;
-use super::dto::UserResponse;
+use super::dto::parse;
 use super::{clean_text, Caller};
 use crate::auth::password::Hasher;
 use crate::auth::token::{new_refresh_token, refresh_token_hash, TokenKeys};
@@ -550,4 +550,37 @@ pub async fn change_user(
         .tx(move |conn| update_user(conn, &caller, &id, row_version, &req, hash))
         .await?;
     UserResponse::from_row(u)
+}
+
+// ---- Wire shapes ----
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserResponse {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_unit_id: Option<String>,
+    pub active: bool,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+impl UserResponse {
+    pub fn from_row(u: User) -> ApiResult<Self> {
+        Ok(UserResponse {
+            role: parse(&u.role)?,
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            org_unit_id: u.org_unit_id,
+            active: u.active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            row_version: u.row_version,
+        })
+    }
 }

@@ -1,8 +1,12 @@
 //! Reading the audit log: who did what to an entity, and who may see it.
 
-use super::dto::AuditEntry;
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use super::Caller;
 use crate::auth::Action;
+use crate::db::models::AuditRow;
 use crate::db::{self, Db};
 use crate::error::{ApiResult, AppError};
 
@@ -51,4 +55,42 @@ pub async fn history(
         Ok(rows.into_iter().map(AuditEntry::from).collect())
     })
     .await
+}
+
+// ---- Wire shapes ----
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason: Option<String>,
+    pub details: Option<serde_json::Value>,
+    pub hash: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            from_state: r.from_state,
+            to_state: r.to_state,
+            reason: r.reason,
+            details: r.details.and_then(|d| serde_json::from_str(&d).ok()),
+            hash: r.hash,
+        }
+    }
 }

@@ -1,11 +1,12 @@
 //! Org units: the province, district, councils, committees, agencies, communes and
 //! the external bodies that issue documents.
 
-use serde::Deserialize;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents::double_option;
-use super::dto::OrgUnitResponse;
+use super::dto::parse;
 use super::{clean_text, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
@@ -185,4 +186,38 @@ pub async fn change_unit(
         .tx(move |conn| update(conn, &caller, &id, row_version, &req))
         .await?;
     OrgUnitResponse::from_row(u)
+}
+
+// ---- Wire shapes ----
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrgUnitResponse {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgUnitKind,
+    pub label_vi: &'static str,
+    pub parent_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub updated_at: NaiveDateTime,
+    pub row_version: i32,
+}
+
+impl OrgUnitResponse {
+    pub fn from_row(u: OrgUnit) -> ApiResult<Self> {
+        let kind: OrgUnitKind = parse(&u.kind)?;
+        Ok(OrgUnitResponse {
+            id: u.id,
+            code: u.code,
+            name: u.name,
+            kind,
+            label_vi: kind.label_vi(),
+            parent_id: u.parent_id,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            row_version: u.row_version,
+        })
+    }
 }

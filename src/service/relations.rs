@@ -1,15 +1,15 @@
 //! Relations between documents (căn cứ, sửa đổi, thay thế, bãi bỏ, ...).
 
-use chrono::NaiveDate;
-use serde::Deserialize;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents as docs;
-use super::dto::{RelationResponse, RelationsResponse};
+use super::dto::{parse, DocumentRef};
 use super::{clean_opt, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
-use crate::db::models::Relation;
+use crate::db::models::{Document, Relation};
 use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::{RelationKind, RelationScope, Role};
 use crate::error::{ApiResult, AppError};
@@ -257,4 +257,59 @@ pub async fn add_relation(
 /// Removes a relation.
 pub async fn remove_relation(db: &Db, caller: Caller, id: String) -> ApiResult<()> {
     db.tx(move |conn| delete(conn, &caller, &id)).await
+}
+
+// ---- Wire shapes ----
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelationResponse {
+    pub id: String,
+    pub source_id: String,
+    pub target_id: String,
+    pub kind: RelationKind,
+    pub label_vi: &'static str,
+    pub scope: RelationScope,
+    pub effective_on: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    pub note: Option<String>,
+    /// The document at the other end (absent when the relation itself is returned).
+    pub other: Option<DocumentRef>,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+impl RelationResponse {
+    pub fn from_row(r: Relation, other: Option<&Document>) -> ApiResult<Self> {
+        let kind: RelationKind = parse(&r.kind)?;
+        let other = match other {
+            Some(d) => Some(DocumentRef {
+                id: d.id.clone(),
+                kind: parse(&d.kind)?,
+                number: d.number.clone(),
+                title: d.title.clone(),
+            }),
+            None => None,
+        };
+        Ok(RelationResponse {
+            id: r.id,
+            source_id: r.source_id,
+            target_id: r.target_id,
+            label_vi: kind.label_vi(),
+            kind,
+            scope: parse(&r.scope)?,
+            effective_on: r.effective_on,
+            effective_until: r.effective_until,
+            note: r.note,
+            other,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelationsResponse {
+    /// What this document acts on: what it is based on, amends, repeals...
+    pub outgoing: Vec<RelationResponse>,
+    /// What acts on this document: what is based on it, amends it, repeals it...
+    pub incoming: Vec<RelationResponse>,
 }

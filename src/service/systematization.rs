@@ -9,7 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::documents as docs;
-use super::dto::{summaries, unit_ref, DocumentRef, DocumentSummary, EffectResponse, OrgUnitRef};
+use super::documents::EffectResponse;
+use super::dto::{summaries, unit_ref, DocumentRef, DocumentSummary, OrgUnitRef};
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn, Db};
 use crate::domain::effect::{ends_in_full, ends_in_part, Effect, IncomingRelation};

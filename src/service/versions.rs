@@ -1,10 +1,10 @@
 //! Versions: immutable expressions of a document, with their text, file and structure.
 
-use serde::Deserialize;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents::{self as docs};
-use super::dto::{ProvisionNode, StructureResponse, VersionResponse};
 use super::{clean_opt, state_of, Caller};
 use crate::auth::Action;
 use crate::config::PdfSettings;
@@ -61,8 +61,6 @@ pub fn sniff(data: &[u8]) -> Option<&'static str> {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
-
-pub use super::dto::version_etag;
 
 fn clean_body(body: Option<&str>) -> ApiResult<Option<String>> {
     match body {
@@ -555,4 +553,121 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml"), None);
         assert_eq!(sniff(b"<html>"), None);
     }
+}
+
+// ---- Wire shapes ----
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileInfo {
+    pub sha256: String,
+    pub content_type: String,
+    pub size: i64,
+    pub file_name: Option<String>,
+    /// Where to download it.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionResponse {
+    pub id: String,
+    pub document_id: String,
+    pub seq: i32,
+    pub label: String,
+    /// The full text (only when one version is read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    pub has_text: bool,
+    pub file: Option<FileInfo>,
+    pub change_summary: Option<String>,
+    pub author_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
+    pub approved_at: Option<NaiveDateTime>,
+    pub approved_by: Option<String>,
+    /// Approved versions never change.
+    pub immutable: bool,
+    /// For a revision of an ISO document: draft, in_review, approved, current,
+    /// superseded or withdrawn (absent for other documents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::domain::kinds::RevisionState>,
+    /// For a revision of an ISO document: whether it is the one in use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_current: Option<bool>,
+    #[serde(with = "crate::service::timestamp::utc")]
+    pub created_at: NaiveDateTime,
+    pub etag: String,
+}
+
+impl VersionResponse {
+    pub fn from_row(v: Version, file: Option<(String, i64)>, with_body: bool) -> Self {
+        let etag = version_etag(&v);
+        VersionResponse {
+            file: v.blob_sha256.clone().map(|sha| {
+                let (content_type, size) = file.unwrap_or_default();
+                FileInfo {
+                    url: format!("/api/v1/versions/{}/file", v.id),
+                    sha256: sha,
+                    content_type,
+                    size,
+                    file_name: v.file_name.clone(),
+                }
+            }),
+            has_text: v.body.is_some(),
+            body: if with_body { v.body } else { None },
+            immutable: v.approved_at.is_some(),
+            state: None,
+            is_current: None,
+            id: v.id,
+            document_id: v.document_id,
+            seq: v.seq,
+            label: v.label,
+            change_summary: v.change_summary,
+            author_id: v.author_id,
+            approved_at: v.approved_at,
+            approved_by: v.approved_by,
+            created_at: v.created_at,
+            etag,
+        }
+    }
+}
+
+/// One provision of a version's structure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProvisionNode {
+    pub kind: crate::domain::structure::ProvisionKind,
+    pub number: String,
+    /// Stable address such as `dieu-5/khoan-2/diem-a`.
+    pub path: String,
+    pub heading: Option<String>,
+    pub text: String,
+    /// The corpus id of an imported article.
+    pub external_id: Option<String>,
+    #[schema(no_recursion)]
+    pub children: Vec<ProvisionNode>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StructureResponse {
+    pub version_id: String,
+    pub provisions: Vec<ProvisionNode>,
+}
+
+/// The ETag of a version: it changes whenever anything editable changes.
+pub fn version_etag(v: &Version) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        v.label.as_str(),
+        v.body.as_deref().unwrap_or(""),
+        v.change_summary.as_deref().unwrap_or(""),
+        v.blob_sha256.as_deref().unwrap_or(""),
+        if v.approved_at.is_some() {
+            "approved"
+        } else {
+            ""
+        },
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..12])
 }

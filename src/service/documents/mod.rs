@@ -1,11 +1,13 @@
 //! Documents: create, read, list, update, delete, withdraw, legal effect.
 
+mod wire;
+pub use wire::{AsOfQuery, DocumentPage, DocumentQuery, DocumentResponse, EffectResponse};
+
 use crate::db::Tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
-use super::dto::{DocumentPage, DocumentQuery, DocumentResponse};
 use super::{clean_opt, clean_text, ensure_visible, policy, state_of, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
