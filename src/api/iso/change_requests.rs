@@ -6,14 +6,8 @@ read_by_id!(
     /// Change requests raised against a document, in order.
     get "/iso/documents/{id}/change-requests" => list_change_requests
         -> [(status = 200, body = Vec<ChangeRequestResponse>), ReadErrors],
-    |conn, caller, id| svc::change_requests(conn, &caller, &id),
-    |list| {
-        let list = list
-            .into_iter()
-            .map(ChangeRequestResponse::from_row)
-            .collect::<ApiResult<Vec<_>>>()?;
-        Ok(HttpResponse::Ok().json(list))
-    }
+    svc::list_change_requests,
+    |list| Ok(HttpResponse::Ok().json(list))
 );
 
 /// Raise a change request (phiếu yêu cầu sửa đổi tài liệu) against a document in use:
@@ -35,24 +29,16 @@ pub async fn raise_change_request(
     id: web::Path<String>,
     body: Json<RaiseChangeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let c = st
-        .db
-        .tx(move |conn| svc::raise(conn, &caller, &id, &body))
-        .await?;
-    Ok(change_request(
-        StatusCode::CREATED,
-        ChangeRequestResponse::from_row(c)?,
-    ))
+    let c = svc::raise_change_request(&st.db, user.caller, parse_id(&id)?, body.0).await?;
+    Ok(change_request(StatusCode::CREATED, c))
 }
 
 read_by_id!(
     /// One change request.
     get "/iso/change-requests/{id}" => get_change_request
         -> [ChangeRequestOk, ReadErrors],
-    |conn, caller, id| svc::change_request(conn, &caller, &id),
-    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+    svc::get_change_request,
+    |c| Ok(change_request(StatusCode::OK, c))
 );
 
 guarded_write!(
@@ -60,14 +46,14 @@ guarded_write!(
     /// controller of the owner agency; `If-Match`).
     post "/iso/change-requests/{id}/accept" => accept_change_request(body: AcceptChangeRequest)
         -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::accept(conn, &caller, &id, expected, &body),
-    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+    svc::accept_change_request,
+    |c| Ok(change_request(StatusCode::OK, c))
 );
 
 guarded_write!(
     /// Reject a change request with the reason (ISO controller of the owner agency; `If-Match`).
     post "/iso/change-requests/{id}/reject" => reject_change_request(body: ReasonRequest)
         -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::reject(conn, &caller, &id, expected, &body.reason),
-    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+    svc::reject_change_request,
+    |c| Ok(change_request(StatusCode::OK, c))
 );
