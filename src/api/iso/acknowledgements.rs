@@ -31,9 +31,9 @@ pub async fn acknowledge_document(
     Ok(HttpResponse::build(status).json(a))
 }
 
-read_by_id!(
+by_id!(
     /// Who has acknowledged the current revision and who has not.
-    get "/iso/documents/{id}/acknowledgements" => list_acknowledgements
+    get "/iso/documents/{id}/acknowledgements" => list_acknowledgements()
         -> [(status = 200, body = AcknowledgementsResponse), ReadErrors],
     svc::list_acknowledgements,
     |r| Ok(HttpResponse::Ok().json(r))

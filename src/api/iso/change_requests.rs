@@ -2,9 +2,9 @@
 
 use super::*;
 
-read_by_id!(
+by_id!(
     /// Change requests raised against a document, in order.
-    get "/iso/documents/{id}/change-requests" => list_change_requests
+    get "/iso/documents/{id}/change-requests" => list_change_requests()
         -> [(status = 200, body = Vec<ChangeRequestResponse>), ReadErrors],
     svc::list_change_requests,
     |list| Ok(HttpResponse::Ok().json(list))
@@ -33,27 +33,29 @@ pub async fn raise_change_request(
     Ok(change_request(StatusCode::CREATED, c))
 }
 
-read_by_id!(
+by_id!(
     /// One change request.
-    get "/iso/change-requests/{id}" => get_change_request
+    get "/iso/change-requests/{id}" => get_change_request()
         -> [ChangeRequestOk, ReadErrors],
     svc::get_change_request,
     |c| Ok(change_request(StatusCode::OK, c))
 );
 
-guarded_write!(
+by_id!(
     /// Accept a change request: a revision draft opens from the current text (ISO
     /// controller of the owner agency; `If-Match`).
-    post "/iso/change-requests/{id}/accept" => accept_change_request(body: AcceptChangeRequest)
-        -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
+    post "/iso/change-requests/{id}/accept"
+        => accept_change_request(if_match: IfMatchHeader, body: AcceptChangeRequest)
+        -> [ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors],
     svc::accept_change_request,
     |c| Ok(change_request(StatusCode::OK, c))
 );
 
-guarded_write!(
+by_id!(
     /// Reject a change request with the reason (ISO controller of the owner agency; `If-Match`).
-    post "/iso/change-requests/{id}/reject" => reject_change_request(body: ReasonRequest)
-        -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
+    post "/iso/change-requests/{id}/reject"
+        => reject_change_request(if_match: IfMatchHeader, body: ReasonRequest)
+        -> [ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors],
     svc::reject_change_request,
     |c| Ok(change_request(StatusCode::OK, c))
 );

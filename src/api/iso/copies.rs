@@ -40,10 +40,10 @@ pub async fn outstanding_copies(
     Ok(HttpResponse::Ok().json(list))
 }
 
-guarded_write!(
+by_id!(
     /// Confirm that a recalled copy was withdrawn (ISO controller of the owner agency; `If-Match`).
-    post "/iso/copies/{id}/confirm-withdrawal" => confirm_copy_withdrawal()
-        -> CopyOk [WriteErrors, IfMatchErrors],
+    post "/iso/copies/{id}/confirm-withdrawal" => confirm_copy_withdrawal(if_match: IfMatchHeader)
+        -> [CopyOk, WriteErrors, IfMatchErrors],
     svc::confirm_withdrawal,
     |c| Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
 );

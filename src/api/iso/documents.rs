@@ -45,25 +45,26 @@ pub async fn create_iso_document(
     Ok(resp)
 }
 
-read_by_id!(
+by_id!(
     /// A quality document: control metadata, current and open revision, distribution list.
-    get "/iso/documents/{id}" => get_iso_document
+    get "/iso/documents/{id}" => get_iso_document()
         -> [DocumentOk, ReadErrors],
     svc::get_document,
     |d| Ok(document(StatusCode::OK, d))
 );
 
-guarded_write!(
+by_id!(
     /// Change the control metadata or the distribution list (send `If-Match`).
-    patch "/iso/documents/{id}" => update_iso_document(body: UpdateIsoDocumentRequest)
-        -> DocumentOk [WriteErrors, BodyErrors, IfMatchErrors],
+    patch "/iso/documents/{id}"
+        => update_iso_document(if_match: IfMatchHeader, body: UpdateIsoDocumentRequest)
+        -> [DocumentOk, WriteErrors, BodyErrors, IfMatchErrors],
     svc::update_document,
     |d| Ok(document(StatusCode::OK, d))
 );
 
-read_by_id!(
+by_id!(
     /// Every revision of a quality document with its state, oldest first.
-    get "/iso/documents/{id}/revisions" => list_iso_revisions
+    get "/iso/documents/{id}/revisions" => list_iso_revisions()
         -> [(status = 200, body = Vec<IsoRevisionResponse>), ReadErrors],
     svc::list_revisions,
     |list| Ok(HttpResponse::Ok().json(list))

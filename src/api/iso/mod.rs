@@ -116,63 +116,33 @@ tagged_ok!(
     CopyOk = ControlledCopyResponse,
 );
 
-/// A read of the ISO resource at `id`: its OpenAPI entry and its handler, which parses
-/// the id, runs the use case `(db, caller, id)` and answers through the closure.
-macro_rules! read_by_id {
-    (
-        $(#[$doc:meta])*
-        get $route:tt => $name:ident -> [$($responses:tt)*],
-        $use_case:path,
-        |$r:ident| $answer:expr
-    ) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            tag = "iso",
-            params(("id" = String, Path)),
-            responses($($responses)*),
-            security(("bearer" = []))
-        )]
-        #[get($route)]
-        pub async fn $name(
-            st: State,
-            user: AuthUser,
-            id: web::Path<String>,
-        ) -> ApiResult<HttpResponse> {
-            let $r = $use_case(&st.db, user.caller, parse_id(&id)?).await?;
-            $answer
-        }
-    };
-}
-pub(super) use read_by_id;
-
-/// A write on one ISO resource guarded by `If-Match`: its OpenAPI entry and its
-/// handler, which parses the id, then the row version the client read, runs the use
-/// case `(db, caller, id, row_version[, body])` and answers through the closure. A
-/// route reads
+/// A route on the ISO resource at `id`: its OpenAPI entry and its handler, which parses
+/// the id, then, for a write guarded by `If-Match`, the row version the client read,
+/// runs the use case `(db, caller, id[, row_version][, body])` and answers through the
+/// closure. A route reads
 ///
 /// ```text
 /// /// Doc comment of the route.
-/// post "/iso/…/{id}/step" => name(body: Request)
-///     -> Ok [problem sets],
+/// post "/iso/…/{id}/step" => name(if_match: IfMatchHeader, body: Request)
+///     -> [responses and problem sets],
 /// svc::use_case,
 /// |r| Ok(answer(r))
 /// ```
-///
-/// where `Ok` is a response set such as [`RevisionOk`] or one `(status = …)` entry.
-macro_rules! guarded_write {
+macro_rules! by_id {
     (
         $(#[$doc:meta])*
-        $method:ident $route:tt => $name:ident($($body:ident: $req:ty)?)
-            -> $ok:tt [$($set:ident),+],
+        $method:ident $route:tt => $name:ident(
+            $($if_match:ident: $header:ident)? $(, $body:ident: $req:ty)?
+        ) -> [$($responses:tt)*],
         $use_case:path,
         |$r:ident| $answer:expr
     ) => {
         $(#[$doc])*
         #[utoipa::path(
             tag = "iso",
-            params(("id" = String, Path), IfMatchHeader),
+            params(("id" = String, Path) $(, $header)?),
             $(request_body = $req,)?
-            responses($ok, $($set),+),
+            responses($($responses)*),
             security(("bearer" = []))
         )]
         #[$method($route)]
@@ -180,17 +150,17 @@ macro_rules! guarded_write {
             st: State,
             user: AuthUser,
             id: web::Path<String>,
-            if_match: IfMatch,
+            $($if_match: IfMatch,)?
             $($body: Json<$req>,)?
         ) -> ApiResult<HttpResponse> {
             let id = parse_id(&id)?;
-            let expected = if_match.row_version()?;
-            let $r = $use_case(&st.db, user.caller, id, expected $(, $body.0)?).await?;
+            $(let $if_match = $if_match.row_version()?;)?
+            let $r = $use_case(&st.db, user.caller, id $(, $if_match)? $(, $body.0)?).await?;
             $answer
         }
     };
 }
-pub(super) use guarded_write;
+pub(super) use by_id;
 
 fn document(status: StatusCode, d: IsoDocumentResponse) -> HttpResponse {
     tagged(status, &d.id, d.row_version, &d)

@@ -20,11 +20,12 @@ pub async fn due_reviews(
     Ok(HttpResponse::Ok().json(list))
 }
 
-guarded_write!(
+by_id!(
     /// Record a periodic review: `confirmed` sets the next review date, `change_needed`
     /// raises a change request (ISO controller of the owner agency; `If-Match` of the document).
-    post "/iso/documents/{id}/review" => review_document(body: ReviewRequest)
-        -> (status = 200, body = ReviewResponse) [WriteErrors, BodyErrors, IfMatchErrors],
+    post "/iso/documents/{id}/review"
+        => review_document(if_match: IfMatchHeader, body: ReviewRequest)
+        -> [(status = 200, body = ReviewResponse), WriteErrors, BodyErrors, IfMatchErrors],
     svc::review_document,
     |r| Ok(tagged(StatusCode::OK, &r.document.id, r.document.row_version, &r))
 );

@@ -2,62 +2,65 @@
 
 use super::*;
 
-read_by_id!(
+by_id!(
     /// One revision: state, revision number, effective date, what replaced it, and the
     /// obsolete stamp it must carry when it is superseded or withdrawn.
-    get "/iso/revisions/{id}" => get_iso_revision
+    get "/iso/revisions/{id}" => get_iso_revision()
         -> [RevisionOk, ReadErrors],
     svc::get_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
-    post "/iso/revisions/{id}/submit" => submit_iso_revision()
-        -> RevisionOk [WriteErrors, IfMatchErrors],
+    post "/iso/revisions/{id}/submit" => submit_iso_revision(if_match: IfMatchHeader)
+        -> [RevisionOk, WriteErrors, IfMatchErrors],
     svc::submit_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Send a revision under review back to draft, with the reason (approver or the owner's
     /// ISO controller; `If-Match`).
-    post "/iso/revisions/{id}/return" => return_iso_revision(body: ReasonRequest)
-        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    post "/iso/revisions/{id}/return"
+        => return_iso_revision(if_match: IfMatchHeader, body: ReasonRequest)
+        -> [RevisionOk, WriteErrors, BodyErrors, IfMatchErrors],
     svc::return_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Approve a reviewed revision (approver, never its author; `If-Match`).
-    post "/iso/revisions/{id}/approve" => approve_iso_revision()
-        -> RevisionOk [WriteErrors, IfMatchErrors],
+    post "/iso/revisions/{id}/approve" => approve_iso_revision(if_match: IfMatchHeader)
+        -> [RevisionOk, WriteErrors, IfMatchErrors],
     svc::approve_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Issue an approved revision: current from its effective date, the previous one
     /// superseded, its copies recalled, numbered copies made for the distribution list
     /// (ISO controller of the owner agency; `If-Match`).
-    post "/iso/revisions/{id}/issue" => issue_iso_revision(body: IssueRequest)
-        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    post "/iso/revisions/{id}/issue"
+        => issue_iso_revision(if_match: IfMatchHeader, body: IssueRequest)
+        -> [RevisionOk, WriteErrors, BodyErrors, IfMatchErrors],
     svc::issue_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Abandon a revision not yet issued (ISO controller of the owner agency; `If-Match`).
     /// The current revision is withdrawn with its document: `POST /documents/{id}/withdraw`.
-    post "/iso/revisions/{id}/withdraw" => withdraw_iso_revision(body: ReasonRequest)
-        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
+    post "/iso/revisions/{id}/withdraw"
+        => withdraw_iso_revision(if_match: IfMatchHeader, body: ReasonRequest)
+        -> [RevisionOk, WriteErrors, BodyErrors, IfMatchErrors],
     svc::withdraw_revision,
     |r| Ok(revision(r))
 );
 
-read_by_id!(
+by_id!(
     /// Reviewers' comments on a revision, oldest first.
-    get "/iso/revisions/{id}/comments" => list_review_comments
+    get "/iso/revisions/{id}/comments" => list_review_comments()
         -> [(status = 200, body = Vec<ReviewCommentResponse>), ReadErrors],
     svc::list_comments,
     |list| Ok(HttpResponse::Ok().json(list))
