@@ -43,6 +43,14 @@ pub fn list_documents(conn: &mut Conn, owners: Option<&[String]>) -> DbResult<Ve
     Ok(q.order(iso_documents::document_id.asc()).load(conn)?)
 }
 
+/// The documents attached to this one (the forms and instructions of a procedure).
+pub fn children_of(conn: &mut Conn, parent_id: &str) -> DbResult<Vec<String>> {
+    Ok(iso_documents::table
+        .filter(iso_documents::parent_id.eq(parent_id))
+        .select(iso_documents::document_id)
+        .load(conn)?)
+}
+
 /// Applies changes if the row is still at `expected_version` (optimistic concurrency);
 /// the row version goes up even when nothing else changes (a new distribution list).
 pub fn update_document(

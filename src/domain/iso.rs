@@ -381,52 +381,34 @@ mod tests {
 
     #[test]
     fn the_happy_path_and_its_guards() {
-        assert_eq!(next_state(S::Draft, RevisionEvent::Submit), Ok(S::InReview));
-        assert_eq!(next_state(S::InReview, RevisionEvent::Return), Ok(S::Draft));
-        assert_eq!(
-            next_state(S::InReview, RevisionEvent::Approve),
-            Ok(S::Approved)
-        );
-        assert_eq!(
-            next_state(S::Approved, RevisionEvent::Issue),
-            Ok(S::Current)
-        );
-        assert_eq!(
-            next_state(S::Current, RevisionEvent::Supersede),
-            Ok(S::Superseded)
-        );
-        assert_eq!(
-            guard_of(next_state(S::Draft, RevisionEvent::Approve)),
-            "approve_only_in_review"
-        );
-        assert_eq!(
-            guard_of(next_state(S::InReview, RevisionEvent::Issue)),
-            "issue_only_approved"
-        );
-        assert_eq!(
-            guard_of(next_state(S::Approved, RevisionEvent::Submit)),
-            "submit_only_drafts"
-        );
-        assert_eq!(
-            guard_of(next_state(S::Draft, RevisionEvent::Return)),
-            "return_only_in_review"
-        );
-        assert_eq!(
-            guard_of(next_state(S::Current, RevisionEvent::Abandon)),
-            "withdraw_current_with_document"
-        );
-        assert_eq!(
-            guard_of(next_state(S::Superseded, RevisionEvent::Abandon)),
-            "obsolete_is_final"
-        );
-        assert_eq!(
-            next_state(S::Superseded, RevisionEvent::WithdrawDocument),
-            Ok(S::Superseded)
-        );
-        assert_eq!(
-            next_state(S::Current, RevisionEvent::WithdrawDocument),
-            Ok(S::Withdrawn)
-        );
+        use RevisionEvent as E;
+        let allowed = [
+            (S::Draft, E::Submit, S::InReview),
+            (S::InReview, E::Return, S::Draft),
+            (S::InReview, E::Approve, S::Approved),
+            (S::Approved, E::Issue, S::Current),
+            (S::Current, E::Supersede, S::Superseded),
+            (S::Superseded, E::WithdrawDocument, S::Superseded),
+            (S::Current, E::WithdrawDocument, S::Withdrawn),
+        ];
+        for (from, event, to) in allowed {
+            assert_eq!(next_state(from, event), Ok(to), "{from:?} {event:?}");
+        }
+        let refused = [
+            (S::Draft, E::Approve, "approve_only_in_review"),
+            (S::InReview, E::Issue, "issue_only_approved"),
+            (S::Approved, E::Submit, "submit_only_drafts"),
+            (S::Draft, E::Return, "return_only_in_review"),
+            (S::Current, E::Abandon, "withdraw_current_with_document"),
+            (S::Superseded, E::Abandon, "obsolete_is_final"),
+        ];
+        for (from, event, guard) in refused {
+            assert_eq!(
+                guard_of(next_state(from, event)),
+                guard,
+                "{from:?} {event:?}"
+            );
+        }
     }
 
     #[test]
@@ -626,38 +608,7 @@ mod tests {
                 }
                 11..=14 => {
                     let Some(i) = pick(self, rng) else { return };
-                    // Sometimes back-dated, sometimes in the future: the guards decide.
-                    let eff = self.day() + chrono::Duration::days(rng.below(30) as i64 - 20);
-                    let id = self.revisions[i].id.clone();
-                    if let Ok(plan) = plan_issue(&self.revisions, &id, eff, self.day()) {
-                        for c in &plan.changes {
-                            let r = self
-                                .revisions
-                                .iter_mut()
-                                .find(|r| r.id == c.id)
-                                .expect("rev");
-                            assert_eq!(r.state, c.from);
-                            r.state = c.to;
-                        }
-                        let r = self.revisions.iter_mut().find(|r| r.id == id).expect("rev");
-                        r.revision_no = Some(plan.revision_no);
-                        r.effective_from = Some(eff);
-                        for id in copies_to_recall(&self.copies, Some(&id)) {
-                            self.copies
-                                .iter_mut()
-                                .filter(|c| c.id == id)
-                                .for_each(|c| c.recall_requested = true);
-                        }
-                        for k in 0..1 + rng.below(3) {
-                            self.copies.push(CopyView {
-                                id: format!("{id}-c{k}"),
-                                version_id: id.clone(),
-                                recipient: Recipient::Unit(format!("U{k}")),
-                                recall_requested: false,
-                                withdrawn: false,
-                            });
-                        }
-                    }
+                    self.issue(i, rng);
                 }
                 15 => {
                     let Some(i) = pick(self, rng) else { return };
@@ -665,25 +616,7 @@ mod tests {
                         self.revisions[i].state = s;
                     }
                 }
-                16 if rng.below(10) == 0 && !self.withdrawn => {
-                    for c in plan_withdraw_document(&self.revisions) {
-                        let r = self
-                            .revisions
-                            .iter_mut()
-                            .find(|r| r.id == c.id)
-                            .expect("rev");
-                        r.state =
-                            next_state(r.state, RevisionEvent::WithdrawDocument).expect("always");
-                        assert_eq!(r.state, c.to);
-                    }
-                    for id in copies_to_recall(&self.copies, None) {
-                        self.copies
-                            .iter_mut()
-                            .filter(|c| c.id == id)
-                            .for_each(|c| c.recall_requested = true);
-                    }
-                    self.withdrawn = true;
-                }
+                16 if rng.below(10) == 0 && !self.withdrawn => self.withdraw(),
                 _ => {
                     // A recipient returns a recalled copy.
                     if let Some(c) = self
@@ -694,6 +627,59 @@ mod tests {
                         c.withdrawn = true;
                     }
                 }
+            }
+        }
+
+        /// Issues revision `i` on a day drawn at random, with its copies.
+        fn issue(&mut self, i: usize, rng: &mut Rng) {
+            // Sometimes back-dated, sometimes in the future: the guards decide.
+            let eff = self.day() + chrono::Duration::days(rng.below(30) as i64 - 20);
+            let id = self.revisions[i].id.clone();
+            let Ok(plan) = plan_issue(&self.revisions, &id, eff, self.day()) else {
+                return;
+            };
+            for c in &plan.changes {
+                let r = self.revision(&c.id);
+                assert_eq!(r.state, c.from);
+                r.state = c.to;
+            }
+            let r = self.revision(&id);
+            r.revision_no = Some(plan.revision_no);
+            r.effective_from = Some(eff);
+            self.recall(Some(&id));
+            for k in 0..1 + rng.below(3) {
+                self.copies.push(CopyView {
+                    id: format!("{id}-c{k}"),
+                    version_id: id.clone(),
+                    recipient: Recipient::Unit(format!("U{k}")),
+                    recall_requested: false,
+                    withdrawn: false,
+                });
+            }
+        }
+
+        /// Withdraws the whole document.
+        fn withdraw(&mut self) {
+            for c in plan_withdraw_document(&self.revisions) {
+                let r = self.revision(&c.id);
+                r.state = next_state(r.state, RevisionEvent::WithdrawDocument).expect("always");
+                assert_eq!(r.state, c.to);
+            }
+            self.recall(None);
+            self.withdrawn = true;
+        }
+
+        fn revision(&mut self, id: &str) -> &mut RevisionView {
+            self.revisions.iter_mut().find(|r| r.id == id).expect("rev")
+        }
+
+        /// Asks back the copies not of `current`.
+        fn recall(&mut self, current: Option<&str>) {
+            for id in copies_to_recall(&self.copies, current) {
+                self.copies
+                    .iter_mut()
+                    .filter(|c| c.id == id)
+                    .for_each(|c| c.recall_requested = true);
             }
         }
 

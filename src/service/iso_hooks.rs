@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 pub(super) use super::parse_stored as parse;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{
-    ControlledCopy, Document, IsoChangeRequest, IsoChangeRequestChanges, IsoDocument, IsoRevision,
-    IsoRevisionChanges, Version,
+    ControlledCopy, Document, IsoChangeRequest, IsoChangeRequestChanges, IsoDistributionRow,
+    IsoDocument, IsoRevision, IsoRevisionChanges, Version,
 };
 use crate::db::{self, iso as q, Conn, Tx};
 use crate::domain::iso::{
@@ -51,13 +51,32 @@ pub(super) fn copy_view(c: &ControlledCopy) -> CopyView {
     CopyView {
         id: c.id.clone(),
         version_id: c.version_id.clone(),
-        recipient: match (&c.recipient_unit_id, &c.recipient_user_id) {
-            (Some(u), _) => Recipient::Unit(u.clone()),
-            (None, Some(u)) => Recipient::User(u.clone()),
-            (None, None) => Recipient::Unit(String::new()),
-        },
+        recipient: recipient_of(&c.recipient_unit_id, &c.recipient_user_id)
+            .unwrap_or(Recipient::Unit(String::new())),
         recall_requested: c.recall_requested_at.is_some(),
         withdrawn: c.withdrawn_at.is_some(),
+    }
+}
+
+/// The units and the people a distribution list names.
+pub(super) fn recipient_ids(rows: &[IsoDistributionRow]) -> (Vec<String>, Vec<String>) {
+    let units = rows
+        .iter()
+        .filter_map(|r| r.recipient_unit_id.clone())
+        .collect();
+    let users = rows
+        .iter()
+        .filter_map(|r| r.recipient_user_id.clone())
+        .collect();
+    (units, users)
+}
+
+/// The recipient a row names: its unit, or else its person.
+pub(super) fn recipient_of(unit: &Option<String>, user: &Option<String>) -> Option<Recipient> {
+    match (unit, user) {
+        (Some(u), _) => Some(Recipient::Unit(u.clone())),
+        (None, Some(u)) => Some(Recipient::User(u.clone())),
+        (None, None) => None,
     }
 }
 
@@ -138,21 +157,9 @@ pub fn register_defaults(conn: &mut Tx<'_>, actor: &Actor, doc: &Document) -> Ap
         .issuer_id
         .clone()
         .ok_or_else(|| AppError::invalid("issuer", "a quality document needs its owner agency"))?;
-    let now = db::now();
     q::insert_document(
         conn,
-        &IsoDocument {
-            document_id: doc.id.clone(),
-            owner_unit_id: owner.clone(),
-            review_period_months: DEFAULT_REVIEW_PERIOD_MONTHS,
-            retention_years: None,
-            next_review_on: None,
-            last_reviewed_on: None,
-            parent_id: None,
-            created_at: now,
-            updated_at: now,
-            row_version: 1,
-        },
+        &new_control(doc.id.clone(), owner.clone(), DEFAULT_REVIEW_PERIOD_MONTHS),
     )?;
     audit_doc(
         conn,
@@ -163,6 +170,28 @@ pub fn register_defaults(conn: &mut Tx<'_>, actor: &Actor, doc: &Document) -> Ap
         None,
         serde_json::json!({"owner_unit_id": owner, "review_period_months": DEFAULT_REVIEW_PERIOD_MONTHS}),
     )
+}
+
+/// The control metadata of a document just registered: reviewed every `review_period`
+/// months, kept permanently, a procedure of its own, not reviewed yet.
+pub(super) fn new_control(
+    document_id: String,
+    owner_unit_id: String,
+    review_period_months: i32,
+) -> IsoDocument {
+    let now = db::now();
+    IsoDocument {
+        document_id,
+        owner_unit_id,
+        review_period_months,
+        retention_years: None,
+        next_review_on: None,
+        last_reviewed_on: None,
+        parent_id: None,
+        created_at: now,
+        updated_at: now,
+        row_version: 1,
+    }
 }
 
 /// Before a version is added to a quality document: one revision open at a time.
@@ -282,15 +311,7 @@ pub fn on_document_withdrawn(
         )?;
     }
     recall(conn, actor, doc, None)?;
-    let open = q::change_requests_in(
-        conn,
-        std::slice::from_ref(&doc.id),
-        &[
-            ChangeRequestState::Open.as_str(),
-            ChangeRequestState::Accepted.as_str(),
-        ],
-    )?;
-    for c in open {
+    for c in open_change_requests(conn, std::slice::from_ref(&doc.id))? {
         set_change_request_state(conn, actor, &c, ChangeRequestState::Cancelled, Some(reason))?;
     }
     Ok(())
@@ -337,19 +358,52 @@ pub(super) fn recall(
 ) -> ApiResult<usize> {
     let copies: Vec<CopyView> = q::copies(conn, &doc.id)?.iter().map(copy_view).collect();
     let ids = rules::copies_to_recall(&copies, current);
-    let n = q::request_recall(conn, &ids, db::now())?;
+    recall_ids(
+        conn,
+        actor,
+        &doc.id,
+        &ids,
+        serde_json::json!({"copy_ids": ids}),
+    )
+}
+
+/// Asks back these copies of the document; audited with `details` when any was still out.
+pub(super) fn recall_ids(
+    conn: &mut Tx<'_>,
+    actor: &Actor,
+    document_id: &str,
+    ids: &[String],
+    details: serde_json::Value,
+) -> ApiResult<usize> {
+    let n = q::request_recall(conn, ids, db::now())?;
     if n > 0 {
         audit_doc(
             conn,
             actor,
             "iso.copies.recall",
-            &doc.id,
+            document_id,
             None,
             None,
-            serde_json::json!({"copy_ids": ids}),
+            details,
         )?;
     }
     Ok(n)
+}
+
+/// The change requests of these documents still to be dealt with: open, or accepted
+/// and not yet issued.
+pub(super) fn open_change_requests(
+    conn: &mut Conn,
+    document_ids: &[String],
+) -> ApiResult<Vec<IsoChangeRequest>> {
+    Ok(q::change_requests_in(
+        conn,
+        document_ids,
+        &[
+            ChangeRequestState::Open.as_str(),
+            ChangeRequestState::Accepted.as_str(),
+        ],
+    )?)
 }
 
 /// The stamp a version must carry wherever its file or text is served: the obsolete

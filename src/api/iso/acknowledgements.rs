@@ -22,24 +22,19 @@ pub async fn acknowledge_document(
     id: web::Path<String>,
     body: Json<AcknowledgeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let (a, new) = st
-        .db
-        .tx(move |conn| svc::acknowledge(conn, &caller, &id, &body))
-        .await?;
+    let (a, new) = svc::acknowledge_document(&st.db, user.caller, parse_id(&id)?, body.0).await?;
     let status = if new {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok(HttpResponse::build(status).json(AcknowledgementResponse::from(a)))
+    Ok(HttpResponse::build(status).json(a))
 }
 
-read_by_id!(
+by_id!(
     /// Who has acknowledged the current revision and who has not.
-    get "/iso/documents/{id}/acknowledgements" => list_acknowledgements
+    get "/iso/documents/{id}/acknowledgements" => list_acknowledgements()
         -> [(status = 200, body = AcknowledgementsResponse), ReadErrors],
-    |conn, caller, id| svc::acknowledgements(conn, &caller, &id),
+    svc::list_acknowledgements,
     |r| Ok(HttpResponse::Ok().json(r))
 );

@@ -2,18 +2,12 @@
 
 use super::*;
 
-read_by_id!(
+by_id!(
     /// Change requests raised against a document, in order.
-    get "/iso/documents/{id}/change-requests" => list_change_requests
+    get "/iso/documents/{id}/change-requests" => list_change_requests()
         -> [(status = 200, body = Vec<ChangeRequestResponse>), ReadErrors],
-    |conn, caller, id| svc::change_requests(conn, &caller, &id),
-    |list| {
-        let list = list
-            .into_iter()
-            .map(ChangeRequestResponse::from_row)
-            .collect::<ApiResult<Vec<_>>>()?;
-        Ok(HttpResponse::Ok().json(list))
-    }
+    svc::list_change_requests,
+    |list| Ok(HttpResponse::Ok().json(list))
 );
 
 /// Raise a change request (phiếu yêu cầu sửa đổi tài liệu) against a document in use:
@@ -35,39 +29,33 @@ pub async fn raise_change_request(
     id: web::Path<String>,
     body: Json<RaiseChangeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let c = st
-        .db
-        .tx(move |conn| svc::raise(conn, &caller, &id, &body))
-        .await?;
-    Ok(change_request(
-        StatusCode::CREATED,
-        ChangeRequestResponse::from_row(c)?,
-    ))
+    let c = svc::raise_change_request(&st.db, user.caller, parse_id(&id)?, body.0).await?;
+    Ok(change_request(StatusCode::CREATED, c))
 }
 
-read_by_id!(
+by_id!(
     /// One change request.
-    get "/iso/change-requests/{id}" => get_change_request
+    get "/iso/change-requests/{id}" => get_change_request()
         -> [ChangeRequestOk, ReadErrors],
-    |conn, caller, id| svc::change_request(conn, &caller, &id),
-    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+    svc::get_change_request,
+    |c| Ok(change_request(StatusCode::OK, c))
 );
 
-guarded_write!(
+by_id!(
     /// Accept a change request: a revision draft opens from the current text (ISO
     /// controller of the owner agency; `If-Match`).
-    post "/iso/change-requests/{id}/accept" => accept_change_request(body: AcceptChangeRequest)
-        -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::accept(conn, &caller, &id, expected, &body),
-    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+    post "/iso/change-requests/{id}/accept"
+        => accept_change_request(if_match: IfMatchHeader, body: AcceptChangeRequest)
+        -> [ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors],
+    svc::accept_change_request,
+    |c| Ok(change_request(StatusCode::OK, c))
 );
 
-guarded_write!(
+by_id!(
     /// Reject a change request with the reason (ISO controller of the owner agency; `If-Match`).
-    post "/iso/change-requests/{id}/reject" => reject_change_request(body: ReasonRequest)
-        -> ChangeRequestOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::reject(conn, &caller, &id, expected, &body.reason),
-    |c| Ok(change_request(StatusCode::OK, ChangeRequestResponse::from_row(c)?))
+    post "/iso/change-requests/{id}/reject"
+        => reject_change_request(if_match: IfMatchHeader, body: ReasonRequest)
+        -> [ChangeRequestOk, WriteErrors, BodyErrors, IfMatchErrors],
+    svc::reject_change_request,
+    |c| Ok(change_request(StatusCode::OK, c))
 );

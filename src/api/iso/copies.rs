@@ -18,11 +18,7 @@ pub async fn list_copies(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&id)?;
     let outstanding = query.outstanding.unwrap_or(false);
-    let caller = user.caller;
-    let list = st
-        .db
-        .run(move |conn| svc::copies(conn, &caller, &id, outstanding))
-        .await?;
+    let list = svc::list_copies(&st.db, user.caller, id, outstanding).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -40,18 +36,14 @@ pub async fn outstanding_copies(
     query: web::Query<OwnerQuery>,
 ) -> ApiResult<HttpResponse> {
     let owner = query.into_inner().owner;
-    let caller = user.caller;
-    let list = st
-        .db
-        .run(move |conn| svc::outstanding_copies(conn, &caller, owner.as_deref()))
-        .await?;
+    let list = svc::list_outstanding_copies(&st.db, user.caller, owner).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
-guarded_write!(
+by_id!(
     /// Confirm that a recalled copy was withdrawn (ISO controller of the owner agency; `If-Match`).
-    post "/iso/copies/{id}/confirm-withdrawal" => confirm_copy_withdrawal()
-        -> CopyOk [WriteErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::confirm_copy_withdrawn(conn, &caller, &id, expected),
+    post "/iso/copies/{id}/confirm-withdrawal" => confirm_copy_withdrawal(if_match: IfMatchHeader)
+        -> [CopyOk, WriteErrors, IfMatchErrors],
+    svc::confirm_withdrawal,
     |c| Ok(tagged(StatusCode::OK, &c.id, c.row_version, &c))
 );

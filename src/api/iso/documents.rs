@@ -15,12 +15,7 @@ pub async fn list_iso_documents(
     user: AuthUser,
     query: web::Query<OwnerQuery>,
 ) -> ApiResult<HttpResponse> {
-    let caller = user.caller;
-    let owner = query.into_inner().owner;
-    let list = st
-        .db
-        .run(move |conn| svc::list(conn, &caller, owner.as_deref(), today()))
-        .await?;
+    let list = svc::list_documents(&st.db, user.caller, query.into_inner().owner).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -41,14 +36,7 @@ pub async fn create_iso_document(
     user: AuthUser,
     body: Json<CreateIsoDocumentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let caller = user.caller;
-    let d = st
-        .db
-        .tx(move |conn| {
-            let doc = svc::create(conn, &caller, &body)?;
-            svc::get(conn, &caller, &doc.id, today())
-        })
-        .await?;
+    let d = svc::create_document(&st.db, user.caller, body.0).await?;
     let location = format!("/api/v1/iso/documents/{}", d.id);
     let mut resp = document(StatusCode::CREATED, d);
     if let Ok(v) = header::HeaderValue::from_str(&location) {
@@ -57,29 +45,27 @@ pub async fn create_iso_document(
     Ok(resp)
 }
 
-read_by_id!(
+by_id!(
     /// A quality document: control metadata, current and open revision, distribution list.
-    get "/iso/documents/{id}" => get_iso_document
+    get "/iso/documents/{id}" => get_iso_document()
         -> [DocumentOk, ReadErrors],
-    |conn, caller, id| svc::get(conn, &caller, &id, today()),
+    svc::get_document,
     |d| Ok(document(StatusCode::OK, d))
 );
 
-guarded_write!(
+by_id!(
     /// Change the control metadata or the distribution list (send `If-Match`).
-    patch "/iso/documents/{id}" => update_iso_document(body: UpdateIsoDocumentRequest)
-        -> DocumentOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| {
-        svc::update(conn, &caller, &id, expected, &body)?;
-        svc::get(conn, &caller, &id, today())
-    },
+    patch "/iso/documents/{id}"
+        => update_iso_document(if_match: IfMatchHeader, body: UpdateIsoDocumentRequest)
+        -> [DocumentOk, WriteErrors, BodyErrors, IfMatchErrors],
+    svc::update_document,
     |d| Ok(document(StatusCode::OK, d))
 );
 
-read_by_id!(
+by_id!(
     /// Every revision of a quality document with its state, oldest first.
-    get "/iso/documents/{id}/revisions" => list_iso_revisions
+    get "/iso/documents/{id}/revisions" => list_iso_revisions()
         -> [(status = 200, body = Vec<IsoRevisionResponse>), ReadErrors],
-    |conn, caller, id| svc::revisions(conn, &caller, &id),
+    svc::list_revisions,
     |list| Ok(HttpResponse::Ok().json(list))
 );

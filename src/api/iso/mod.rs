@@ -4,14 +4,12 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::Required;
 use utoipa::{IntoParams, IntoResponses, ToSchema};
 
-use super::documents::today;
 use super::dto::ReasonRequest;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
 use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
@@ -23,7 +21,6 @@ use crate::service::iso::{
     IsoDocumentResponse, IsoRevisionResponse, IssueRequest, RaiseChangeRequest,
     ReviewCommentResponse, ReviewRequest, ReviewResponse, UpdateIsoDocumentRequest,
 };
-use crate::service::Caller;
 
 mod acknowledgements;
 mod change_requests;
@@ -39,22 +36,46 @@ pub use documents::*;
 pub use periodic_review::*;
 pub use revisions::*;
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct OwnerQuery {
-    /// Owner agency: org unit id or code.
-    pub owner: Option<String>,
+/// The query strings of the ISO routes: strict (an unknown parameter is refused), each
+/// field documented as a query parameter.
+macro_rules! queries {
+    ($($name:ident { $($(#[$doc:meta])* $field:ident: $ty:ty,)+ })+) => {$(
+        #[derive(Debug, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $($(#[$doc])* pub $field: $ty,)+
+        }
+    )+};
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DueQuery {
-    /// Owner agency: org unit id or code.
-    pub owner: Option<String>,
-    /// Reviews due within this many days count (0 to 366, default 30); overdue ones always do.
-    pub within_days: Option<i64>,
+queries! {
+    OwnerQuery {
+        /// Owner agency: org unit id or code.
+        owner: Option<String>,
+    }
+    DueQuery {
+        /// Owner agency: org unit id or code.
+        owner: Option<String>,
+        /// Reviews due within this many days count (0 to 366, default 30); overdue ones always do.
+        within_days: Option<i64>,
+    }
+    ComplianceQuery {
+        /// Owner agency: org unit id or code; every agency when absent.
+        owner: Option<String>,
+        /// Reviews due within this many days count as due (0 to 366, default 30).
+        within_days: Option<i64>,
+        /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+        format: Option<ReportFormat>,
+    }
+    CopiesQuery {
+        /// Only copies asked back and not yet returned.
+        outstanding: Option<bool>,
+    }
+    DiffQuery {
+        /// The version to compare with (default: the revision this one follows).
+        against: Option<String>,
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
@@ -62,34 +83,6 @@ pub struct DueQuery {
 pub enum ReportFormat {
     Json,
     Csv,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ComplianceQuery {
-    /// Owner agency: org unit id or code; every agency when absent.
-    pub owner: Option<String>,
-    /// Reviews due within this many days count as due (0 to 366, default 30).
-    pub within_days: Option<i64>,
-    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
-    pub format: Option<ReportFormat>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CopiesQuery {
-    /// Only copies asked back and not yet returned.
-    pub outstanding: Option<bool>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DiffQuery {
-    /// The version to compare with (default: the revision this one follows).
-    pub against: Option<String>,
 }
 
 /// The `If-Match` header a guarded write requires (beside its path id).
@@ -123,71 +116,33 @@ tagged_ok!(
     CopyOk = ControlledCopyResponse,
 );
 
-fn within(days: Option<i64>) -> ApiResult<i64> {
-    let d = days.unwrap_or(30);
-    if (0..=366).contains(&d) {
-        Ok(d)
-    } else {
-        Err(AppError::invalid("within_days", "between 0 and 366"))
-    }
-}
-
-/// A read of the ISO resource at `id`: its OpenAPI entry and its handler, which parses
-/// the id, runs the use case as the caller and answers through the last closure.
-macro_rules! read_by_id {
-    (
-        $(#[$doc:meta])*
-        get $route:tt => $name:ident -> [$($responses:tt)*],
-        |$conn:ident, $caller:ident, $id:ident| $call:expr,
-        |$r:ident| $answer:expr
-    ) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            tag = "iso",
-            params(("id" = String, Path)),
-            responses($($responses)*),
-            security(("bearer" = []))
-        )]
-        #[get($route)]
-        pub async fn $name(
-            st: State,
-            user: AuthUser,
-            id: web::Path<String>,
-        ) -> ApiResult<HttpResponse> {
-            let $id = parse_id(&id)?;
-            let $caller = user.caller;
-            let $r = st.db.run(move |$conn| $call).await?;
-            $answer
-        }
-    };
-}
-pub(super) use read_by_id;
-
-/// A write on one ISO resource guarded by `If-Match`: its OpenAPI entry and its
-/// handler, which parses the id and the header, runs the use case as the caller in one
-/// transaction, and answers through the last closure. A route reads
+/// A route on the ISO resource at `id`: its OpenAPI entry and its handler, which parses
+/// the id, then, for a write guarded by `If-Match`, the row version the client read,
+/// runs the use case `(db, caller, id[, row_version][, body])` and answers through the
+/// closure. A route reads
 ///
 /// ```text
 /// /// Doc comment of the route.
-/// post "/iso/…/{id}/step" => name(body: Request)
-///     -> Ok [problem sets],
-/// |conn, caller, id, expected| use_case(conn, &caller, &id, expected, &body),
+/// post "/iso/…/{id}/step" => name(if_match: IfMatchHeader, body: Request)
+///     -> [responses and problem sets],
+/// svc::use_case,
 /// |r| Ok(answer(r))
 /// ```
-macro_rules! guarded_write {
+macro_rules! by_id {
     (
         $(#[$doc:meta])*
-        $method:ident $route:tt => $name:ident($($body:ident: $req:ty)?)
-            -> $ok:ident [$($set:ident),+],
-        |$conn:ident, $caller:ident, $id:ident, $expected:ident| $call:expr,
+        $method:ident $route:tt => $name:ident(
+            $($if_match:ident: $header:ident)? $(, $body:ident: $req:ty)?
+        ) -> [$($responses:tt)*],
+        $use_case:path,
         |$r:ident| $answer:expr
     ) => {
         $(#[$doc])*
         #[utoipa::path(
             tag = "iso",
-            params(("id" = String, Path), IfMatchHeader),
+            params(("id" = String, Path) $(, $header)?),
             $(request_body = $req,)?
-            responses($ok, $($set),+),
+            responses($($responses)*),
             security(("bearer" = []))
         )]
         #[$method($route)]
@@ -195,31 +150,17 @@ macro_rules! guarded_write {
             st: State,
             user: AuthUser,
             id: web::Path<String>,
-            if_match: IfMatch,
+            $($if_match: IfMatch,)?
             $($body: Json<$req>,)?
         ) -> ApiResult<HttpResponse> {
-            let db = &st.db;
-            let $r = guarded(user, &id, &if_match, move |$caller, $id, $expected| {
-                db.tx(move |$conn| $call)
-            })
-            .await?;
+            let id = parse_id(&id)?;
+            $(let $if_match = $if_match.row_version()?;)?
+            let $r = $use_case(&st.db, user.caller, id $(, $if_match)? $(, $body.0)?).await?;
             $answer
         }
     };
 }
-pub(super) use guarded_write;
-
-/// A write guarded by `If-Match` on the resource at `id`: the id and the row version
-/// read by the client are parsed first, then `write` runs as the caller.
-async fn guarded<T, F, Fut>(user: AuthUser, id: &str, if_match: &IfMatch, write: F) -> ApiResult<T>
-where
-    F: FnOnce(Caller, String, i32) -> Fut,
-    Fut: std::future::Future<Output = ApiResult<T>>,
-{
-    let id = parse_id(id)?;
-    let expected = if_match.row_version()?;
-    write(user.caller, id, expected).await
-}
+pub(super) use by_id;
 
 fn document(status: StatusCode, d: IsoDocumentResponse) -> HttpResponse {
     tagged(status, &d.id, d.row_version, &d)

@@ -16,44 +16,19 @@ pub async fn due_reviews(
     query: web::Query<DueQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let days = within(q.within_days)?;
-    let caller = user.caller;
-    let list = st
-        .db
-        .run(move |conn| svc::due_reviews(conn, &caller, q.owner.as_deref(), days, today()))
-        .await?;
+    let list = svc::list_due_reviews(&st.db, user.caller, q.owner, q.within_days).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// Record a periodic review: `confirmed` sets the next review date, `change_needed`
-/// raises a change request (ISO controller of the owner agency; `If-Match` of the document).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path), IfMatchHeader),
-    request_body = ReviewRequest,
-    responses((status = 200, body = ReviewResponse), WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/iso/documents/{id}/review")]
-pub async fn review_document(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<ReviewRequest>,
-) -> ApiResult<HttpResponse> {
-    let db = &st.db;
-    let r: ReviewResponse = guarded(user, &id, &if_match, move |caller, id, expected| {
-        db.tx(move |conn| svc::record_review(conn, &caller, &id, expected, &body, today()))
-    })
-    .await?;
-    Ok(tagged(
-        StatusCode::OK,
-        &r.document.id,
-        r.document.row_version,
-        &r,
-    ))
-}
+by_id!(
+    /// Record a periodic review: `confirmed` sets the next review date, `change_needed`
+    /// raises a change request (ISO controller of the owner agency; `If-Match` of the document).
+    post "/iso/documents/{id}/review"
+        => review_document(if_match: IfMatchHeader, body: ReviewRequest)
+        -> [(status = 200, body = ReviewResponse), WriteErrors, BodyErrors, IfMatchErrors],
+    svc::review_document,
+    |r| Ok(tagged(StatusCode::OK, &r.document.id, r.document.row_version, &r))
+);
 
 /// The clause 7.5 compliance report per owner agency: documents current, reviews due
 /// and overdue, copies in use and not withdrawn, acknowledgements missing, change
@@ -79,7 +54,6 @@ pub async fn compliance_report(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let days = within(q.within_days)?;
     let wants_csv = match q.format {
         Some(f) => f == ReportFormat::Csv,
         None => req
@@ -88,18 +62,16 @@ pub async fn compliance_report(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv")),
     };
-    let caller = user.caller;
-    let as_of: NaiveDate = today();
-    let report = st
-        .db
-        .run(move |conn| svc::compliance(conn, &caller, q.owner.as_deref(), days, as_of))
-        .await?;
+    let report = svc::compliance_report(&st.db, user.caller, q.owner, q.within_days).await?;
     if wants_csv {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"iso-compliance-{as_of}.csv\""),
+                format!(
+                    "attachment; filename=\"iso-compliance-{}.csv\"",
+                    report.as_of
+                ),
             ))
             .body(svc::compliance_csv(&report)?));
     }

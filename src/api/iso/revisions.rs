@@ -2,68 +2,68 @@
 
 use super::*;
 
-read_by_id!(
+by_id!(
     /// One revision: state, revision number, effective date, what replaced it, and the
     /// obsolete stamp it must carry when it is superseded or withdrawn.
-    get "/iso/revisions/{id}" => get_iso_revision
+    get "/iso/revisions/{id}" => get_iso_revision()
         -> [RevisionOk, ReadErrors],
-    |conn, caller, id| svc::revision(conn, &caller, &id),
+    svc::get_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Submit a draft revision for review (ISO controller of the owner agency; `If-Match`).
-    post "/iso/revisions/{id}/submit" => submit_iso_revision()
-        -> RevisionOk [WriteErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::submit(conn, &caller, &id, expected),
+    post "/iso/revisions/{id}/submit" => submit_iso_revision(if_match: IfMatchHeader)
+        -> [RevisionOk, WriteErrors, IfMatchErrors],
+    svc::submit_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Send a revision under review back to draft, with the reason (approver or the owner's
     /// ISO controller; `If-Match`).
-    post "/iso/revisions/{id}/return" => return_iso_revision(body: ReasonRequest)
-        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::return_to_draft(conn, &caller, &id, expected, &body.reason),
+    post "/iso/revisions/{id}/return"
+        => return_iso_revision(if_match: IfMatchHeader, body: ReasonRequest)
+        -> [RevisionOk, WriteErrors, BodyErrors, IfMatchErrors],
+    svc::return_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Approve a reviewed revision (approver, never its author; `If-Match`).
-    post "/iso/revisions/{id}/approve" => approve_iso_revision()
-        -> RevisionOk [WriteErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::approve(conn, &caller, &id, expected),
+    post "/iso/revisions/{id}/approve" => approve_iso_revision(if_match: IfMatchHeader)
+        -> [RevisionOk, WriteErrors, IfMatchErrors],
+    svc::approve_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Issue an approved revision: current from its effective date, the previous one
     /// superseded, its copies recalled, numbered copies made for the distribution list
     /// (ISO controller of the owner agency; `If-Match`).
-    post "/iso/revisions/{id}/issue" => issue_iso_revision(body: IssueRequest)
-        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::issue(conn, &caller, &id, expected, &body, today()),
+    post "/iso/revisions/{id}/issue"
+        => issue_iso_revision(if_match: IfMatchHeader, body: IssueRequest)
+        -> [RevisionOk, WriteErrors, BodyErrors, IfMatchErrors],
+    svc::issue_revision,
     |r| Ok(revision(r))
 );
 
-guarded_write!(
+by_id!(
     /// Abandon a revision not yet issued (ISO controller of the owner agency; `If-Match`).
     /// The current revision is withdrawn with its document: `POST /documents/{id}/withdraw`.
-    post "/iso/revisions/{id}/withdraw" => withdraw_iso_revision(body: ReasonRequest)
-        -> RevisionOk [WriteErrors, BodyErrors, IfMatchErrors],
-    |conn, caller, id, expected| svc::abandon(conn, &caller, &id, expected, &body.reason),
+    post "/iso/revisions/{id}/withdraw"
+        => withdraw_iso_revision(if_match: IfMatchHeader, body: ReasonRequest)
+        -> [RevisionOk, WriteErrors, BodyErrors, IfMatchErrors],
+    svc::withdraw_revision,
     |r| Ok(revision(r))
 );
 
-read_by_id!(
+by_id!(
     /// Reviewers' comments on a revision, oldest first.
-    get "/iso/revisions/{id}/comments" => list_review_comments
+    get "/iso/revisions/{id}/comments" => list_review_comments()
         -> [(status = 200, body = Vec<ReviewCommentResponse>), ReadErrors],
-    |conn, caller, id| svc::comments(conn, &caller, &id),
-    |list| {
-        let list: Vec<ReviewCommentResponse> = list.into_iter().map(Into::into).collect();
-        Ok(HttpResponse::Ok().json(list))
-    }
+    svc::list_comments,
+    |list| Ok(HttpResponse::Ok().json(list))
 );
 
 /// Comment on a revision while it is in review.
@@ -81,13 +81,8 @@ pub async fn create_review_comment(
     id: web::Path<String>,
     body: Json<CommentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let c = st
-        .db
-        .tx(move |conn| svc::comment(conn, &caller, &id, &body))
-        .await?;
-    Ok(HttpResponse::Created().json(ReviewCommentResponse::from(c)))
+    let c = svc::add_comment(&st.db, user.caller, parse_id(&id)?, body.0).await?;
+    Ok(HttpResponse::Created().json(c))
 }
 
 /// What changed: a line diff of the revision's text against another revision of the
@@ -114,10 +109,6 @@ pub async fn diff_iso_revision(
         ),
         None => None,
     };
-    let caller = user.caller;
-    let d = st
-        .db
-        .run(move |conn| svc::diff(conn, &caller, &id, against.as_deref()))
-        .await?;
+    let d = svc::diff_revision(&st.db, user.caller, id, against).await?;
     Ok(HttpResponse::Ok().json(d))
 }

@@ -1,19 +1,37 @@
 //! Read-and-understood acknowledgements of the current revision.
 
-use super::*;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+
+use super::{ensure_in_use, load, load_readable, user_ref};
+use super::{
+    AcknowledgeRequest, AcknowledgedBy, AcknowledgementResponse, AcknowledgementsResponse,
+};
+use crate::auth::Action;
+use crate::db::audit::Actor;
+use crate::db::models::{Acknowledgement, Document, User};
+use crate::db::{self, iso as q, Conn, Tx};
+use crate::domain::iso as rules;
+use crate::error::{ApiResult, AppError};
+use crate::service::iso_hooks::{audit_doc, guard, recipient_ids};
+use crate::service::Caller;
+
+use_cases! {
+    /// Acknowledges the current revision as read and understood; says whether the
+    /// acknowledgement is new (acknowledging twice is harmless).
+    tx acknowledge_document(document_id: String, req: AcknowledgeRequest)
+        -> (AcknowledgementResponse, bool) = acknowledge(&document_id, &req)
+        then |(a, new)| Ok((a.into(), new));
+    /// Who has acknowledged the current revision, and who has not.
+    run list_acknowledgements(document_id: String) -> AcknowledgementsResponse
+        = acknowledgements(&document_id);
+}
 
 /// The people who must acknowledge: those named on the list and the active accounts
 /// of the units on it.
 pub(super) fn recipient_users(conn: &mut Conn, document_id: &str) -> ApiResult<Vec<User>> {
-    let rows = q::distribution(conn, document_id)?;
-    let unit_ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.recipient_unit_id.clone())
-        .collect();
-    let user_ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.recipient_user_id.clone())
-        .collect();
+    let (unit_ids, user_ids) = recipient_ids(&q::distribution(conn, document_id)?);
     let mut users: BTreeMap<String, User> = BTreeMap::new();
     for u in q::active_users_in_units(conn, &unit_ids)?
         .into_iter()
@@ -107,8 +125,7 @@ pub fn acknowledgements(
     caller: &Caller,
     document_id: &str,
 ) -> ApiResult<AcknowledgementsResponse> {
-    caller.require(Action::ReadIsoRecords)?;
-    load(conn, Some(caller), document_id)?;
+    load_readable(conn, caller, document_id)?;
     let Some(current) = q::current_revision(conn, document_id)? else {
         return Ok(AcknowledgementsResponse {
             document_id: document_id.to_owned(),

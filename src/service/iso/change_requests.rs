@@ -1,6 +1,39 @@
 //! Change requests: raised, accepted into a new revision, or rejected.
 
-use super::*;
+use super::super::dto::ReasonRequest;
+use super::{check_row_version, ensure_in_use, load, load_readable, require_owner};
+use super::{AcceptChangeRequest, ChangeRequestResponse, RaiseChangeRequest};
+use crate::auth::Action;
+use crate::db::audit::{self, Actor, Event};
+use crate::db::models::{Document, IsoChangeRequest, IsoChangeRequestChanges};
+use crate::db::{self, iso as q, Conn, Tx};
+use crate::domain::kinds::{ChangeRequestOrigin, ChangeRequestState};
+use crate::error::ApiResult;
+use crate::service::iso_hooks::guard;
+use crate::service::versions::{self, NewVersion, Upload};
+use crate::service::{clean_opt, clean_text, Caller};
+
+use_cases! {
+    /// Change requests raised against a document, in order.
+    run list_change_requests(document_id: String) -> Vec<ChangeRequestResponse>
+        = change_requests(&document_id)
+        then |list| list.into_iter().map(ChangeRequestResponse::from_row).collect();
+    /// Raises a change request against a document in use.
+    tx raise_change_request(document_id: String, req: RaiseChangeRequest)
+        -> ChangeRequestResponse = raise(&document_id, &req)
+        then ChangeRequestResponse::from_row;
+    /// One change request.
+    run get_change_request(id: String) -> ChangeRequestResponse = change_request(&id)
+        then ChangeRequestResponse::from_row;
+    /// Accepts an open change request at the row version read: a revision draft opens.
+    tx accept_change_request(id: String, expected_version: i32, req: AcceptChangeRequest)
+        -> ChangeRequestResponse = accept(&id, expected_version, &req)
+        then ChangeRequestResponse::from_row;
+    /// Rejects an open change request at the row version read, with the reason.
+    tx reject_change_request(id: String, expected_version: i32, req: ReasonRequest)
+        -> ChangeRequestResponse = reject(&id, expected_version, &req.reason)
+        then ChangeRequestResponse::from_row;
+}
 
 /// Anyone on staff raises a change request against a document in use.
 pub fn raise(
@@ -85,8 +118,7 @@ pub fn change_requests(
     caller: &Caller,
     document_id: &str,
 ) -> ApiResult<Vec<IsoChangeRequest>> {
-    caller.require(Action::ReadIsoRecords)?;
-    load(conn, Some(caller), document_id)?;
+    load_readable(conn, caller, document_id)?;
     Ok(q::change_requests(conn, document_id)?)
 }
 

@@ -1,6 +1,28 @@
 //! Controlled copies: the copies out, their recall and their return.
 
-use super::*;
+use std::collections::HashMap;
+
+use super::ControlledCopyResponse;
+use super::{check_row_version, copy_response, load, load_readable, owned_by, require_owner};
+use crate::auth::Action;
+use crate::db::{self, iso as q, Conn, Tx};
+use crate::domain::iso as rules;
+use crate::error::ApiResult;
+use crate::service::iso_hooks::{audit_doc, guard};
+use crate::service::Caller;
+
+use_cases! {
+    /// The controlled copies of a document, of every revision; only those asked back and
+    /// not yet returned when `outstanding_only`.
+    run list_copies(document_id: String, outstanding_only: bool)
+        -> Vec<ControlledCopyResponse> = copies(&document_id, outstanding_only);
+    /// Copies asked back and not yet returned, of one owner's documents or of all.
+    run list_outstanding_copies(owner: Option<String>) -> Vec<ControlledCopyResponse>
+        = outstanding_copies(owner.as_deref());
+    /// Confirms that a recalled copy came back, at the row version read.
+    tx confirm_withdrawal(copy_id: String, expected_version: i32) -> ControlledCopyResponse
+        = confirm_copy_withdrawn(&copy_id, expected_version);
+}
 
 pub(super) fn revision_labels(
     conn: &mut Conn,
@@ -21,8 +43,7 @@ pub fn copies(
     document_id: &str,
     outstanding_only: bool,
 ) -> ApiResult<Vec<ControlledCopyResponse>> {
-    caller.require(Action::ReadIsoRecords)?;
-    load(conn, Some(caller), document_id)?;
+    load_readable(conn, caller, document_id)?;
     let labels = revision_labels(conn, &[document_id.to_owned()])?;
     Ok(q::copies(conn, document_id)?
         .into_iter()
@@ -38,11 +59,7 @@ pub fn outstanding_copies(
     owner: Option<&str>,
 ) -> ApiResult<Vec<ControlledCopyResponse>> {
     caller.require(Action::ReadIsoRecords)?;
-    let owners = match owner {
-        Some(o) => Some(vec![resolve_org_unit(conn, "owner", o)?]),
-        None => None,
-    };
-    let ids: Vec<String> = q::list_documents(conn, owners.as_deref())?
+    let ids: Vec<String> = owned_by(conn, owner)?
         .into_iter()
         .map(|d| d.document_id)
         .collect();

@@ -1,6 +1,62 @@
 //! Quality documents: registration, control metadata, the distribution list.
 
-use super::*;
+use chrono::NaiveDate;
+
+use super::{check_row_version, ensure_in_use, load, load_readable, owned_by, require_owner};
+use super::{document_response, CreateIsoDocumentRequest, IsoDocumentResponse};
+use super::{RecipientRequest, UpdateIsoDocumentRequest};
+use crate::auth::Action;
+use crate::db::audit::Actor;
+use crate::db::models::{
+    ControlledCopy, Document, IsoDistributionRow, IsoDocument, IsoDocumentChanges, User,
+};
+use crate::db::{self, iso as q, Conn, Tx};
+use crate::domain::iso::{self as rules, CopyView, Recipient};
+use crate::domain::kinds::DocumentKind;
+use crate::error::{ApiResult, AppError};
+use crate::service::documents::{self as docs, resolve_org_unit, CreateDocumentRequest};
+use crate::service::iso_hooks::{
+    audit_doc, copy_view, guard, new_control, parse, recall_ids, recipient_of,
+    DEFAULT_REVIEW_PERIOD_MONTHS,
+};
+use crate::service::versions::{self, NewVersion};
+use crate::service::{can_see, clean_opt, clean_text, today, Caller};
+
+use_cases! {
+    /// Quality documents the caller may see, by code; optionally of one owner.
+    run list_documents(owner: Option<String>) -> Vec<IsoDocumentResponse>
+        = list(owner.as_deref(), today());
+    /// Registers a quality document; answers it as it now stands.
+    tx create_document(req: CreateIsoDocumentRequest) -> IsoDocumentResponse
+        = registered(&req);
+    /// A quality document with its control metadata, revisions in use and distribution
+    /// list.
+    run get_document(id: String) -> IsoDocumentResponse = get(&id, today());
+    /// Changes the control metadata or the distribution list at the row version read;
+    /// answers the document as it now stands.
+    tx update_document(id: String, expected_version: i32, req: UpdateIsoDocumentRequest)
+        -> IsoDocumentResponse = updated(&id, expected_version, &req);
+}
+
+fn registered(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    req: &CreateIsoDocumentRequest,
+) -> ApiResult<IsoDocumentResponse> {
+    let doc = create(conn, caller, req)?;
+    get(conn, caller, &doc.id, today())
+}
+
+fn updated(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    id: &str,
+    expected_version: i32,
+    req: &UpdateIsoDocumentRequest,
+) -> ApiResult<IsoDocumentResponse> {
+    update(conn, caller, id, expected_version, req)?;
+    get(conn, caller, id, today())
+}
 
 pub(super) fn resolve_user(conn: &mut Conn, key: &str) -> ApiResult<User> {
     if let Ok(u) = db::users::get(conn, key) {
@@ -50,11 +106,7 @@ pub(super) fn resolve_distribution(
 
 pub(super) fn recipients_of(rows: &[IsoDistributionRow]) -> Vec<Recipient> {
     rows.iter()
-        .filter_map(|r| match (&r.recipient_unit_id, &r.recipient_user_id) {
-            (Some(u), _) => Some(Recipient::Unit(u.clone())),
-            (None, Some(u)) => Some(Recipient::User(u.clone())),
-            _ => None,
-        })
+        .filter_map(|r| recipient_of(&r.recipient_unit_id, &r.recipient_user_id))
         .collect()
 }
 
@@ -112,18 +164,10 @@ pub fn create(
         Some(p) => Some(check_parent(conn, req.kind, p)?),
         None => None,
     };
-    let now = db::now();
     let probe = IsoDocument {
-        document_id: String::new(),
-        owner_unit_id: owner.clone(),
-        review_period_months: review_period,
         retention_years: req.retention_years,
-        next_review_on: None,
-        last_reviewed_on: None,
         parent_id,
-        created_at: now,
-        updated_at: now,
-        row_version: 1,
+        ..new_control(String::new(), owner.clone(), review_period)
     };
     require_owner(caller, &probe)?;
     ensure_code_free(conn, &code, None)?;
@@ -171,23 +215,34 @@ pub fn create(
         }),
     )?;
     if req.body.is_some() || req.label.is_some() {
-        let body = match req.body.as_deref() {
-            Some(b) => Some(clean_text("body", b, versions::MAX_BODY_CHARS)?),
-            None => None,
-        };
-        versions::insert_version(
-            conn,
-            &actor,
-            &doc,
-            NewVersion {
-                label: clean_opt("label", req.label.as_deref(), 200)?,
-                body,
-                change_summary: clean_opt("change_summary", req.change_summary.as_deref(), 10_000)?,
-                ..Default::default()
-            },
-        )?;
+        first_draft(conn, &actor, &doc, req)?;
     }
     Ok(doc)
+}
+
+/// The first draft revision given with the registration.
+fn first_draft(
+    conn: &mut Tx<'_>,
+    actor: &Actor,
+    doc: &Document,
+    req: &CreateIsoDocumentRequest,
+) -> ApiResult<()> {
+    let body = match req.body.as_deref() {
+        Some(b) => Some(clean_text("body", b, versions::MAX_BODY_CHARS)?),
+        None => None,
+    };
+    versions::insert_version(
+        conn,
+        actor,
+        doc,
+        NewVersion {
+            label: clean_opt("label", req.label.as_deref(), 200)?,
+            body,
+            change_summary: clean_opt("change_summary", req.change_summary.as_deref(), 10_000)?,
+            ..Default::default()
+        },
+    )?;
+    Ok(())
 }
 
 pub fn get(
@@ -196,8 +251,7 @@ pub fn get(
     id: &str,
     today: NaiveDate,
 ) -> ApiResult<IsoDocumentResponse> {
-    caller.require(Action::ReadIsoRecords)?;
-    let (doc, iso) = load(conn, Some(caller), id)?;
+    let (doc, iso) = load_readable(conn, caller, id)?;
     document_response(conn, &doc, &iso, today)
 }
 
@@ -209,14 +263,10 @@ pub fn list(
     today: NaiveDate,
 ) -> ApiResult<Vec<IsoDocumentResponse>> {
     caller.require(Action::ReadIsoRecords)?;
-    let owners = match owner {
-        Some(o) => Some(vec![resolve_org_unit(conn, "owner", o)?]),
-        None => None,
-    };
     let mut out = vec![];
-    for iso in q::list_documents(conn, owners.as_deref())? {
+    for iso in owned_by(conn, owner)? {
         let doc = db::documents::get(conn, &iso.document_id)?;
-        if crate::service::can_see(Some(caller), &doc) {
+        if can_see(Some(caller), &doc) {
             out.push(document_response(conn, &doc, &iso, today)?);
         }
     }
@@ -279,18 +329,13 @@ pub(super) fn reconcile_copies(
             serde_json::json!({"version_id": current, "copies": issued}),
         )?;
     }
-    let recalled = q::request_recall(conn, &plan.recall, now)?;
-    if recalled > 0 {
-        audit_doc(
-            conn,
-            actor,
-            "iso.copies.recall",
-            &doc.id,
-            None,
-            None,
-            serde_json::json!({"copy_ids": plan.recall, "why": "taken off the distribution list"}),
-        )?;
-    }
+    let recalled = recall_ids(
+        conn,
+        actor,
+        &doc.id,
+        &plan.recall,
+        serde_json::json!({"copy_ids": plan.recall, "why": "taken off the distribution list"}),
+    )?;
     Ok((issued.len(), recalled))
 }
 
@@ -305,6 +350,51 @@ pub fn update(
     require_owner(caller, &iso)?;
     ensure_in_use(&doc)?;
     check_row_version(iso.row_version, expected_version)?;
+    let ch = control_changes(conn, caller, &doc, &iso, req)?;
+    let rows = match &req.distribution {
+        Some(list) => Some(resolve_distribution(conn, id, list)?),
+        None => None,
+    };
+    let updated = q::update_document(conn, id, expected_version, &ch)?;
+    let actor = caller.actor();
+    audit_doc(
+        conn,
+        &actor,
+        "iso.update",
+        id,
+        None,
+        None,
+        serde_json::json!({
+            "owner_unit_id": updated.owner_unit_id, "review_period_months": updated.review_period_months,
+            "retention_years": updated.retention_years, "parent_id": updated.parent_id,
+            "next_review_on": updated.next_review_on,
+            "recipients": rows.as_ref().map(Vec::len),
+        }),
+    )?;
+    if let Some(rows) = rows {
+        q::replace_distribution(conn, id, &rows)?;
+        if let Some(current) = q::current_revision(conn, id)? {
+            reconcile_copies(
+                conn,
+                &actor,
+                Some(&caller.user_id),
+                &doc,
+                &current.version_id,
+            )?;
+        }
+    }
+    Ok((doc, updated))
+}
+
+/// The changes of the control metadata a request asks for, each checked.
+fn control_changes(
+    conn: &mut Conn,
+    caller: &Caller,
+    doc: &Document,
+    iso: &IsoDocument,
+    req: &UpdateIsoDocumentRequest,
+) -> ApiResult<IsoDocumentChanges> {
+    let id = doc.id.as_str();
     let kind: DocumentKind = parse(&doc.kind)?;
     let mut ch = IsoDocumentChanges::default();
     if let Some(o) = &req.owner {
@@ -341,37 +431,5 @@ pub fn update(
             None => None,
         });
     }
-    let rows = match &req.distribution {
-        Some(list) => Some(resolve_distribution(conn, id, list)?),
-        None => None,
-    };
-    let updated = q::update_document(conn, id, expected_version, &ch)?;
-    let actor = caller.actor();
-    audit_doc(
-        conn,
-        &actor,
-        "iso.update",
-        id,
-        None,
-        None,
-        serde_json::json!({
-            "owner_unit_id": updated.owner_unit_id, "review_period_months": updated.review_period_months,
-            "retention_years": updated.retention_years, "parent_id": updated.parent_id,
-            "next_review_on": updated.next_review_on,
-            "recipients": rows.as_ref().map(Vec::len),
-        }),
-    )?;
-    if let Some(rows) = rows {
-        q::replace_distribution(conn, id, &rows)?;
-        if let Some(current) = q::current_revision(conn, id)? {
-            reconcile_copies(
-                conn,
-                &actor,
-                Some(&caller.user_id),
-                &doc,
-                &current.version_id,
-            )?;
-        }
-    }
-    Ok((doc, updated))
+    Ok(ch)
 }

@@ -7,45 +7,55 @@
 //! versions, each with a control state in `iso_revisions`. The state changes follow
 //! `domain::iso`, which is where "exactly one current revision" is decided. Every change
 //! appends an audit entry on the document (so the search index follows it too).
+//!
+//! Each use case is an `async fn(db: &Db, caller: Caller, …)` that opens its own
+//! connection or transaction; the `fn(conn, …)` step it runs there is public too, for
+//! the demo loader, which replays a history inside its own transaction.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use super::documents::{self as docs, double_option, resolve_org_unit, CreateDocumentRequest};
-use super::versions::{self as versions, NewVersion, Upload};
-use super::{clean_opt, clean_text, state_of, Caller};
+use super::documents::{self as docs, resolve_org_unit};
+use super::iso_hooks::{guard, is_iso};
+use super::{state_of, Caller};
 use crate::auth::Action;
-use crate::db::audit::{self, Actor, Event};
-use crate::db::models::{
-    Acknowledgement, ControlledCopy, Document, DocumentChanges, IsoChangeRequest,
-    IsoChangeRequestChanges, IsoDistributionRow, IsoDocument, IsoDocumentChanges, IsoReviewComment,
-    IsoRevision, IsoRevisionChanges, User, Version,
-};
-use crate::db::{self, iso as q, Conn, Tx};
-use crate::domain::diff::{diff_lines, DiffLine, DiffOp};
-use crate::domain::iso::{self as rules, CopyView, ObsoleteStamp, Recipient, RevisionEvent};
-use crate::domain::kinds::{
-    ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, ReviewOutcome,
-    RevisionState,
-};
+use crate::db::models::{Document, IsoDocument, IsoRevision, Version};
+use crate::db::{self, iso as q, Conn};
+use crate::domain::kinds::DocumentState;
 use crate::error::{ApiResult, AppError};
+
+/// The use cases of ISO document control, over their steps: each
+/// `run|tx name(args…) -> Out = step(call args…) [then f];` is an
+/// `async fn name(db, caller, args…) -> ApiResult<Out>` that opens a connection (`run`)
+/// or a write transaction (`tx`), runs `step(conn, &caller, call args…)` there and
+/// answers what it returns, through `f` (`Result::and_then`) when one is given.
+macro_rules! use_cases {
+    ($(
+        $(#[$doc:meta])*
+        $mode:ident $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty
+            = $step:ident($($call:expr),* $(,)?) $(then $then:expr)?;
+    )+) => {$(
+        $(#[$doc])*
+        pub async fn $name(
+            db: &$crate::db::Db,
+            caller: $crate::service::Caller,
+            $($arg: $ty),*
+        ) -> $crate::error::ApiResult<$out> {
+            db.$mode(move |conn| $step(conn, &caller, $($call),*))
+                .await
+                $(.and_then($then))?
+        }
+    )+};
+}
 
 mod acknowledgements;
 mod change_requests;
 mod compliance;
 mod copies;
 mod documents;
+mod issue;
 mod periodic_review;
 mod responses;
 mod revisions;
 mod wire;
 
-use super::iso_hooks::{
-    audit_doc, copy_view, guard, is_iso, parse, recall, set_change_request_state, stamp_for, views,
-};
 pub use super::iso_hooks::{
     controlled_copy_stamp, required_stamp, revision_state, ControlledCopyStamp,
     DEFAULT_REVIEW_PERIOD_MONTHS,
@@ -55,14 +65,11 @@ pub use change_requests::*;
 pub use compliance::*;
 pub use copies::*;
 pub use documents::*;
+pub use issue::*;
 pub use periodic_review::*;
 pub use responses::*;
 pub use revisions::*;
 pub use wire::*;
-
-// ---------------------------------------------------------------------------------
-// Loading and permissions, shared by the parts
-// ---------------------------------------------------------------------------------
 
 /// A quality document the caller may see, with its control metadata.
 fn load(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<(Document, IsoDocument)> {
@@ -130,26 +137,28 @@ fn check_row_version(actual: i32, expected: i32) -> ApiResult<()> {
     }
 }
 
-// ---------------------------------------------------------------------------------
-// Used by the demo loader: the same rules, acting as a given account.
-// ---------------------------------------------------------------------------------
+/// A quality document the caller may read the control records of.
+fn load_readable(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<(Document, IsoDocument)> {
+    caller.require(Action::ReadIsoRecords)?;
+    load(conn, Some(caller), id)
+}
 
-/// Issues a revision effective on a past date as `caller` (the demo's history).
-pub fn issue_on(
-    conn: &mut Tx<'_>,
-    caller: &Caller,
-    version_id: &str,
-    effective_from: NaiveDate,
-) -> ApiResult<IsoRevisionResponse> {
-    let rev = q::get_revision(conn, version_id)?;
-    issue(
-        conn,
-        caller,
-        version_id,
-        rev.row_version,
-        &IssueRequest {
-            effective_from: Some(effective_from),
-        },
-        super::today(),
-    )
+/// The control metadata of every quality document, or of those of one owner agency
+/// (its id or code).
+fn owned_by(conn: &mut Conn, owner: Option<&str>) -> ApiResult<Vec<IsoDocument>> {
+    let owners = match owner {
+        Some(o) => Some(vec![resolve_org_unit(conn, "owner", o)?]),
+        None => None,
+    };
+    Ok(q::list_documents(conn, owners.as_deref())?)
+}
+
+/// The window of a report of reviews due: `within_days` (0 to 366), 30 when absent.
+fn within(days: Option<i64>) -> ApiResult<i64> {
+    let d = days.unwrap_or(30);
+    if (0..=366).contains(&d) {
+        Ok(d)
+    } else {
+        Err(AppError::invalid("within_days", "between 0 and 366"))
+    }
 }

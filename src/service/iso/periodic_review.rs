@@ -1,6 +1,29 @@
 //! Periodic review: documents due, and the review recorded.
 
-use super::*;
+use chrono::NaiveDate;
+
+use super::{check_row_version, doc_ref, document_response, ensure_in_use, load, owned_by};
+use super::{raise_unchecked, require_owner, unit_ref, within};
+use super::{ChangeRequestResponse, DueReviewResponse, ReviewRequest, ReviewResponse};
+use crate::auth::Action;
+use crate::db::audit::{self, Event};
+use crate::db::models::IsoDocumentChanges;
+use crate::db::{self, iso as q, Conn, Tx};
+use crate::domain::iso as rules;
+use crate::domain::kinds::{ChangeRequestOrigin, DocumentState, ReviewOutcome};
+use crate::error::{ApiResult, AppError};
+use crate::service::iso_hooks::{guard, open_change_requests};
+use crate::service::{can_see, clean_opt, state_of, today, Caller};
+
+use_cases! {
+    /// Documents in use whose periodic review is due within `within_days` (default 30,
+    /// at most 366) or overdue.
+    run list_due_reviews(owner: Option<String>, within_days: Option<i64>)
+        -> Vec<DueReviewResponse> = due_reviews(owner.as_deref(), within(within_days)?, today());
+    /// Records a periodic review of a document at the row version of its metadata.
+    tx review_document(document_id: String, expected_version: i32, req: ReviewRequest)
+        -> ReviewResponse = record_review(&document_id, expected_version, &req, today());
+}
 
 /// Documents in use whose review falls within `within_days` of `today` (or is overdue).
 pub fn due_reviews(
@@ -11,12 +34,8 @@ pub fn due_reviews(
     today: NaiveDate,
 ) -> ApiResult<Vec<DueReviewResponse>> {
     caller.require(Action::ReadIsoRecords)?;
-    let owners = match owner {
-        Some(o) => Some(vec![resolve_org_unit(conn, "owner", o)?]),
-        None => None,
-    };
     let mut out = vec![];
-    for iso in q::list_documents(conn, owners.as_deref())? {
+    for iso in owned_by(conn, owner)? {
         let Some(next) = iso.next_review_on else {
             continue;
         };
@@ -26,18 +45,11 @@ pub fn due_reviews(
         let doc = db::documents::get(conn, &iso.document_id)?;
         if state_of(&doc)? == DocumentState::Withdrawn
             || q::current_revision(conn, &doc.id)?.is_none()
-            || !crate::service::can_see(Some(caller), &doc)
+            || !can_see(Some(caller), &doc)
         {
             continue;
         }
-        let open = q::change_requests_in(
-            conn,
-            std::slice::from_ref(&doc.id),
-            &[
-                ChangeRequestState::Open.as_str(),
-                ChangeRequestState::Accepted.as_str(),
-            ],
-        )?;
+        let open = open_change_requests(conn, std::slice::from_ref(&doc.id))?;
         let days_left = (next - today).num_days();
         out.push(DueReviewResponse {
             document: doc_ref(&doc)?,

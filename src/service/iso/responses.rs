@@ -1,6 +1,18 @@
 //! Read models of quality documents and their revisions, built from the rows.
 
-use super::*;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::UnitRef;
+use super::{doc_ref, user_ref, IsoDocumentResponse, IsoRevisionResponse, RecipientResponse};
+use crate::db::models::{Document, IsoDistributionRow, IsoDocument, IsoRevision, OrgUnit, Version};
+use crate::db::{self, iso as q, Conn};
+use crate::domain::iso as rules;
+use crate::domain::kinds::{DocumentKind, RevisionState};
+use crate::error::ApiResult;
+use crate::service::iso_hooks::{parse, recipient_ids, stamp_for};
+use crate::service::state_of;
 
 pub fn revision_response(
     conn: &mut Conn,
@@ -39,26 +51,22 @@ pub fn revision_response(
 }
 
 pub(super) fn unit_ref(conn: &mut Conn, id: &str) -> ApiResult<UnitRef> {
-    let u = db::org_units::get(conn, id)?;
-    Ok(UnitRef {
-        id: u.id,
-        code: u.code,
-        name: u.name,
-    })
+    Ok(unit_of(&db::org_units::get(conn, id)?))
+}
+
+fn unit_of(u: &OrgUnit) -> UnitRef {
+    UnitRef {
+        id: u.id.clone(),
+        code: u.code.clone(),
+        name: u.name.clone(),
+    }
 }
 
 pub(super) fn distribution_response(
     conn: &mut Conn,
     rows: &[IsoDistributionRow],
 ) -> ApiResult<Vec<RecipientResponse>> {
-    let unit_ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.recipient_unit_id.clone())
-        .collect();
-    let user_ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.recipient_user_id.clone())
-        .collect();
+    let (unit_ids, user_ids) = recipient_ids(rows);
     let units: HashMap<String, _> = q::units_by_ids(conn, &unit_ids)?
         .into_iter()
         .map(|u| (u.id.clone(), u))
@@ -77,11 +85,7 @@ pub(super) fn distribution_response(
                     .map(|u| u.name.clone())
                     .or_else(|| user.map(|u| u.display_name.clone()))
                     .unwrap_or_default(),
-                org_unit: unit.map(|u| UnitRef {
-                    id: u.id.clone(),
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                }),
+                org_unit: unit.map(unit_of),
                 user: user.map(user_ref),
             }
         })
@@ -94,8 +98,6 @@ pub fn document_response(
     iso: &IsoDocument,
     today: NaiveDate,
 ) -> ApiResult<IsoDocumentResponse> {
-    use crate::db::schema::iso_documents;
-    use diesel::prelude::*;
     let kind: DocumentKind = parse(&doc.kind)?;
     let revs = q::revisions(conn, &doc.id)?;
     let mut current = None;
@@ -115,13 +117,8 @@ pub fn document_response(
         Some(p) => Some(doc_ref(&db::documents::get(conn, p)?)?),
         None => None,
     };
-    let child_ids: Vec<String> = iso_documents::table
-        .filter(iso_documents::parent_id.eq(&doc.id))
-        .select(iso_documents::document_id)
-        .load(conn)
-        .map_err(db::DbError::from)?;
     let mut attachments = vec![];
-    for c in child_ids {
+    for c in q::children_of(conn, &doc.id)? {
         attachments.push(doc_ref(&db::documents::get(conn, &c)?)?);
     }
     let rows = q::distribution(conn, &doc.id)?;

@@ -1,14 +1,60 @@
-//! The revision workflow: review, approval, issue, abandonment, comments and diffs.
+//! The revision workflow: review, approval, abandonment, comments and diffs. Issue, the
+//! step with the most consequences, has a file of its own (`issue.rs`).
 
-use super::*;
+use super::super::dto::ReasonRequest;
+use super::ReviewCommentResponse;
+use super::{check_row_version, ensure_in_use, load_readable, load_revision, require_owner};
+use super::{revision_response, CommentRequest, DiffResponse, IsoRevisionResponse};
+use crate::auth::Action;
+use crate::db::models::{
+    Document, DocumentChanges, IsoDocument, IsoReviewComment, IsoRevision, IsoRevisionChanges,
+    Version,
+};
+use crate::db::{self, iso as q, Conn, Tx};
+use crate::domain::diff::{diff_lines, DiffOp};
+use crate::domain::iso::{self as rules, RevisionEvent};
+use crate::domain::kinds::{ChangeRequestState, RevisionState};
+use crate::error::{ApiResult, AppError};
+use crate::service::iso_hooks::{audit_doc, guard, parse, set_change_request_state};
+use crate::service::{clean_text, Caller};
+
+use_cases! {
+    /// Every revision of a quality document, oldest first.
+    run list_revisions(document_id: String) -> Vec<IsoRevisionResponse>
+        = revisions(&document_id);
+    /// One revision with its control state.
+    run get_revision(version_id: String) -> IsoRevisionResponse = revision(&version_id);
+    /// Submits a draft for review, at the row version read.
+    tx submit_revision(version_id: String, expected_version: i32) -> IsoRevisionResponse
+        = submit(&version_id, expected_version);
+    /// Sends a revision under review back to draft, at the row version read.
+    tx return_revision(version_id: String, expected_version: i32, req: ReasonRequest)
+        -> IsoRevisionResponse = return_to_draft(&version_id, expected_version, &req.reason);
+    /// Approves a reviewed revision, at the row version read.
+    tx approve_revision(version_id: String, expected_version: i32) -> IsoRevisionResponse
+        = approve(&version_id, expected_version);
+    /// Abandons a revision not yet issued, at the row version read.
+    tx withdraw_revision(version_id: String, expected_version: i32, req: ReasonRequest)
+        -> IsoRevisionResponse = abandon(&version_id, expected_version, &req.reason);
+    /// Reviewers' comments on a revision, oldest first.
+    run list_comments(version_id: String) -> Vec<ReviewCommentResponse>
+        = comments(&version_id)
+        then |list| Ok(list.into_iter().map(Into::into).collect());
+    /// Comments on a revision in review.
+    tx add_comment(version_id: String, req: CommentRequest) -> ReviewCommentResponse
+        = comment(&version_id, &req) then |c| Ok(c.into());
+    /// The line diff of a revision's text against another revision of its document (by
+    /// default the one it follows).
+    run diff_revision(version_id: String, against: Option<String>) -> DiffResponse
+        = diff(&version_id, against.as_deref());
+}
 
 pub fn revisions(
     conn: &mut Conn,
     caller: &Caller,
     document_id: &str,
 ) -> ApiResult<Vec<IsoRevisionResponse>> {
-    caller.require(Action::ReadIsoRecords)?;
-    load(conn, Some(caller), document_id)?;
+    load_readable(conn, caller, document_id)?;
     let mut out = vec![];
     for v in db::versions::list(conn, document_id)? {
         if let Some(rev) = q::find_revision(conn, &v.id)? {
@@ -28,35 +74,95 @@ pub fn revision(
     revision_response(conn, rev, &v)
 }
 
-/// One step of the revision workflow with its audit entry.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn step(
+/// A revision about to take a step, with its version, its document and the metadata.
+pub(super) struct Loaded {
+    pub rev: IsoRevision,
+    pub version: Version,
+    pub doc: Document,
+    pub iso: IsoDocument,
+}
+
+/// A step taken: the revision as changed, what was loaded before, the reason given.
+pub(super) struct Taken {
+    pub updated: IsoRevision,
+    pub before: Loaded,
+    pub reason: Option<String>,
+}
+
+/// A step to take: its event, what it writes beside the state, the reason given.
+pub(super) struct Step {
+    pub event: RevisionEvent,
+    pub changes: IsoRevisionChanges,
+    pub reason: Option<String>,
+}
+
+impl Step {
+    /// The event alone, writing nothing else.
+    fn of(event: RevisionEvent) -> Self {
+        Step {
+            event,
+            changes: IsoRevisionChanges::default(),
+            reason: None,
+        }
+    }
+}
+
+/// The audit action of a step of the workflow.
+pub(super) fn action_of(event: RevisionEvent) -> &'static str {
+    match event {
+        RevisionEvent::Submit => "iso.revision.submit",
+        RevisionEvent::Return => "iso.revision.return",
+        RevisionEvent::Approve => "iso.revision.approve",
+        RevisionEvent::Abandon => "iso.revision.withdraw",
+        RevisionEvent::Issue => "iso.revision.issue",
+        RevisionEvent::Supersede => "iso.revision.supersede",
+        RevisionEvent::WithdrawDocument => "iso.revision.withdraw",
+    }
+}
+
+/// Takes a step on the revision at `version_id` as the caller: `allowed` checks what
+/// the step asks of the caller and the revision and says which step it is and what it
+/// writes; the state change is checked by `domain::iso`, made at the row version the
+/// caller read, and audited.
+fn take(
     conn: &mut Tx<'_>,
-    actor: &Actor,
-    rev: &IsoRevision,
-    expected_version: Option<i32>,
-    event: RevisionEvent,
-    mut changes: IsoRevisionChanges,
-    reason: Option<&str>,
-    action: &str,
-) -> ApiResult<IsoRevision> {
+    caller: &Caller,
+    version_id: &str,
+    expected_version: i32,
+    allowed: impl FnOnce(&Loaded) -> ApiResult<Step>,
+) -> ApiResult<Taken> {
+    let (rev, version, doc, iso) = load_revision(conn, Some(caller), version_id)?;
+    let loaded = Loaded {
+        rev,
+        version,
+        doc,
+        iso,
+    };
+    let Step {
+        event,
+        mut changes,
+        reason,
+    } = allowed(&loaded)?;
+    let rev = &loaded.rev;
     let from: RevisionState = parse(&rev.state)?;
     let to = rules::next_state(from, event)?;
-    if let Some(e) = expected_version {
-        check_row_version(rev.row_version, e)?;
-    }
+    check_row_version(rev.row_version, expected_version)?;
     changes.state = Some(to.as_str().to_owned());
-    let updated = q::update_revision(conn, &rev.version_id, expected_version, &changes)?;
+    let updated = q::update_revision(conn, &rev.version_id, Some(expected_version), &changes)?;
     audit_doc(
         conn,
-        actor,
-        action,
+        &caller.actor(),
+        action_of(event),
         &rev.document_id,
         Some((from, to)),
-        reason,
+        reason.as_deref(),
         serde_json::json!({"version_id": rev.version_id}),
     )?;
-    Ok(updated)
+    Ok(Taken {
+        updated,
+        before: loaded,
+        reason,
+    })
 }
 
 /// The draft goes to review (the owner's ISO controller).
@@ -66,23 +172,18 @@ pub fn submit(
     version_id: &str,
     expected_version: i32,
 ) -> ApiResult<IsoRevisionResponse> {
-    let (rev, v, doc, iso) = load_revision(conn, Some(caller), version_id)?;
-    require_owner(caller, &iso)?;
-    ensure_in_use(&doc)?;
-    let updated = step(
-        conn,
-        &caller.actor(),
-        &rev,
-        Some(expected_version),
-        RevisionEvent::Submit,
-        IsoRevisionChanges {
-            submitted_at: Some(Some(db::now())),
-            ..Default::default()
-        },
-        None,
-        "iso.revision.submit",
-    )?;
-    revision_response(conn, updated, &v)
+    let t = take(conn, caller, version_id, expected_version, |r| {
+        require_owner(caller, &r.iso)?;
+        ensure_in_use(&r.doc)?;
+        Ok(Step {
+            changes: IsoRevisionChanges {
+                submitted_at: Some(Some(db::now())),
+                ..Default::default()
+            },
+            ..Step::of(RevisionEvent::Submit)
+        })
+    })?;
+    revision_response(conn, t.updated, &t.before.version)
 }
 
 /// Sends a revision under review back to draft, with the reason (the approver, or the
@@ -94,23 +195,17 @@ pub fn return_to_draft(
     expected_version: i32,
     reason: &str,
 ) -> ApiResult<IsoRevisionResponse> {
-    let (rev, v, doc, iso) = load_revision(conn, Some(caller), version_id)?;
-    if caller.require(Action::ApproveVersions).is_err() {
-        require_owner(caller, &iso)?;
-    }
-    ensure_in_use(&doc)?;
-    let reason = clean_text("reason", reason, 2000)?;
-    let updated = step(
-        conn,
-        &caller.actor(),
-        &rev,
-        Some(expected_version),
-        RevisionEvent::Return,
-        IsoRevisionChanges::default(),
-        Some(&reason),
-        "iso.revision.return",
-    )?;
-    revision_response(conn, updated, &v)
+    let t = take(conn, caller, version_id, expected_version, |r| {
+        if caller.require(Action::ApproveVersions).is_err() {
+            require_owner(caller, &r.iso)?;
+        }
+        ensure_in_use(&r.doc)?;
+        Ok(Step {
+            reason: Some(clean_text("reason", reason, 2000)?),
+            ..Step::of(RevisionEvent::Return)
+        })
+    })?;
+    revision_response(conn, t.updated, &t.before.version)
 }
 
 /// Approves a reviewed revision (an approver who is not its author); the version
@@ -122,25 +217,24 @@ pub fn approve(
     expected_version: i32,
 ) -> ApiResult<IsoRevisionResponse> {
     caller.require(Action::ApproveVersions)?;
-    let (rev, v, doc, _) = load_revision(conn, Some(caller), version_id)?;
-    ensure_in_use(&doc)?;
-    if v.author_id.as_deref() == Some(caller.user_id.as_str()) {
-        return Err(guard(
-            "approver_is_not_author",
-            "the author of a revision may not approve it",
-        ));
-    }
-    let updated = step(
-        conn,
-        &caller.actor(),
-        &rev,
-        Some(expected_version),
-        RevisionEvent::Approve,
-        IsoRevisionChanges::default(),
-        None,
-        "iso.revision.approve",
-    )?;
+    let t = take(conn, caller, version_id, expected_version, |r| {
+        ensure_in_use(&r.doc)?;
+        if r.version.author_id.as_deref() == Some(caller.user_id.as_str()) {
+            return Err(guard(
+                "approver_is_not_author",
+                "the author of a revision may not approve it",
+            ));
+        }
+        Ok(Step::of(RevisionEvent::Approve))
+    })?;
     db::versions::approve(conn, version_id, &caller.user_id, db::now())?;
+    mark_ever_approved(conn, &t.before.doc)?;
+    let v = db::versions::get(conn, version_id)?;
+    revision_response(conn, t.updated, &v)
+}
+
+/// Records that the document has had an approved text (it can no longer be deleted).
+pub(super) fn mark_ever_approved(conn: &mut Tx<'_>, doc: &Document) -> ApiResult<()> {
     if !doc.ever_approved {
         db::documents::update(
             conn,
@@ -152,139 +246,7 @@ pub fn approve(
             },
         )?;
     }
-    let v = db::versions::get(conn, version_id)?;
-    revision_response(conn, updated, &v)
-}
-
-/// Issues an approved revision: it becomes current from its effective date, the
-/// previous one is superseded, the old copies are recalled and the distribution list
-/// gets numbered copies of the new one, all in this transaction.
-pub fn issue(
-    conn: &mut Tx<'_>,
-    caller: &Caller,
-    version_id: &str,
-    expected_version: i32,
-    req: &IssueRequest,
-    today: NaiveDate,
-) -> ApiResult<IsoRevisionResponse> {
-    let (rev, _, doc, iso) = load_revision(conn, Some(caller), version_id)?;
-    require_owner(caller, &iso)?;
-    issue_unchecked(
-        conn,
-        &caller.actor(),
-        Some(&caller.user_id),
-        (rev, doc, iso),
-        Some(expected_version),
-        req.effective_from.unwrap_or(today),
-        today,
-    )
-}
-
-pub(super) fn issue_unchecked(
-    conn: &mut Tx<'_>,
-    actor: &Actor,
-    user_id: Option<&str>,
-    (rev, doc, iso): (IsoRevision, Document, IsoDocument),
-    expected_version: Option<i32>,
-    effective_from: NaiveDate,
-    today: NaiveDate,
-) -> ApiResult<IsoRevisionResponse> {
-    ensure_in_use(&doc)?;
-    let revs = q::revisions(conn, &doc.id)?;
-    let plan = rules::plan_issue(&views(&revs)?, &rev.version_id, effective_from, today)?;
-    if let Some(e) = expected_version {
-        check_row_version(rev.row_version, e)?;
-    }
-    let now = db::now();
-    // The revision it supersedes changes first: the database allows one current
-    // revision per document, even for an instant inside this transaction.
-    for change in plan.changes.iter().skip(1) {
-        q::update_revision(
-            conn,
-            &change.id,
-            None,
-            &IsoRevisionChanges {
-                state: Some(change.to.as_str().to_owned()),
-                superseded_at: Some(Some(now)),
-                superseded_by: Some(Some(rev.version_id.clone())),
-                ..Default::default()
-            },
-        )?;
-        audit_doc(
-            conn,
-            actor,
-            "iso.revision.supersede",
-            &doc.id,
-            Some((change.from, change.to)),
-            None,
-            serde_json::json!({"version_id": change.id, "superseded_by": rev.version_id}),
-        )?;
-    }
-    let first = plan
-        .changes
-        .first()
-        .ok_or_else(|| AppError::internal("an issue plan without the issued revision"))?;
-    let issued = q::update_revision(
-        conn,
-        &rev.version_id,
-        expected_version,
-        &IsoRevisionChanges {
-            state: Some(first.to.as_str().to_owned()),
-            revision_no: Some(Some(plan.revision_no)),
-            issued_at: Some(Some(now)),
-            issued_by: Some(user_id.map(str::to_owned)),
-            effective_from: Some(Some(effective_from)),
-            ..Default::default()
-        },
-    )?;
-    let label = rules::revision_label(plan.revision_no);
-    let first_issue = state_of(&doc)? == DocumentState::Drafting;
-    audit_doc(
-        conn,
-        actor,
-        "iso.revision.issue",
-        &doc.id,
-        Some((first.from, first.to)),
-        None,
-        serde_json::json!({
-            "version_id": rev.version_id, "revision_no": plan.revision_no,
-            "revision_label": label, "effective_from": effective_from,
-            "supersedes": plan.supersedes,
-            "document_state": if first_issue { Some(DocumentState::Published.as_str()) } else { None },
-        }),
-    )?;
-    // The document: published from its first issue, showing its current revision.
-    db::documents::update(
-        conn,
-        &doc.id,
-        doc.row_version,
-        &DocumentChanges {
-            iso_revision: Some(Some(label)),
-            state: first_issue.then(|| DocumentState::Published.as_str().to_owned()),
-            published_on: first_issue.then_some(Some(effective_from)),
-            effective_from: first_issue.then_some(Some(effective_from)),
-            ever_approved: Some(true),
-            ..Default::default()
-        },
-    )?;
-    q::update_document(
-        conn,
-        &doc.id,
-        iso.row_version,
-        &IsoDocumentChanges {
-            next_review_on: Some(rules::next_review(effective_from, iso.review_period_months)),
-            ..Default::default()
-        },
-    )?;
-    if let Some(c) = q::change_request_of_revision(conn, &rev.version_id)? {
-        if c.state == ChangeRequestState::Accepted.as_str() {
-            set_change_request_state(conn, actor, &c, ChangeRequestState::Implemented, None)?;
-        }
-    }
-    recall(conn, actor, &doc, Some(&rev.version_id))?;
-    reconcile_copies(conn, actor, user_id, &doc, &rev.version_id)?;
-    let v = db::versions::get(conn, &rev.version_id)?;
-    revision_response(conn, issued, &v)
+    Ok(())
 }
 
 /// Abandons a revision not yet issued (the owner's ISO controller). The current
@@ -296,37 +258,32 @@ pub fn abandon(
     expected_version: i32,
     reason: &str,
 ) -> ApiResult<IsoRevisionResponse> {
-    let (rev, v, _, iso) = load_revision(conn, Some(caller), version_id)?;
-    require_owner(caller, &iso)?;
-    let reason = clean_text("reason", reason, 2000)?;
-    let actor = caller.actor();
-    let updated = step(
-        conn,
-        &actor,
-        &rev,
-        Some(expected_version),
-        RevisionEvent::Abandon,
-        IsoRevisionChanges {
-            withdrawn_at: Some(Some(db::now())),
-            withdrawn_by: Some(Some(caller.user_id.clone())),
-            withdrawal_reason: Some(Some(reason.clone())),
-            ..Default::default()
-        },
-        Some(&reason),
-        "iso.revision.withdraw",
-    )?;
+    let t = take(conn, caller, version_id, expected_version, |r| {
+        require_owner(caller, &r.iso)?;
+        let reason = clean_text("reason", reason, 2000)?;
+        Ok(Step {
+            event: RevisionEvent::Abandon,
+            changes: IsoRevisionChanges {
+                withdrawn_at: Some(Some(db::now())),
+                withdrawn_by: Some(Some(caller.user_id.clone())),
+                withdrawal_reason: Some(Some(reason.clone())),
+                ..Default::default()
+            },
+            reason: Some(reason),
+        })
+    })?;
     if let Some(c) = q::change_request_of_revision(conn, version_id)? {
         if c.state == ChangeRequestState::Accepted.as_str() {
             set_change_request_state(
                 conn,
-                &actor,
+                &caller.actor(),
                 &c,
                 ChangeRequestState::Cancelled,
-                Some(&reason),
+                t.reason.as_deref(),
             )?;
         }
     }
-    revision_response(conn, updated, &v)
+    revision_response(conn, t.updated, &t.before.version)
 }
 
 pub fn comment(

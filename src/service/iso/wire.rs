@@ -1,6 +1,23 @@
 //! The request and response shapes of ISO document control.
 
-use super::*;
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::models::{
+    Acknowledgement, ControlledCopy, Document, IsoChangeRequest, IsoReviewComment, User,
+};
+use crate::domain::diff::DiffLine;
+use crate::domain::iso::ObsoleteStamp;
+use crate::domain::kinds::{
+    ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, ReviewOutcome,
+    RevisionState,
+};
+use crate::error::ApiResult;
+use crate::service::documents::double_option;
+use crate::service::iso_hooks::parse;
 
 /// A recipient of controlled copies: an org unit (id or code) or a person (id or username).
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
@@ -98,9 +115,7 @@ pub struct ReviewRequest {
     pub note: Option<String>,
 }
 
-// ---------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------
+// The responses.
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnitRef {
