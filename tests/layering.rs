@@ -52,7 +52,7 @@ const RULES: &[(&str, &[&str], &str)] = &[
 const ALLOWED: &[(&str, &str)] = &[("src/api/mod.rs", "crate::db::Db")];
 
 /// Forbidden edges that exist today, `(file, layer or crate reached)`. Must shrink to empty.
-const KNOWN: &[(&str, &str)] = &[("src/api/review.rs", "db"), ("src/api/workflow.rs", "db")];
+const KNOWN: &[(&str, &str)] = &[];
 
 /// Cycles between the files of one folder that exist today. Must shrink to empty.
 const KNOWN_CYCLES: &[&str] = &[];
