@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::pdf::Block;
 use crate::service::consultations::{
     self as cons, ConsultationReport, DispositionRequest, ModerationRequest, NewCommentRequest,
-    PublicComment, PublicConsultation, StaffComment,
+    PublicComment, PublicConsultation, ReportArticle, StaffComment,
 };
 pub use crate::service::workflow::AppraisalRequestFilter;
 use crate::service::workflow::{
@@ -291,60 +291,65 @@ fn report_blocks(r: &ConsultationReport) -> Vec<Block> {
         Block::Gap,
     ];
     for a in &r.articles {
-        let heading = match (&a.path, &a.heading) {
-            (None, _) => "Ý kiến chung về dự thảo".to_owned(),
-            (Some(p), Some(h)) => format!("{}. {h}", path_label(p)),
-            (Some(p), None) => path_label(p),
-        };
-        blocks.push(Block::Subheading(heading));
-        if a.comments.is_empty() {
-            blocks.push(Block::Text("Không có ý kiến.".into()));
-        }
-        for (i, c) in a.comments.iter().enumerate() {
-            let who = match &c.organisation {
-                Some(o) => format!("{} ({o})", c.author_name),
-                None => c.author_name.clone(),
-            };
-            blocks.push(Block::Text(format!(
-                "{}. {who}, mã {}: {}",
-                i + 1,
-                c.tracking_code,
-                c.body
-            )));
-            let answer = match (c.status, c.disposition) {
-                (CommentStatus::Pending, _) => "Chưa duyệt.".to_owned(),
-                (_, None) => "Chưa giải trình, tiếp thu.".to_owned(),
-                (_, Some(d)) => format!(
-                    "{}.{}",
-                    d.label_vi(),
-                    c.response
-                        .as_deref()
-                        .map(|r| format!(" {r}"))
-                        .unwrap_or_default()
-                ),
-            };
-            blocks.push(Block::Text(format!("Giải trình, tiếp thu: {answer}")));
-        }
-        if let Some(change) = &a.change {
-            let status = match change.status.as_str() {
-                "unchanged" => "không thay đổi",
-                "added" => "bổ sung mới",
-                "removed" => "bỏ",
-                _ => "có chỉnh lý",
-            };
-            blocks.push(Block::Text(format!("Ở dự thảo tiếp theo: {status}.")));
-            // The changed lines of the unified diff, without its headers.
-            for line in change.diff.lines().filter(|l| {
-                (l.starts_with('+') || l.starts_with('-'))
-                    && !l.starts_with("+++")
-                    && !l.starts_with("---")
-            }) {
-                blocks.push(Block::Text(line.to_owned()));
-            }
-        }
+        article_blocks(a, &mut blocks);
         blocks.push(Block::Gap);
     }
     blocks
+}
+
+/// An article of the report: its comments with their answers, then how it changed.
+fn article_blocks(a: &ReportArticle, blocks: &mut Vec<Block>) {
+    let heading = match (&a.path, &a.heading) {
+        (None, _) => "Ý kiến chung về dự thảo".to_owned(),
+        (Some(p), Some(h)) => format!("{}. {h}", path_label(p)),
+        (Some(p), None) => path_label(p),
+    };
+    blocks.push(Block::Subheading(heading));
+    if a.comments.is_empty() {
+        blocks.push(Block::Text("Không có ý kiến.".into()));
+    }
+    for (i, c) in a.comments.iter().enumerate() {
+        let who = match &c.organisation {
+            Some(o) => format!("{} ({o})", c.author_name),
+            None => c.author_name.clone(),
+        };
+        blocks.push(Block::Text(format!(
+            "{}. {who}, mã {}: {}",
+            i + 1,
+            c.tracking_code,
+            c.body
+        )));
+        let answer = match (c.status, c.disposition) {
+            (CommentStatus::Pending, _) => "Chưa duyệt.".to_owned(),
+            (_, None) => "Chưa giải trình, tiếp thu.".to_owned(),
+            (_, Some(d)) => format!(
+                "{}.{}",
+                d.label_vi(),
+                c.response
+                    .as_deref()
+                    .map(|r| format!(" {r}"))
+                    .unwrap_or_default()
+            ),
+        };
+        blocks.push(Block::Text(format!("Giải trình, tiếp thu: {answer}")));
+    }
+    if let Some(change) = &a.change {
+        let status = match change.status.as_str() {
+            "unchanged" => "không thay đổi",
+            "added" => "bổ sung mới",
+            "removed" => "bỏ",
+            _ => "có chỉnh lý",
+        };
+        blocks.push(Block::Text(format!("Ở dự thảo tiếp theo: {status}.")));
+        // The changed lines of the unified diff, without its headers.
+        for line in change.diff.lines().filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        }) {
+            blocks.push(Block::Text(line.to_owned()));
+        }
+    }
 }
 
 /// The consolidated report (bản tổng hợp, giải trình, tiếp thu ý kiến): comments article

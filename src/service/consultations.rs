@@ -130,6 +130,39 @@ pub fn is_open(c: &Consultation, day: NaiveDate) -> bool {
     c.closed_at.is_none() && c.opens_on <= day && day <= c.closes_on
 }
 
+/// The author's email, if given: cleaned and shaped like an address.
+fn email_of(raw: Option<&str>) -> ApiResult<Option<String>> {
+    let email = clean_opt("email", raw, 254)?;
+    if let Some(e) = &email {
+        let ok = e.split_once('@').is_some_and(|(u, d)| {
+            !u.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)
+        });
+        if !ok {
+            return Err(AppError::invalid("email", "not an email address"));
+        }
+    }
+    Ok(email)
+}
+
+/// The provision a comment names, if any: one of the consulted draft's.
+fn provision_of(conn: &mut Conn, c: &Consultation, raw: Option<&str>) -> ApiResult<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(p) => {
+            let known = db::versions::provisions(conn, &c.version_id)?
+                .into_iter()
+                .any(|r| r.path == p);
+            if !known {
+                return Err(AppError::invalid(
+                    "provision_path",
+                    format!("the draft has no provision {p}"),
+                ));
+            }
+            Ok(Some(p.to_owned()))
+        }
+    }
+}
+
 /// Takes a comment. With an idempotency key, a retry of the same request returns the
 /// comment already taken (`false`) instead of taking it twice; another request under the
 /// same key is a 409.
@@ -156,31 +189,9 @@ pub fn submit(
         });
     }
     let name = clean_text("name", &req.name, 200)?;
-    let email = clean_opt("email", req.email.as_deref(), 254)?;
-    if let Some(e) = &email {
-        let ok = e.split_once('@').is_some_and(|(u, d)| {
-            !u.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)
-        });
-        if !ok {
-            return Err(AppError::invalid("email", "not an email address"));
-        }
-    }
+    let email = email_of(req.email.as_deref())?;
     let body = clean_text("body", &req.body, settings.comment_max_chars)?;
-    let provision_path = match req.provision_path.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) => {
-            let known = db::versions::provisions(conn, &c.version_id)?
-                .into_iter()
-                .any(|r| r.path == p);
-            if !known {
-                return Err(AppError::invalid(
-                    "provision_path",
-                    format!("the draft has no provision {p}"),
-                ));
-            }
-            Some(p.to_owned())
-        }
-    };
+    let provision_path = provision_of(conn, &c, req.provision_path.as_deref())?;
     let comment = wf::insert_comment(
         conn,
         &Comment {

@@ -25,8 +25,12 @@ use crate::error::{ApiResult, AppError};
 
 pub use super::today;
 
-fn state(s: &SelfInspection) -> ApiResult<InspectionState> {
-    s.state.parse().map_err(AppError::internal)
+/// The refusal of a second self-inspection of one document.
+fn one_per_document() -> AppError {
+    AppError::Conflict {
+        guard: Some("one_self_inspection_per_document".into()),
+        detail: "this document already has its self-inspection".into(),
+    }
 }
 
 /// Opens the self-inspection of a document being promulgated, due the configured
@@ -48,10 +52,7 @@ pub fn open_self_inspection_with(
     deadlines: &Deadlines,
 ) -> ApiResult<SelfInspection> {
     if db::review::inspection_of(conn, &document.id)?.is_some() {
-        return Err(AppError::Conflict {
-            guard: Some("one_self_inspection_per_document".into()),
-            detail: "this document already has its self-inspection".into(),
-        });
+        return Err(one_per_document());
     }
     let start = inspection_start(document.signed_on, document.published_on, today());
     let due = deadlines
@@ -75,10 +76,7 @@ pub fn open_self_inspection_with(
         },
     )
     .map_err(|e| match e {
-        db::DbError::Conflict(_) => AppError::Conflict {
-            guard: Some("one_self_inspection_per_document".into()),
-            detail: "this document already has its self-inspection".into(),
-        },
+        db::DbError::Conflict(_) => one_per_document(),
         other => other.into(),
     })?;
     audit::append(
@@ -236,7 +234,7 @@ fn record_result(
     let doc = docs::get(conn, Some(caller), &current.document_id)?;
     let findings = clean_opt("findings", req.findings.as_deref(), 5000)?;
     check_inspection_result(
-        state(&current)?,
+        parse(&current.state)?,
         req.result,
         findings.as_deref(),
         req.handling,
