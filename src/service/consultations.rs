@@ -482,6 +482,23 @@ pub async fn staff_comments(
     list.into_iter().map(StaffComment::from_row).collect()
 }
 
+/// A staff write on a comment (see [`moderate`], [`dispose`]), in one transaction.
+type StaffWrite<R> = fn(&mut Tx<'_>, &Caller, &str, &R) -> ApiResult<Comment>;
+
+/// Runs `write` on a comment as the caller; answers the comment as staff see it.
+async fn staff_write<R: Send + 'static>(
+    db: &Db,
+    caller: Caller,
+    comment_id: String,
+    req: R,
+    write: StaffWrite<R>,
+) -> ApiResult<StaffComment> {
+    let c = db
+        .tx(move |conn| write(conn, &caller, &comment_id, &req))
+        .await?;
+    StaffComment::from_row(c)
+}
+
 /// Publishes a pending comment or rejects it, once.
 pub async fn moderate_comment(
     db: &Db,
@@ -489,10 +506,7 @@ pub async fn moderate_comment(
     comment_id: String,
     req: ModerationRequest,
 ) -> ApiResult<StaffComment> {
-    StaffComment::from_row(
-        db.tx(move |conn| moderate(conn, &caller, &comment_id, &req))
-            .await?,
-    )
+    staff_write(db, caller, comment_id, req, moderate).await
 }
 
 /// Records what was done with a published comment.
@@ -502,10 +516,7 @@ pub async fn dispose_comment(
     comment_id: String,
     req: DispositionRequest,
 ) -> ApiResult<StaffComment> {
-    StaffComment::from_row(
-        db.tx(move |conn| dispose(conn, &caller, &comment_id, &req))
-            .await?,
-    )
+    staff_write(db, caller, comment_id, req, dispose).await
 }
 
 /// A draft open for comment.
