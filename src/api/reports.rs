@@ -1,7 +1,7 @@
 //! /api/v1/reports: the periodic report on the legal workflow, per agency.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::export::{self, ExportFormat};
@@ -28,6 +28,25 @@ pub struct ActivityQuery {
     pub agency: Option<String>,
     /// `json` (default), `csv` or `pdf`; else chosen by the `Accept` header.
     pub format: Option<ExportFormat>,
+}
+
+/// A report in the format asked: `body` as JSON, the CSV that `csv` makes, or the PDF of
+/// the title and blocks that `pdf` lays out; `name` is the file's name without extension.
+pub(super) async fn exported<T: Serialize>(
+    format: ExportFormat,
+    name: &str,
+    body: &T,
+    csv: impl FnOnce() -> ApiResult<Vec<u8>>,
+    pdf: impl FnOnce() -> (String, Vec<Block>),
+) -> ApiResult<HttpResponse> {
+    match format {
+        ExportFormat::Json => Ok(HttpResponse::Ok().json(body)),
+        ExportFormat::Csv => Ok(export::csv_file(name, csv()?)),
+        ExportFormat::Pdf => {
+            let (title, blocks) = pdf();
+            export::pdf_file(name, title, blocks).await
+        }
+    }
 }
 
 const NO_AGENCY: &str = "Không xác định cơ quan";
@@ -122,10 +141,12 @@ pub async fn activity_report(
         report.period.period.as_str().replace('_', "-"),
         report.period.year
     );
-    match format {
-        ExportFormat::Json => Ok(HttpResponse::Ok().json(report)),
-        ExportFormat::Csv => Ok(export::csv_file(&name, csv(&report)?)),
-        ExportFormat::Pdf => {
+    exported(
+        format,
+        &name,
+        &report,
+        || csv(&report),
+        || {
             // "quý III năm 2026": only the first letter is lowered.
             let mut label = report.period.label_vi.chars();
             let period: String = label
@@ -133,7 +154,8 @@ pub async fn activity_report(
                 .map(|c| c.to_lowercase().chain(label).collect())
                 .unwrap_or_default();
             let title = format!("Báo cáo công tác xây dựng, kiểm tra và rà soát văn bản {period}");
-            export::pdf_file(&name, title, pdf_blocks(&report)).await
-        }
-    }
+            (title, pdf_blocks(&report))
+        },
+    )
+    .await
 }

@@ -1,34 +1,12 @@
 //! /api/v1/self-inspections: the issuer's own check of each promulgated document.
 
-use actix_web::http::header;
-use actix_web::{get, post, web, HttpResponse};
-use chrono::NaiveDate;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use actix_web::{get, post, web};
 
 use super::responses::{BodyErrors, ReadErrors, WriteErrors};
+use super::review::{created, ok, Id, Reply};
 use super::{parse_id, AuthUser, Json, State};
-use crate::domain::review::InspectionState;
-use crate::error::{ApiResult, AppError};
-use crate::service::self_inspection::{self as svc, today, ListQuery, RecordInspectionRequest};
+use crate::service::self_inspection::{self as svc, InspectionQuery, RecordInspectionRequest};
 pub use crate::service::self_inspection::{FollowUp, SelfInspectionResponse};
-
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct InspectionQuery {
-    /// `true`: only open self-inspections past their due date on `as_of`.
-    pub overdue: Option<bool>,
-    /// The date overdue is judged on (YYYY-MM-DD); default today.
-    pub as_of: Option<NaiveDate>,
-    pub state: Option<InspectionState>,
-    /// Documents of this issuer (org unit id or code).
-    pub issuer: Option<String>,
-    /// The self-inspection of this document.
-    pub document: Option<String>,
-    /// 1 to 500, default 100.
-    pub limit: Option<i64>,
-}
 
 /// Self-inspections, soonest due first; `overdue=true` lists those past their due date.
 #[utoipa::path(
@@ -42,24 +20,8 @@ pub async fn list_self_inspections(
     st: State,
     user: AuthUser,
     query: web::Query<InspectionQuery>,
-) -> ApiResult<HttpResponse> {
-    let q = query.into_inner();
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::invalid("limit", "between 1 and 500"));
-    }
-    let on = q.as_of.unwrap_or_else(today);
-    let document_id = q.document.as_deref().map(parse_id).transpose()?;
-    let caller = user.caller;
-    let query = ListQuery {
-        overdue_on: (q.overdue == Some(true)).then_some(on),
-        state: q.state,
-        issuer: q.issuer,
-        document_id,
-        limit,
-    };
-    let out = svc::list_inspections(&st.db, caller, query, on).await?;
-    Ok(HttpResponse::Ok().json(out))
+) -> Reply {
+    ok(svc::list_inspections(&st.db, user.caller, query.into_inner()).await?)
 }
 
 /// One self-inspection.
@@ -70,15 +32,8 @@ pub async fn list_self_inspections(
     security(("bearer" = []))
 )]
 #[get("/self-inspections/{id}")]
-pub async fn get_self_inspection(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let out = svc::get_inspection(&st.db, caller, id).await?;
-    Ok(HttpResponse::Ok().json(out))
+pub async fn get_self_inspection(st: State, user: AuthUser, id: Id) -> Reply {
+    ok(svc::get_inspection(&st.db, user.caller, parse_id(&id)?).await?)
 }
 
 /// Record the result of a self-inspection (once). Anything but `lawful` needs findings
@@ -94,13 +49,11 @@ pub async fn get_self_inspection(
 pub async fn record_self_inspection(
     st: State,
     user: AuthUser,
-    id: web::Path<String>,
+    id: Id,
     body: Json<RecordInspectionRequest>,
-) -> ApiResult<HttpResponse> {
+) -> Reply {
     let id = parse_id(&id)?;
-    let caller = user.caller;
-    let out = svc::record_inspection(&st.db, caller, id, body.0).await?;
-    Ok(HttpResponse::Ok().json(out))
+    ok(svc::record_inspection(&st.db, user.caller, id, body.0).await?)
 }
 
 /// Open the self-inspection of a published document, as promulgation does (for
@@ -112,17 +65,7 @@ pub async fn record_self_inspection(
     security(("bearer" = []))
 )]
 #[post("/documents/{id}/self-inspection")]
-pub async fn open_self_inspection(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let caller = user.caller;
-    let out = svc::open_inspection(&st.db, caller, id).await?;
-    let mut resp = HttpResponse::Created().json(&out);
-    if let Ok(v) = header::HeaderValue::from_str(&format!("/api/v1/self-inspections/{}", out.id)) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+pub async fn open_self_inspection(st: State, user: AuthUser, id: Id) -> Reply {
+    let out = svc::open_inspection(&st.db, user.caller, parse_id(&id)?).await?;
+    created(format!("/api/v1/self-inspections/{}", out.id), &out)
 }

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::export::{self, ExportFormat};
+use super::export::ExportFormat;
+use super::reports::exported;
 use super::responses::PublicErrors;
 use super::{MaybeUser, State};
 use crate::error::ApiResult;
@@ -189,12 +190,15 @@ pub async fn get_systematization(
         out.issuer.code.to_lowercase(),
         out.year
     );
-    match format {
-        ExportFormat::Json => Ok(HttpResponse::Ok().json(out)),
-        ExportFormat::Csv => Ok(export::csv_file(&name, csv(&out)?)),
-        ExportFormat::Pdf => {
+    exported(
+        format,
+        &name,
+        &out,
+        || csv(&out),
+        || {
             let title = format!("Kết quả hệ thống hóa văn bản năm {}", out.year);
-            export::pdf_file(&name, title, pdf_blocks(&out)).await
-        }
-    }
+            (title, pdf_blocks(&out))
+        },
+    )
+    .await
 }

@@ -1,5 +1,7 @@
 //! Self-inspections, review flags, review campaigns and their items.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -180,6 +182,29 @@ pub fn based_on(conn: &mut Conn, target_id: &str) -> DbResult<Vec<Document>> {
         )
         .order(documents::id.asc())
         .load(conn)?)
+}
+
+/// Documents by id, keyed by id; ids without a document are left out.
+pub fn documents_by_ids(conn: &mut Conn, ids: &[&str]) -> DbResult<HashMap<String, Document>> {
+    Ok(documents::table
+        .filter(documents::id.eq_any(ids))
+        .load::<Document>(conn)?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect())
+}
+
+/// The follow-up flags that self-inspections opened, keyed by the self-inspection.
+pub fn follow_ups(
+    conn: &mut Conn,
+    inspection_ids: &[&str],
+) -> DbResult<HashMap<String, ReviewFlag>> {
+    Ok(review_flags::table
+        .filter(review_flags::cause_self_inspection_id.eq_any(inspection_ids))
+        .load::<ReviewFlag>(conn)?
+        .into_iter()
+        .filter_map(|f| f.cause_self_inspection_id.clone().map(|k| (k, f)))
+        .collect())
 }
 
 // ---- campaigns ----

@@ -1,21 +1,25 @@
 //! Public consultation: open drafts, comments from anyone (no account), moderation,
 //! dispositions, and the consolidated report (bản tổng hợp, giải trình, tiếp thu ý kiến).
 
-use std::collections::{BTreeMap, HashSet};
-
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents as docs;
+use super::parse_stored as parse;
 use super::{clean_opt, clean_text, Caller};
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Actor, Event};
+use crate::db::models::Blob;
 use crate::db::workflow::{self as wf, Comment, CommentChanges, Consultation};
-use crate::db::{self, Conn, Tx};
+use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::Role;
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError};
+
+mod report;
+
+pub use report::*;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +130,39 @@ pub fn is_open(c: &Consultation, day: NaiveDate) -> bool {
     c.closed_at.is_none() && c.opens_on <= day && day <= c.closes_on
 }
 
+/// The author's email, if given: cleaned and shaped like an address.
+fn email_of(raw: Option<&str>) -> ApiResult<Option<String>> {
+    let email = clean_opt("email", raw, 254)?;
+    if let Some(e) = &email {
+        let ok = e.split_once('@').is_some_and(|(u, d)| {
+            !u.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)
+        });
+        if !ok {
+            return Err(AppError::invalid("email", "not an email address"));
+        }
+    }
+    Ok(email)
+}
+
+/// The provision a comment names, if any: one of the consulted draft's.
+fn provision_of(conn: &mut Conn, c: &Consultation, raw: Option<&str>) -> ApiResult<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(p) => {
+            let known = db::versions::provisions(conn, &c.version_id)?
+                .into_iter()
+                .any(|r| r.path == p);
+            if !known {
+                return Err(AppError::invalid(
+                    "provision_path",
+                    format!("the draft has no provision {p}"),
+                ));
+            }
+            Ok(Some(p.to_owned()))
+        }
+    }
+}
+
 /// Takes a comment. With an idempotency key, a retry of the same request returns the
 /// comment already taken (`false`) instead of taking it twice; another request under the
 /// same key is a 409.
@@ -142,7 +179,7 @@ pub fn submit(
             return Ok((existing, false));
         }
     }
-    if !is_open(&c, super::workflow::today()) {
+    if !is_open(&c, super::today()) {
         return Err(AppError::Conflict {
             guard: Some("consultation_open".into()),
             detail: format!(
@@ -152,31 +189,9 @@ pub fn submit(
         });
     }
     let name = clean_text("name", &req.name, 200)?;
-    let email = clean_opt("email", req.email.as_deref(), 254)?;
-    if let Some(e) = &email {
-        let ok = e.split_once('@').is_some_and(|(u, d)| {
-            !u.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)
-        });
-        if !ok {
-            return Err(AppError::invalid("email", "not an email address"));
-        }
-    }
+    let email = email_of(req.email.as_deref())?;
     let body = clean_text("body", &req.body, settings.comment_max_chars)?;
-    let provision_path = match req.provision_path.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) => {
-            let known = db::versions::provisions(conn, &c.version_id)?
-                .into_iter()
-                .any(|r| r.path == p);
-            if !known {
-                return Err(AppError::invalid(
-                    "provision_path",
-                    format!("the draft has no provision {p}"),
-                ));
-            }
-            Some(p.to_owned())
-        }
-    };
+    let provision_path = provision_of(conn, &c, req.provision_path.as_deref())?;
     let comment = wf::insert_comment(
         conn,
         &Comment {
@@ -234,19 +249,41 @@ fn staff_for(conn: &mut Conn, caller: &Caller, consultation_id: &str) -> ApiResu
     Ok(c)
 }
 
-pub fn list(conn: &mut Conn, caller: &Caller, consultation_id: &str) -> ApiResult<Vec<Comment>> {
+fn list(conn: &mut Conn, caller: &Caller, consultation_id: &str) -> ApiResult<Vec<Comment>> {
     staff_for(conn, caller, consultation_id)?;
     Ok(wf::comments_of(conn, consultation_id)?)
 }
 
-pub fn moderate(
+/// A comment that staff handle, read with its consultation's permission check.
+fn staff_comment(conn: &mut Conn, caller: &Caller, comment_id: &str) -> ApiResult<Comment> {
+    let comment = wf::comment(conn, comment_id)?;
+    staff_for(conn, caller, &comment.consultation_id)?;
+    Ok(comment)
+}
+
+/// Writes `ch` on a comment at the row version read, with the audit entry of `event`, and
+/// reads it back.
+fn write_comment(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    comment: &Comment,
+    ch: &CommentChanges,
+    event: Event<'_>,
+) -> ApiResult<Comment> {
+    if !wf::update_comment(conn, &comment.id, comment.row_version, ch)? {
+        return Err(AppError::Stale);
+    }
+    audit::append(conn, &caller.actor(), event)?;
+    Ok(wf::comment(conn, &comment.id)?)
+}
+
+fn moderate(
     conn: &mut Tx<'_>,
     caller: &Caller,
     comment_id: &str,
     req: &ModerationRequest,
 ) -> ApiResult<Comment> {
-    let comment = wf::comment(conn, comment_id)?;
-    staff_for(conn, caller, &comment.consultation_id)?;
+    let comment = staff_comment(conn, caller, comment_id)?;
     if comment.status != CommentStatus::Pending.as_str() {
         return Err(AppError::Conflict {
             guard: Some("moderated_once".into()),
@@ -273,33 +310,25 @@ pub fn moderate(
         moderated_at: Some(Some(db::now())),
         ..Default::default()
     };
-    if !wf::update_comment(conn, comment_id, comment.row_version, &ch)? {
-        return Err(AppError::Stale);
-    }
-    audit::append(
-        conn,
-        &caller.actor(),
-        Event {
-            action: "comment.moderate",
-            entity_type: "comment",
-            entity_id: comment_id,
-            from_state: Some(&comment.status),
-            to_state: Some(status.as_str()),
-            reason: reason.as_deref(),
-            ..Default::default()
-        },
-    )?;
-    Ok(wf::comment(conn, comment_id)?)
+    let event = Event {
+        action: "comment.moderate",
+        entity_type: "comment",
+        entity_id: comment_id,
+        from_state: Some(&comment.status),
+        to_state: Some(status.as_str()),
+        reason: reason.as_deref(),
+        ..Default::default()
+    };
+    write_comment(conn, caller, &comment, &ch, event)
 }
 
-pub fn dispose(
+fn dispose(
     conn: &mut Tx<'_>,
     caller: &Caller,
     comment_id: &str,
     req: &DispositionRequest,
 ) -> ApiResult<Comment> {
-    let comment = wf::comment(conn, comment_id)?;
-    staff_for(conn, caller, &comment.consultation_id)?;
+    let comment = staff_comment(conn, caller, comment_id)?;
     if comment.status != CommentStatus::Published.as_str() {
         return Err(AppError::Conflict {
             guard: Some("disposition_needs_published_comment".into()),
@@ -314,29 +343,26 @@ pub fn dispose(
         disposed_at: Some(Some(db::now())),
         ..Default::default()
     };
-    if !wf::update_comment(conn, comment_id, comment.row_version, &ch)? {
-        return Err(AppError::Stale);
-    }
-    audit::append(
-        conn,
-        &caller.actor(),
-        Event {
-            action: "comment.dispose",
-            entity_type: "comment",
-            entity_id: comment_id,
-            from_state: comment.disposition.as_deref(),
-            to_state: Some(req.disposition.as_str()),
-            ..Default::default()
-        },
-    )?;
-    Ok(wf::comment(conn, comment_id)?)
+    let event = Event {
+        action: "comment.dispose",
+        entity_type: "comment",
+        entity_id: comment_id,
+        from_state: comment.disposition.as_deref(),
+        to_state: Some(req.disposition.as_str()),
+        ..Default::default()
+    };
+    write_comment(conn, caller, &comment, &ch, event)
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ReportComment {
+/// A comment as its author and the public see it: no email. Text is as written (JSON
+/// carries raw text; whatever shows it as HTML escapes it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicComment {
     pub tracking_code: String,
+    pub consultation_id: String,
     pub author_name: String,
     pub organisation: Option<String>,
+    pub provision_path: Option<String>,
     pub body: String,
     pub status: CommentStatus,
     pub disposition: Option<Disposition>,
@@ -345,230 +371,152 @@ pub struct ReportComment {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ArticleChange {
-    /// unchanged, changed, added or removed between the consulted draft and the next version.
-    pub status: String,
-    /// Unified diff of the article's text.
-    pub diff: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ReportArticle {
-    /// The provision (`dieu-5`); absent for comments on the whole draft.
-    pub path: Option<String>,
-    pub heading: Option<String>,
-    pub comments: Vec<ReportComment>,
-    pub change: Option<ArticleChange>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct ReportTotals {
-    pub received: usize,
-    pub published: usize,
-    pub rejected: usize,
-    pub pending: usize,
-    pub accepted: usize,
-    pub partially_accepted: usize,
-    pub not_accepted: usize,
-    pub without_disposition: usize,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ConsultationReport {
-    pub consultation_id: String,
-    pub document_id: String,
-    pub number: Option<String>,
-    pub title: String,
-    pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
-    pub consulted_version_id: String,
-    /// The version that followed the consultation, if there is one yet.
-    pub next_version_id: Option<String>,
-    pub totals: ReportTotals,
-    /// Article by article, in the draft's order; rejected (spam) comments are counted, not listed.
-    pub articles: Vec<ReportArticle>,
-}
-
-/// The consolidated report of a consultation.
-pub fn report(
-    conn: &mut Conn,
-    caller: &Caller,
-    consultation_id: &str,
-) -> ApiResult<ConsultationReport> {
-    let c = staff_for(conn, caller, consultation_id)?;
-    let doc = db::documents::get(conn, &c.document_id)?;
-    let consulted = db::versions::get(conn, &c.version_id)?;
-    let next = db::versions::list(conn, &doc.id)?
-        .into_iter()
-        .find(|v| v.seq > consulted.seq);
-    let before = db::versions::provisions(conn, &consulted.id)?;
-    let after = match &next {
-        Some(v) => db::versions::provisions(conn, &v.id)?,
-        None => vec![],
-    };
-    let comments = wf::comments_of(conn, consultation_id)?;
-    let mut totals = ReportTotals {
-        received: comments.len(),
-        ..Default::default()
-    };
-    let mut by_path: BTreeMap<Option<String>, Vec<ReportComment>> = BTreeMap::new();
-    for cm in comments {
-        let status: CommentStatus = cm.status.parse().map_err(AppError::internal)?;
-        let disposition: Option<Disposition> = cm
-            .disposition
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(AppError::internal)?;
-        match status {
-            CommentStatus::Pending => totals.pending += 1,
-            CommentStatus::Rejected => totals.rejected += 1,
-            CommentStatus::Published => {
-                totals.published += 1;
-                match disposition {
-                    Some(Disposition::Accepted) => totals.accepted += 1,
-                    Some(Disposition::PartiallyAccepted) => totals.partially_accepted += 1,
-                    Some(Disposition::NotAccepted) => totals.not_accepted += 1,
-                    None => totals.without_disposition += 1,
-                }
-            }
-        }
-        if status == CommentStatus::Rejected {
-            continue;
-        }
-        // A comment on a clause or point is reported under its article.
-        let article = cm
-            .provision_path
-            .as_deref()
-            .map(|p| p.split('/').next().unwrap_or(p).to_owned());
-        by_path.entry(article).or_default().push(ReportComment {
-            tracking_code: cm.tracking_code,
-            author_name: cm.author_name,
-            organisation: cm.organisation,
-            body: cm.body,
-            status,
-            disposition,
-            response: cm.response,
-            created_at: cm.created_at,
-        });
-    }
-    // Articles in the draft's order, then any that only the next version has.
-    let top = |rows: &[crate::db::models::ProvisionRow]| -> Vec<(String, Option<String>, String)> {
-        rows.iter()
-            .filter(|r| !r.path.contains('/') || r.kind == "article")
-            .filter(|r| r.kind == "article" || !rows.iter().any(|x| x.kind == "article"))
-            .map(|r| (r.path.clone(), r.heading.clone(), r.body.clone()))
-            .collect()
-    };
-    let (before_top, after_top) = (top(&before), top(&after));
-    let mut order: Vec<String> = before_top.iter().map(|a| a.0.clone()).collect();
-    let seen: HashSet<String> = order.iter().cloned().collect();
-    order.extend(
-        after_top
-            .iter()
-            .map(|a| a.0.clone())
-            .filter(|p| !seen.contains(p)),
-    );
-    let mut articles = vec![];
-    if let Some(general) = by_path.remove(&None) {
-        articles.push(ReportArticle {
-            path: None,
-            heading: None,
-            comments: general,
-            change: None,
-        });
-    }
-    for path in order {
-        let b = before_top.iter().find(|a| a.0 == path);
-        let a = after_top.iter().find(|x| x.0 == path);
-        let change = next.as_ref().map(|_| {
-            let (old, new) = (
-                b.map(|x| x.2.as_str()).unwrap_or(""),
-                a.map(|x| x.2.as_str()).unwrap_or(""),
-            );
-            let status = match (b, a) {
-                (Some(_), None) => "removed",
-                (None, Some(_)) => "added",
-                _ if old == new => "unchanged",
-                _ => "changed",
-            };
-            let diff = if old == new {
-                String::new()
-            } else {
-                similar::TextDiff::from_lines(old, new)
-                    .unified_diff()
-                    .header("consulted", "next")
-                    .to_string()
-            };
-            ArticleChange {
-                status: status.to_owned(),
-                diff,
-            }
-        });
-        articles.push(ReportArticle {
-            heading: b.or(a).and_then(|x| x.1.clone()),
-            comments: by_path.remove(&Some(path.clone())).unwrap_or_default(),
-            path: Some(path),
-            change,
-        });
-    }
-    // Comments on provisions that are not articles of either version.
-    for (path, comments) in by_path {
-        articles.push(ReportArticle {
-            path,
-            heading: None,
-            comments,
-            change: None,
-        });
-    }
-    Ok(ConsultationReport {
-        consultation_id: c.id,
-        document_id: doc.id,
-        number: doc.number,
-        title: doc.title,
-        opens_on: c.opens_on,
-        closes_on: c.closes_on,
-        consulted_version_id: consulted.id,
-        next_version_id: next.map(|v| v.id),
-        totals,
-        articles,
-    })
-}
-
-/// The report as CSV, one row per comment.
-pub fn report_csv(r: &ConsultationReport) -> ApiResult<Vec<u8>> {
-    let rows = r.articles.iter().flat_map(|a| {
-        a.comments.iter().map(move |c| {
-            vec![
-                a.path.as_deref().unwrap_or(""),
-                a.heading.as_deref().unwrap_or(""),
-                &c.tracking_code,
-                &c.author_name,
-                c.organisation.as_deref().unwrap_or(""),
-                &c.body,
-                c.status.as_str(),
-                c.disposition.map(|d| d.as_str()).unwrap_or(""),
-                c.response.as_deref().unwrap_or(""),
-                a.change.as_ref().map(|x| x.status.as_str()).unwrap_or(""),
-            ]
+impl PublicComment {
+    fn from_row(c: Comment) -> ApiResult<Self> {
+        Ok(PublicComment {
+            status: parse(&c.status)?,
+            disposition: c.disposition.as_deref().map(parse).transpose()?,
+            tracking_code: c.tracking_code,
+            consultation_id: c.consultation_id,
+            author_name: c.author_name,
+            organisation: c.organisation,
+            provision_path: c.provision_path,
+            body: c.body,
+            response: c.response,
+            created_at: c.created_at,
         })
-    });
-    super::export::csv_table(
-        &[
-            "article",
-            "heading",
-            "tracking_code",
-            "author",
-            "organisation",
-            "comment",
-            "status",
-            "disposition",
-            "response",
-            "article_change",
-        ],
-        rows,
-    )
+    }
+}
+
+/// A comment as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffComment {
+    pub id: String,
+    #[serde(flatten)]
+    pub public: PublicComment,
+    pub author_email: Option<String>,
+    pub moderation_reason: Option<String>,
+}
+
+impl StaffComment {
+    fn from_row(c: Comment) -> ApiResult<Self> {
+        Ok(StaffComment {
+            id: c.id.clone(),
+            author_email: c.author_email.clone(),
+            moderation_reason: c.moderation_reason.clone(),
+            public: PublicComment::from_row(c)?,
+        })
+    }
+}
+
+// ---- the use cases, each in its own connection or transaction ----
+
+/// The draft file of a consultation open today.
+pub async fn consultation_file(db: &Db, consultation_id: String) -> ApiResult<Blob> {
+    db.run(move |conn| -> ApiResult<_> {
+        let c = wf::consultation(conn, &consultation_id)?;
+        if !is_open(&c, super::today()) {
+            return Err(AppError::NotFound);
+        }
+        let v = db::versions::get(conn, &c.version_id)?;
+        let sha = v.blob_sha256.ok_or(AppError::NotFound)?;
+        Ok(db::blobs::get(conn, &sha)?)
+    })
+    .await
+}
+
+/// Takes a comment from the public, once per idempotency key (see [`submit`]): the
+/// comment and whether it was taken now (`false`: a retry, answered with the first).
+pub async fn submit_comment(
+    db: &Db,
+    consultation_id: String,
+    req: NewCommentRequest,
+    idempotency_key: Option<String>,
+    settings: WorkflowSettings,
+) -> ApiResult<(PublicComment, bool)> {
+    let (cid, key, body) = (
+        consultation_id.clone(),
+        idempotency_key.clone(),
+        req.clone(),
+    );
+    let first = db
+        .tx(move |conn| submit(conn, &cid, &body, key.as_deref(), &settings))
+        .await;
+    let (comment, created) = match (first, idempotency_key) {
+        // Two retries raced: the other one committed first, so read what it wrote.
+        (Err(AppError::Conflict { guard: None, .. }), Some(key)) => {
+            let c = db
+                .run(move |conn| -> ApiResult<_> {
+                    replay(conn, &consultation_id, &key, &req)?.ok_or(AppError::NotFound)
+                })
+                .await?;
+            (c, false)
+        }
+        (r, _) => r?,
+    };
+    Ok((PublicComment::from_row(comment)?, created))
+}
+
+/// A comment found by its tracking code.
+pub async fn public_comment(db: &Db, tracking_code: String) -> ApiResult<PublicComment> {
+    if tracking_code.len() > 32 {
+        return Err(AppError::NotFound);
+    }
+    let c = db
+        .run(move |conn| -> ApiResult<_> {
+            wf::comment_by_tracking(conn, tracking_code.trim())?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    PublicComment::from_row(c)
+}
+
+/// Every comment of a consultation, as staff see them.
+pub async fn staff_comments(
+    db: &Db,
+    caller: Caller,
+    consultation_id: String,
+) -> ApiResult<Vec<StaffComment>> {
+    let list = db
+        .run(move |conn| list(conn, &caller, &consultation_id))
+        .await?;
+    list.into_iter().map(StaffComment::from_row).collect()
+}
+
+/// A staff write on a comment (see [`moderate`], [`dispose`]), in one transaction.
+type StaffWrite<R> = fn(&mut Tx<'_>, &Caller, &str, &R) -> ApiResult<Comment>;
+
+/// Runs `write` on a comment as the caller; answers the comment as staff see it.
+async fn staff_write<R: Send + 'static>(
+    db: &Db,
+    caller: Caller,
+    comment_id: String,
+    req: R,
+    write: StaffWrite<R>,
+) -> ApiResult<StaffComment> {
+    let c = db
+        .tx(move |conn| write(conn, &caller, &comment_id, &req))
+        .await?;
+    StaffComment::from_row(c)
+}
+
+/// Publishes a pending comment or rejects it, once.
+pub async fn moderate_comment(
+    db: &Db,
+    caller: Caller,
+    comment_id: String,
+    req: ModerationRequest,
+) -> ApiResult<StaffComment> {
+    staff_write(db, caller, comment_id, req, moderate).await
+}
+
+/// Records what was done with a published comment.
+pub async fn dispose_comment(
+    db: &Db,
+    caller: Caller,
+    comment_id: String,
+    req: DispositionRequest,
+) -> ApiResult<StaffComment> {
+    staff_write(db, caller, comment_id, req, dispose).await
 }
 
 /// A draft open for comment.
@@ -593,7 +541,7 @@ pub struct PublicConsultation {
 }
 
 /// Drafts open for public comment today.
-pub async fn open_drafts(db: &crate::db::Db) -> ApiResult<Vec<PublicConsultation>> {
+pub async fn open_drafts(db: &Db) -> ApiResult<Vec<PublicConsultation>> {
     let open = db.run(|conn| wf::open_drafts(conn, super::today())).await?;
     Ok(open
         .into_iter()

@@ -93,12 +93,24 @@ pub fn activity(
     })
 }
 
-/// Every fact the report counts, each attributed to its agency.
+/// Every fact the report counts, each attributed to its agency. Facts about documents
+/// outside the workflow (ISO, imported) are not counted.
 fn facts(conn: &mut Conn) -> ApiResult<Facts> {
-    use crate::db::schema::{
-        appraisal_requests, appraisals, comments, consultations, documents, review_campaigns,
-        review_items, self_inspections, users,
-    };
+    let mut facts = Facts::default();
+    let agency_of = draft_facts(conn, &mut facts)?;
+    let of = |doc: &str| agency_of.get(doc).cloned();
+    consultation_facts(conn, &of, &mut facts)?;
+    appraisal_facts(conn, &of, &mut facts)?;
+    review_facts(conn, &of, &mut facts)?;
+    Ok(facts)
+}
+
+/// The agency of a document of the workflow (`None` for one outside it).
+type AgencyOf<'a> = dyn Fn(&str) -> Option<Agency> + 'a;
+
+/// The drafts, each attributed to its drafting agency; returns the agency of each.
+fn draft_facts(conn: &mut Conn, facts: &mut Facts) -> ApiResult<HashMap<String, Agency>> {
+    use crate::db::schema::{documents, users};
     let iso: Vec<&str> = DocumentKind::ALL
         .iter()
         .filter(|k| k.is_iso())
@@ -132,7 +144,6 @@ fn facts(conn: &mut Conn) -> ApiResult<Facts> {
         .load(conn)
         .map_err(DbError::from)?;
     let mut agency_of: HashMap<String, Agency> = HashMap::with_capacity(rows.len());
-    let mut facts = Facts::default();
     for (id, created_by, issuer, created_at, signed_on, withdrawn_at) in rows {
         let agency = created_by
             .and_then(|u| unit_of_user.get(&u).cloned().flatten())
@@ -145,9 +156,12 @@ fn facts(conn: &mut Conn) -> ApiResult<Facts> {
         });
         agency_of.insert(id, agency);
     }
-    // Facts about documents outside the workflow (ISO, imported) are not counted.
-    let of = |doc: &str| agency_of.get(doc).cloned();
+    Ok(agency_of)
+}
 
+/// Consultations held and the comments they received.
+fn consultation_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> ApiResult<()> {
+    use crate::db::schema::{comments, consultations};
     let consultation_doc: HashMap<String, String> = consultations::table
         .select((consultations::id, consultations::document_id))
         .load::<(String, String)>(conn)
@@ -185,6 +199,12 @@ fn facts(conn: &mut Conn) -> ApiResult<Facts> {
             });
         }
     }
+    Ok(())
+}
+
+/// Appraisal opinions and the requests for them.
+fn appraisal_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> ApiResult<()> {
+    use crate::db::schema::{appraisal_requests, appraisals};
     let fit = AppraisalOpinion::FitToSubmit.as_str();
     for (doc, created_at, opinion) in appraisals::table
         .select((
@@ -222,6 +242,12 @@ fn facts(conn: &mut Conn) -> ApiResult<Facts> {
             });
         }
     }
+    Ok(())
+}
+
+/// Self-inspections and review items.
+fn review_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> ApiResult<()> {
+    use crate::db::schema::{review_campaigns, review_items, self_inspections};
     for (doc, started_on, due_on, recorded_at) in self_inspections::table
         .select((
             self_inspections::document_id,
@@ -273,7 +299,7 @@ fn facts(conn: &mut Conn) -> ApiResult<Facts> {
             closed_on: closed.get(&campaign).cloned().flatten().map(local_day),
         });
     }
-    Ok(facts)
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

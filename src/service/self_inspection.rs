@@ -4,11 +4,12 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::deadlines::{self, Deadlines};
 use super::documents as docs;
 use super::dto::{parse, summaries, DocumentSummary};
+use super::review::{known_id, list_limit, only, summary};
 use super::{clean_opt, state_of, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
@@ -24,8 +25,12 @@ use crate::error::{ApiResult, AppError};
 
 pub use super::today;
 
-fn state(s: &SelfInspection) -> ApiResult<InspectionState> {
-    s.state.parse().map_err(AppError::internal)
+/// The refusal of a second self-inspection of one document.
+fn one_per_document() -> AppError {
+    AppError::Conflict {
+        guard: Some("one_self_inspection_per_document".into()),
+        detail: "this document already has its self-inspection".into(),
+    }
 }
 
 /// Opens the self-inspection of a document being promulgated, due the configured
@@ -47,10 +52,7 @@ pub fn open_self_inspection_with(
     deadlines: &Deadlines,
 ) -> ApiResult<SelfInspection> {
     if db::review::inspection_of(conn, &document.id)?.is_some() {
-        return Err(AppError::Conflict {
-            guard: Some("one_self_inspection_per_document".into()),
-            detail: "this document already has its self-inspection".into(),
-        });
+        return Err(one_per_document());
     }
     let start = inspection_start(document.signed_on, document.published_on, today());
     let due = deadlines
@@ -74,10 +76,7 @@ pub fn open_self_inspection_with(
         },
     )
     .map_err(|e| match e {
-        db::DbError::Conflict(_) => AppError::Conflict {
-            guard: Some("one_self_inspection_per_document".into()),
-            detail: "this document already has its self-inspection".into(),
-        },
+        db::DbError::Conflict(_) => one_per_document(),
         other => other.into(),
     })?;
     audit::append(
@@ -100,7 +99,7 @@ pub fn open_self_inspection_with(
 }
 
 /// Opens the self-inspection of a document published before it existed (or by hand).
-pub fn open_for_document(
+fn open_for_document(
     conn: &mut Tx<'_>,
     caller: &Caller,
     document_id: &str,
@@ -125,24 +124,10 @@ pub struct InspectionView {
 }
 
 fn views(conn: &mut Conn, rows: Vec<SelfInspection>) -> ApiResult<Vec<InspectionView>> {
-    use crate::db::schema::{documents, review_flags};
-    use diesel::prelude::*;
     let doc_ids: Vec<&str> = rows.iter().map(|r| r.document_id.as_str()).collect();
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let documents: std::collections::HashMap<String, Document> = documents::table
-        .filter(documents::id.eq_any(&doc_ids))
-        .load::<Document>(conn)
-        .map_err(db::DbError::from)?
-        .into_iter()
-        .map(|d| (d.id.clone(), d))
-        .collect();
-    let mut flags: std::collections::HashMap<String, ReviewFlag> = review_flags::table
-        .filter(review_flags::cause_self_inspection_id.eq_any(&ids))
-        .load::<ReviewFlag>(conn)
-        .map_err(db::DbError::from)?
-        .into_iter()
-        .filter_map(|f| f.cause_self_inspection_id.clone().map(|k| (k, f)))
-        .collect();
+    let documents = db::review::documents_by_ids(conn, &doc_ids)?;
+    let mut flags = db::review::follow_ups(conn, &ids)?;
     rows.into_iter()
         .map(|r| {
             let document = documents
@@ -158,32 +143,47 @@ fn views(conn: &mut Conn, rows: Vec<SelfInspection>) -> ApiResult<Vec<Inspection
         .collect()
 }
 
-pub fn get(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<InspectionView> {
+fn get(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<InspectionView> {
     caller.require(Action::ReadReviews)?;
     let row = db::review::get_inspection(conn, id)?;
-    let v = views(conn, vec![row])?
-        .pop()
-        .ok_or_else(|| AppError::internal("empty view"))?;
+    let v = only(views(conn, vec![row])?)?;
     super::ensure_visible(Some(caller), v.document.clone())?;
     Ok(v)
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ListQuery {
-    pub overdue_on: Option<NaiveDate>,
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InspectionQuery {
+    /// `true`: only open self-inspections past their due date on `as_of`.
+    pub overdue: Option<bool>,
+    /// The date overdue is judged on (YYYY-MM-DD); default today.
+    pub as_of: Option<NaiveDate>,
     pub state: Option<InspectionState>,
+    /// Documents of this issuer (org unit id or code).
     pub issuer: Option<String>,
-    pub document_id: Option<String>,
-    pub limit: i64,
+    /// The self-inspection of this document.
+    pub document: Option<String>,
+    /// 1 to 500, default 100.
+    pub limit: Option<i64>,
 }
 
-pub fn list(conn: &mut Conn, caller: &Caller, q: &ListQuery) -> ApiResult<Vec<InspectionView>> {
+/// The self-inspections asked for, with the day overdue is judged on.
+fn list(
+    conn: &mut Conn,
+    caller: &Caller,
+    q: &InspectionQuery,
+) -> ApiResult<(Vec<InspectionView>, NaiveDate)> {
+    let limit = list_limit(q.limit)?;
+    let on = q.as_of.unwrap_or_else(today);
+    let document_id = q.document.as_deref().map(known_id).transpose()?;
+    let overdue_on = (q.overdue == Some(true)).then_some(on);
     caller.require(Action::ReadReviews)?;
     let issuer_id = match &q.issuer {
         Some(i) => Some(docs::resolve_org_unit(conn, "issuer", i)?),
         None => None,
     };
-    let state = match (q.overdue_on, q.state) {
+    let state = match (overdue_on, q.state) {
         (Some(_), Some(InspectionState::Recorded)) => {
             return Err(AppError::invalid(
                 "state",
@@ -196,17 +196,18 @@ pub fn list(conn: &mut Conn, caller: &Caller, q: &ListQuery) -> ApiResult<Vec<In
     let rows = db::review::list_inspections(
         conn,
         &InspectionFilter {
-            document_id: q.document_id.clone(),
+            document_id,
             issuer_id,
             state: state.map(|s| s.as_str().to_owned()),
-            due_before: q.overdue_on,
-            limit: q.limit,
+            due_before: overdue_on,
+            limit,
         },
     )?;
-    Ok(views(conn, rows)?
+    let visible = views(conn, rows)?
         .into_iter()
         .filter(|v| super::can_see(Some(caller), &v.document))
-        .collect())
+        .collect();
+    Ok((visible, on))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -222,7 +223,7 @@ pub struct RecordInspectionRequest {
 /// Records the result, once. A handling opens the follow-up: a review flag on the
 /// document, to be resolved when the amending / suspending / repealing / correcting
 /// document is issued.
-pub fn record_result(
+fn record_result(
     conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
@@ -233,7 +234,7 @@ pub fn record_result(
     let doc = docs::get(conn, Some(caller), &current.document_id)?;
     let findings = clean_opt("findings", req.findings.as_deref(), 5000)?;
     check_inspection_result(
-        state(&current)?,
+        parse(&current.state)?,
         req.result,
         findings.as_deref(),
         req.handling,
@@ -357,10 +358,7 @@ fn responses(
             let handling: Option<InspectionHandling> =
                 s.handling.as_deref().map(parse).transpose()?;
             Ok(SelfInspectionResponse {
-                document: map
-                    .get(&v.document.id)
-                    .cloned()
-                    .ok_or_else(|| AppError::internal("document summary missing"))?,
+                document: summary(&map, &v.document.id)?,
                 overdue: is_overdue(state, s.due_on, on),
                 state_label_vi: state.label_vi(),
                 state,
@@ -395,20 +393,17 @@ fn responses(
 
 /// The read model of one self-inspection, overdue judged today.
 fn one(conn: &mut Conn, v: InspectionView) -> ApiResult<SelfInspectionResponse> {
-    responses(conn, vec![v], today())?
-        .pop()
-        .ok_or_else(|| AppError::internal("empty response"))
+    only(responses(conn, vec![v], today())?)
 }
 
 /// Self-inspections the caller may see, as they are answered.
 pub async fn list_inspections(
     db: &Db,
     caller: Caller,
-    q: ListQuery,
-    on: NaiveDate,
+    q: InspectionQuery,
 ) -> ApiResult<Vec<SelfInspectionResponse>> {
     db.run(move |conn| {
-        let views = list(conn, &caller, &q)?;
+        let (views, on) = list(conn, &caller, &q)?;
         responses(conn, views, on)
     })
     .await

@@ -37,20 +37,10 @@ pub struct Systematization {
     pub expired_in_part: Vec<Entry>,
 }
 
-pub fn systematize(conn: &mut Conn, issuer: &str, year: i32) -> ApiResult<Systematization> {
+/// The documents of an issuer that a systematisation lists, by signing date and number.
+fn normative_documents(conn: &mut Conn, issuer_id: &str) -> ApiResult<Vec<Document>> {
     use crate::db::schema::documents;
     use diesel::prelude::*;
-    if !(1900..=2100).contains(&year) {
-        return Err(AppError::invalid("year", "between 1900 and 2100"));
-    }
-    let issuer_id = docs::resolve_org_unit(conn, "issuer", issuer)?;
-    let issuer = db::org_units::get(conn, &issuer_id)?;
-    let (Some(first), Some(end)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
-        return Err(AppError::invalid("year", "not a year"));
-    };
     // Promulgated legal normative documents only: drafts have no effect, the lists are
     // public, and policy documents (schemes, plans, programmes) and ISO documents are
     // not systematised.
@@ -65,7 +55,7 @@ pub fn systematize(conn: &mut Conn, issuer: &str, year: i32) -> ApiResult<System
         })
         .map(|k| k.as_str())
         .collect();
-    let rows: Vec<Document> = documents::table
+    Ok(documents::table
         .filter(documents::issuer_id.eq(&issuer_id))
         .filter(documents::state.eq_any(["published", "withdrawn"]))
         .filter(documents::kind.ne_all(not_normative))
@@ -75,24 +65,49 @@ pub fn systematize(conn: &mut Conn, issuer: &str, year: i32) -> ApiResult<System
             documents::id.asc(),
         ))
         .load(conn)
-        .map_err(db::DbError::from)?;
-    let incoming = docs::incoming_for(conn, &rows)?;
-    let mut effects = docs::effects(conn, &rows, end)?;
-    let in_year = |d: NaiveDate| first <= d && d <= end;
+        .map_err(db::DbError::from)?)
+}
 
+/// The published documents that are the sources of the incoming relations, by id.
+fn sources_of(
+    conn: &mut Conn,
+    incoming: &HashMap<String, Vec<IncomingRelation>>,
+) -> ApiResult<HashMap<String, Document>> {
+    use crate::db::schema::documents;
+    use diesel::prelude::*;
     let source_ids: Vec<&str> = incoming
         .values()
         .flatten()
         .map(|r| r.source_id.as_str())
         .collect();
-    let sources: HashMap<String, Document> = documents::table
+    Ok(documents::table
         .filter(documents::id.eq_any(&source_ids))
         .filter(documents::state.eq_any(["published", "withdrawn"]))
         .load::<Document>(conn)
         .map_err(db::DbError::from)?
         .into_iter()
         .map(|d| (d.id.clone(), d))
-        .collect();
+        .collect())
+}
+
+pub fn systematize(conn: &mut Conn, issuer: &str, year: i32) -> ApiResult<Systematization> {
+    if !(1900..=2100).contains(&year) {
+        return Err(AppError::invalid("year", "between 1900 and 2100"));
+    }
+    let issuer_id = docs::resolve_org_unit(conn, "issuer", issuer)?;
+    let issuer = db::org_units::get(conn, &issuer_id)?;
+    let (Some(first), Some(end)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Err(AppError::invalid("year", "not a year"));
+    };
+    let rows = normative_documents(conn, &issuer_id)?;
+    let incoming = docs::incoming_for(conn, &rows)?;
+    let mut effects = docs::effects(conn, &rows, end)?;
+    let in_year = |d: NaiveDate| first <= d && d <= end;
+
+    let sources = sources_of(conn, &incoming)?;
 
     let mut out = Systematization {
         issuer,

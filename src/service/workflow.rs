@@ -1,17 +1,21 @@
 //! Drafting to promulgation: transitions with their guards, appraisal opinions and
 //! numbering at signing.
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
+use super::documents::DocumentResponse;
 use super::documents::{self as docs};
+use super::dto::DocumentSummary;
+use super::parse_stored as parse;
+use super::review::summarised;
 use super::{clean_opt, state_of, Caller};
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Event};
 use crate::db::models::{Document, DocumentChanges};
-use crate::db::workflow::{self as wf, Appraisal, Consultation};
-use crate::db::{self, Conn, Tx};
+use crate::db::workflow::{self as wf, Appraisal, AppraisalRequestRow, Consultation};
+use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::{DocumentKind, DocumentState, Role};
 use crate::domain::workflow::{
     self as rules, AppraisalOpinion, CommentStatus, GuardFacts, WorkflowAction,
@@ -48,13 +52,13 @@ pub struct AppraisalResponse {
     pub findings: Option<String>,
     pub appraiser_id: Option<String>,
     #[serde(with = "crate::service::timestamp::utc")]
-    pub created_at: chrono::NaiveDateTime,
+    pub created_at: NaiveDateTime,
 }
 
 impl AppraisalResponse {
-    pub fn from_row(a: Appraisal) -> ApiResult<Self> {
+    fn from_row(a: Appraisal) -> ApiResult<Self> {
         Ok(AppraisalResponse {
-            opinion: a.opinion.parse().map_err(AppError::internal)?,
+            opinion: parse(&a.opinion)?,
             id: a.id,
             document_id: a.document_id,
             version_id: a.version_id,
@@ -110,8 +114,7 @@ fn facts(
                     as usize;
             f.appraisal = match wf::latest_appraisal(conn, &doc.id)? {
                 Some(a) => {
-                    let opinion: AppraisalOpinion =
-                        a.opinion.parse().map_err(AppError::internal)?;
+                    let opinion: AppraisalOpinion = parse(&a.opinion)?;
                     let current = latest.as_ref().is_some_and(|v| v.id == a.version_id);
                     Some((opinion, current))
                 }
@@ -134,7 +137,7 @@ fn facts(
 }
 
 /// Takes a workflow action on a document (send the ETag you read as `expected_version`).
-pub fn transition(
+fn transition(
     conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
@@ -174,88 +177,7 @@ pub fn transition(
         state: Some(next.as_str().to_owned()),
         ..Default::default()
     };
-    let mut details = serde_json::json!({});
-    match req.action {
-        WorkflowAction::OpenConsultation => {
-            let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
-            let c = wf::insert_consultation(
-                conn,
-                &Consultation {
-                    id: db::new_id(),
-                    document_id: doc.id.clone(),
-                    version_id: v.id.clone(),
-                    opens_on: f.today.unwrap_or_else(today),
-                    closes_on: f.consultation_closes_on.unwrap_or_else(today),
-                    closed_at: None,
-                    created_by: Some(caller.user_id.clone()),
-                    created_at: db::now(),
-                },
-            )?;
-            details = serde_json::json!({"consultation_id": c.id, "version_id": v.id, "closes_on": c.closes_on});
-        }
-        WorkflowAction::CloseConsultation => {
-            if let Some(c) = wf::open_consultation(conn, &doc.id)? {
-                wf::close_consultation(conn, &c.id, db::now())?;
-                details = serde_json::json!({"consultation_id": c.id});
-            }
-        }
-        WorkflowAction::Sign => {
-            let signed_on = f.signed_on.unwrap_or_else(today);
-            let issuer_id = doc.issuer_id.clone().ok_or_else(|| {
-                AppError::invalid("issuer", "a document needs an issuer to be signed")
-            })?;
-            let issuer = db::org_units::get(conn, &issuer_id)?;
-            let kind: DocumentKind = doc.kind.parse().map_err(AppError::internal)?;
-            let year = chrono::Datelike::year(&signed_on);
-            let n = wf::next_number(conn, &issuer_id, kind.as_str(), year)?;
-            let number = rules::format_number(n, signed_on, kind, &issuer.code);
-            let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
-            if v.approved_at.is_none() {
-                db::versions::approve(conn, &v.id, &caller.user_id, db::now())?;
-            }
-            let signer = db::users::get(conn, &caller.user_id)?.display_name;
-            ch.number_key = Some(Some(crate::domain::number::number_key(&number)));
-            ch.number = Some(Some(number.clone()));
-            ch.signed_on = Some(Some(signed_on));
-            ch.effective_from = Some(f.effective_from);
-            ch.signer = Some(Some(signer));
-            ch.ever_approved = Some(true);
-            details = serde_json::json!({"number": number, "version_id": v.id, "signed_on": signed_on, "effective_from": f.effective_from});
-        }
-        WorkflowAction::RequestAppraisal => {
-            let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
-            let requested_on = f.today.unwrap_or_else(today);
-            let deadlines = super::deadlines::current();
-            let due_on = deadlines
-                .appraisal_due(requested_on)
-                .ok_or_else(|| AppError::internal("appraisal due date out of range"))?;
-            let r = wf::insert_appraisal_request(
-                conn,
-                &wf::AppraisalRequestRow {
-                    id: db::new_id(),
-                    document_id: doc.id.clone(),
-                    version_id: v.id.clone(),
-                    requested_on,
-                    due_on,
-                    requested_by: Some(caller.user_id.clone()),
-                    appraisal_id: None,
-                    answered_at: None,
-                    created_at: db::now(),
-                },
-            )?;
-            details = serde_json::json!({
-                "appraisal_request_id": r.id, "version_id": v.id, "due_on": r.due_on,
-                "days": deadlines.appraisal_days, "working_days": deadlines.working_days,
-            });
-        }
-        WorkflowAction::Publish => {
-            ch.published_on = Some(Some(today()));
-            // Self-inspection opens with promulgation (tự kiểm tra).
-            let si = super::self_inspection::open_self_inspection(conn, &caller.actor(), &doc)?;
-            details = serde_json::json!({"self_inspection_id": si.id, "due_on": si.due_on});
-        }
-        _ => {}
-    }
+    let details = effects(conn, caller, &doc, req.action, &f, &mut ch)?;
     let updated = db::documents::update(conn, id, expected_version, &ch)?;
     audit::append(
         conn,
@@ -273,9 +195,126 @@ pub fn transition(
     Ok(updated)
 }
 
+/// What an action writes besides the document's new state: the consultation opened or
+/// closed, the number given at signing, the appraisal request, the self-inspection opened
+/// at promulgation. Returns the details of the audit entry.
+fn effects(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    doc: &Document,
+    action: WorkflowAction,
+    f: &GuardFacts,
+    ch: &mut DocumentChanges,
+) -> ApiResult<serde_json::Value> {
+    match action {
+        WorkflowAction::OpenConsultation => {
+            let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
+            let c = wf::insert_consultation(
+                conn,
+                &Consultation {
+                    id: db::new_id(),
+                    document_id: doc.id.clone(),
+                    version_id: v.id.clone(),
+                    opens_on: f.today.unwrap_or_else(today),
+                    closes_on: f.consultation_closes_on.unwrap_or_else(today),
+                    closed_at: None,
+                    created_by: Some(caller.user_id.clone()),
+                    created_at: db::now(),
+                },
+            )?;
+            Ok(
+                serde_json::json!({"consultation_id": c.id, "version_id": v.id, "closes_on": c.closes_on}),
+            )
+        }
+        WorkflowAction::CloseConsultation => match wf::open_consultation(conn, &doc.id)? {
+            Some(c) => {
+                wf::close_consultation(conn, &c.id, db::now())?;
+                Ok(serde_json::json!({"consultation_id": c.id}))
+            }
+            None => Ok(serde_json::json!({})),
+        },
+        WorkflowAction::Sign => sign(conn, caller, doc, f, ch),
+        WorkflowAction::RequestAppraisal => request_appraisal(conn, caller, doc, f),
+        WorkflowAction::Publish => {
+            ch.published_on = Some(Some(today()));
+            // Self-inspection opens with promulgation (tự kiểm tra).
+            let si = super::self_inspection::open_self_inspection(conn, &caller.actor(), doc)?;
+            Ok(serde_json::json!({"self_inspection_id": si.id, "due_on": si.due_on}))
+        }
+        _ => Ok(serde_json::json!({})),
+    }
+}
+
+/// Signing: the number in the issuer's register, the version approved, the signer.
+fn sign(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    doc: &Document,
+    f: &GuardFacts,
+    ch: &mut DocumentChanges,
+) -> ApiResult<serde_json::Value> {
+    let signed_on = f.signed_on.unwrap_or_else(today);
+    let issuer_id = doc
+        .issuer_id
+        .clone()
+        .ok_or_else(|| AppError::invalid("issuer", "a document needs an issuer to be signed"))?;
+    let issuer = db::org_units::get(conn, &issuer_id)?;
+    let kind: DocumentKind = doc.kind.parse().map_err(AppError::internal)?;
+    let year = chrono::Datelike::year(&signed_on);
+    let n = wf::next_number(conn, &issuer_id, kind.as_str(), year)?;
+    let number = rules::format_number(n, signed_on, kind, &issuer.code);
+    let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
+    if v.approved_at.is_none() {
+        db::versions::approve(conn, &v.id, &caller.user_id, db::now())?;
+    }
+    let signer = db::users::get(conn, &caller.user_id)?.display_name;
+    ch.number_key = Some(Some(crate::domain::number::number_key(&number)));
+    ch.number = Some(Some(number.clone()));
+    ch.signed_on = Some(Some(signed_on));
+    ch.effective_from = Some(f.effective_from);
+    ch.signer = Some(Some(signer));
+    ch.ever_approved = Some(true);
+    Ok(
+        serde_json::json!({"number": number, "version_id": v.id, "signed_on": signed_on, "effective_from": f.effective_from}),
+    )
+}
+
+/// A request for appraisal of the latest version, due as configured.
+fn request_appraisal(
+    conn: &mut Tx<'_>,
+    caller: &Caller,
+    doc: &Document,
+    f: &GuardFacts,
+) -> ApiResult<serde_json::Value> {
+    let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
+    let requested_on = f.today.unwrap_or_else(today);
+    let deadlines = super::deadlines::current();
+    let due_on = deadlines
+        .appraisal_due(requested_on)
+        .ok_or_else(|| AppError::internal("appraisal due date out of range"))?;
+    let r = wf::insert_appraisal_request(
+        conn,
+        &wf::AppraisalRequestRow {
+            id: db::new_id(),
+            document_id: doc.id.clone(),
+            version_id: v.id.clone(),
+            requested_on,
+            due_on,
+            requested_by: Some(caller.user_id.clone()),
+            appraisal_id: None,
+            answered_at: None,
+            created_at: db::now(),
+        },
+    )?;
+    Ok(serde_json::json!({
+        "appraisal_request_id": r.id, "version_id": v.id, "due_on": r.due_on,
+        "days": deadlines.appraisal_days, "working_days": deadlines.working_days,
+    }))
+}
+
 /// Records the justice office's opinion on the current version. `needs_revision` sends
 /// the draft back to revising.
-pub fn appraise(
+fn appraise(
     conn: &mut Tx<'_>,
     caller: &Caller,
     id: &str,
@@ -340,27 +379,133 @@ pub fn appraise(
     Ok(a)
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppraisalRequestFilter {
+    /// Waiting for an opinion.
+    #[default]
+    Open,
+    /// Waiting past their due date.
+    Overdue,
+    All,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AppraisalRequestsQuery {
+    /// `open` (default), `overdue` or `all`.
+    pub state: Option<AppraisalRequestFilter>,
+    /// The day `overdue` is judged on (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A draft sent to the justice office for appraisal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppraisalRequestResponse {
+    pub id: String,
+    pub document: DocumentSummary,
+    /// The version sent.
+    pub version_id: String,
+    pub requested_on: NaiveDate,
+    /// Counted in days or working days as configured (`workflow.appraisal_days`).
+    pub due_on: NaiveDate,
+    /// Not answered and past its due date on `as_of`.
+    pub overdue: bool,
+    /// The opinion that answered it.
+    pub appraisal_id: Option<String>,
+    #[serde(with = "crate::service::timestamp::utc_option")]
+    pub answered_at: Option<NaiveDateTime>,
+}
+
 /// The appraisal requests on drafts the caller may see, soonest due first; `open_only`
 /// for those still waiting for an opinion.
-pub fn appraisal_requests(
+fn appraisal_requests(
     conn: &mut Conn,
     caller: &Caller,
     open_only: bool,
-) -> ApiResult<Vec<(wf::AppraisalRequestRow, Document)>> {
-    use crate::db::schema::documents;
-    use diesel::prelude::*;
+) -> ApiResult<Vec<(AppraisalRequestRow, Document)>> {
     let rows = wf::appraisal_requests(conn, open_only)?;
     let ids: Vec<&str> = rows.iter().map(|r| r.document_id.as_str()).collect();
-    let docs: std::collections::HashMap<String, Document> = documents::table
-        .filter(documents::id.eq_any(&ids))
-        .load::<Document>(conn)
-        .map_err(db::DbError::from)?
-        .into_iter()
-        .filter(|d| super::can_see(Some(caller), d))
-        .map(|d| (d.id.clone(), d))
-        .collect();
+    let docs = db::review::documents_by_ids(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| docs.get(&r.document_id).cloned().map(|d| (r, d)))
+        .filter_map(|r| {
+            let d = docs
+                .get(&r.document_id)
+                .filter(|d| super::can_see(Some(caller), d))?;
+            Some((r, d.clone()))
+        })
         .collect())
+}
+
+// ---- the use cases, each in its own connection or transaction ----
+
+/// Takes a workflow action at the document's row version; see [`transition`].
+pub async fn transition_document(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    expected_version: i32,
+    req: TransitionRequest,
+    settings: WorkflowSettings,
+) -> ApiResult<DocumentResponse> {
+    db.tx(move |conn| {
+        let d = transition(conn, &caller, &id, expected_version, &req, &settings)?;
+        docs::response(conn, d, today(), Some(caller.role))
+    })
+    .await
+}
+
+/// Records an appraisal opinion; see [`appraise`].
+pub async fn create_appraisal(
+    db: &Db,
+    caller: Caller,
+    id: String,
+    req: AppraisalRequest,
+) -> ApiResult<AppraisalResponse> {
+    AppraisalResponse::from_row(
+        db.tx(move |conn| appraise(conn, &caller, &id, &req))
+            .await?,
+    )
+}
+
+/// The appraisals of a document the caller may see, oldest first.
+pub async fn appraisals(db: &Db, caller: Caller, id: String) -> ApiResult<Vec<AppraisalResponse>> {
+    db.run(move |conn| {
+        docs::get(conn, Some(&caller), &id)?;
+        wf::appraisals_of(conn, &id)?
+            .into_iter()
+            .map(AppraisalResponse::from_row)
+            .collect()
+    })
+    .await
+}
+
+/// The justice office's work list: appraisal requests, soonest due first.
+pub async fn appraisal_request_list(
+    db: &Db,
+    caller: Caller,
+    q: AppraisalRequestsQuery,
+) -> ApiResult<Vec<AppraisalRequestResponse>> {
+    let filter = q.state.unwrap_or_default();
+    let as_of = q.as_of.unwrap_or_else(today);
+    db.run(move |conn| -> ApiResult<Vec<AppraisalRequestResponse>> {
+        let rows = appraisal_requests(conn, &caller, filter != AppraisalRequestFilter::All)?;
+        Ok(summarised(conn, rows)?
+            .into_iter()
+            .map(|(r, document)| AppraisalRequestResponse {
+                overdue: r.answered_at.is_none() && r.due_on < as_of,
+                id: r.id,
+                document,
+                version_id: r.version_id,
+                requested_on: r.requested_on,
+                due_on: r.due_on,
+                appraisal_id: r.appraisal_id,
+                answered_at: r.answered_at,
+            })
+            .filter(|r| filter != AppraisalRequestFilter::Overdue || r.overdue)
+            .collect())
+    })
+    .await
 }
