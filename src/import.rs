@@ -280,7 +280,7 @@ fn import_group(
             let now = db::now();
             let d = Document {
                 id: db::new_id(),
-                kind: kind.as_str().into(),
+                kind,
                 number_key: (!number.is_empty()).then(|| number_key(&number)),
                 number: (!number.is_empty()).then_some(number),
                 title_key: title_key(&title),
@@ -292,7 +292,7 @@ fn import_group(
                 published_on: None,
                 effective_from,
                 effective_until: None,
-                state: DocumentState::Published.as_str().into(),
+                state: DocumentState::Published,
                 external: true,
                 external_id: Some(g.external_id.clone()),
                 iso_code: None,
@@ -312,7 +312,7 @@ fn import_group(
                     action: "document.import",
                     entity_type: "document",
                     entity_id: &d.id,
-                    to_state: Some(&d.state),
+                    to_state: Some(d.state.as_str()),
                     details: Some(
                         serde_json::json!({"external_id": d.external_id, "number": d.number}),
                     ),

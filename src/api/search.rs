@@ -95,7 +95,7 @@ pub async fn by_number(
                 .map(|d| {
                     Ok(DocumentRef {
                         id: d.id.clone(),
-                        kind: d.kind.parse().map_err(AppError::internal)?,
+                        kind: d.kind,
                         number: d.number.clone(),
                         title: d.title.clone(),
                     })

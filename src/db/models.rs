@@ -4,6 +4,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::kinds::{
+    ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, OrgUnitKind,
+    RelationKind, RelationScope, RevisionState, Role,
+};
+use crate::domain::review::{
+    CampaignState, InspectionHandling, InspectionState, ReviewFlagCause, ReviewResult,
+    SelfInspectionResult,
+};
 
 #[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]
 #[diesel(table_name = org_units)]
@@ -11,7 +19,7 @@ pub struct OrgUnit {
     pub id: String,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgUnitKind,
     pub parent_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -25,7 +33,7 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub org_unit_id: Option<String>,
     pub active: bool,
     pub failed_logins: i32,
@@ -51,7 +59,7 @@ pub struct RefreshToken {
 #[diesel(table_name = documents)]
 pub struct Document {
     pub id: String,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub number: Option<String>,
     pub number_key: Option<String>,
     pub title: String,
@@ -63,7 +71,7 @@ pub struct Document {
     pub published_on: Option<NaiveDate>,
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
-    pub state: String,
+    pub state: DocumentState,
     pub external: bool,
     pub external_id: Option<String>,
     pub iso_code: Option<String>,
@@ -92,7 +100,7 @@ pub struct DocumentChanges {
     pub published_on: Option<Option<NaiveDate>>,
     pub effective_from: Option<Option<NaiveDate>>,
     pub effective_until: Option<Option<NaiveDate>>,
-    pub state: Option<String>,
+    pub state: Option<DocumentState>,
     pub iso_code: Option<Option<String>>,
     pub iso_revision: Option<Option<String>>,
     pub ever_approved: Option<bool>,
@@ -147,8 +155,8 @@ pub struct Relation {
     pub id: String,
     pub source_id: String,
     pub target_id: String,
-    pub kind: String,
-    pub scope: String,
+    pub kind: RelationKind,
+    pub scope: RelationScope,
     pub effective_on: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
     pub note: Option<String>,
@@ -181,10 +189,10 @@ pub struct SelfInspection {
     pub document_id: String,
     pub started_on: NaiveDate,
     pub due_on: NaiveDate,
-    pub state: String,
-    pub result: Option<String>,
+    pub state: InspectionState,
+    pub result: Option<SelfInspectionResult>,
     pub findings: Option<String>,
-    pub handling: Option<String>,
+    pub handling: Option<InspectionHandling>,
     pub opened_by: Option<String>,
     pub opened_at: NaiveDateTime,
     pub recorded_by: Option<String>,
@@ -196,11 +204,11 @@ pub struct SelfInspection {
 pub struct ReviewFlag {
     pub id: String,
     pub document_id: String,
-    pub cause_kind: String,
+    pub cause_kind: ReviewFlagCause,
     pub cause_document_id: Option<String>,
     pub cause_relation_id: Option<String>,
     pub cause_self_inspection_id: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<InspectionHandling>,
     pub detail: String,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
@@ -217,7 +225,7 @@ pub struct ReviewCampaign {
     pub description: Option<String>,
     /// The selection it was opened with, as JSON.
     pub selection: String,
-    pub state: String,
+    pub state: CampaignState,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
@@ -232,7 +240,7 @@ pub struct ReviewItem {
     pub campaign_id: String,
     pub document_id: String,
     pub assignee_id: Option<String>,
-    pub result: Option<String>,
+    pub result: Option<ReviewResult>,
     pub reasons: Option<String>,
     pub proposed_action: Option<String>,
     pub reviewed_by: Option<String>,
@@ -286,7 +294,7 @@ pub struct IsoDistributionRow {
 pub struct IsoRevision {
     pub version_id: String,
     pub document_id: String,
-    pub state: String,
+    pub state: RevisionState,
     pub revision_no: Option<i32>,
     pub submitted_at: Option<NaiveDateTime>,
     pub issued_at: Option<NaiveDateTime>,
@@ -306,7 +314,7 @@ pub struct IsoRevision {
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = iso_revisions)]
 pub struct IsoRevisionChanges {
-    pub state: Option<String>,
+    pub state: Option<RevisionState>,
     pub revision_no: Option<Option<i32>>,
     pub submitted_at: Option<Option<NaiveDateTime>>,
     pub issued_at: Option<Option<NaiveDateTime>>,
@@ -336,10 +344,10 @@ pub struct IsoChangeRequest {
     pub id: String,
     pub document_id: String,
     pub seq: i32,
-    pub origin: String,
+    pub origin: ChangeRequestOrigin,
     pub reason: String,
     pub proposed_change: Option<String>,
-    pub state: String,
+    pub state: ChangeRequestState,
     pub raised_by: Option<String>,
     pub raised_at: NaiveDateTime,
     pub decided_by: Option<String>,
@@ -353,7 +361,7 @@ pub struct IsoChangeRequest {
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = iso_change_requests)]
 pub struct IsoChangeRequestChanges {
-    pub state: Option<String>,
+    pub state: Option<ChangeRequestState>,
     pub decided_by: Option<Option<String>>,
     pub decided_at: Option<Option<NaiveDateTime>>,
     pub decision_note: Option<Option<String>>,

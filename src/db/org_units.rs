@@ -73,7 +73,7 @@ pub fn ancestors_and_self(conn: &mut Conn, id: &str) -> DbResult<Vec<String>> {
 pub struct OrgUnitChanges {
     pub code: Option<String>,
     pub name: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<crate::domain::kinds::OrgUnitKind>,
     pub parent_id: Option<Option<String>>,
 }
 

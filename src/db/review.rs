@@ -10,6 +10,7 @@ use super::schema::{
     documents, relations, review_campaigns, review_flags, review_items, self_inspections,
 };
 use super::{Conn, DbError, DbResult};
+use crate::domain::review::ReviewResult;
 
 // ---- self-inspections ----
 
@@ -353,7 +354,7 @@ pub fn items(conn: &mut Conn, campaign_id: &str, f: &ItemFilter) -> DbResult<Vec
 pub fn counts_by_campaign(
     conn: &mut Conn,
     campaign_ids: &[String],
-) -> DbResult<Vec<(String, Option<String>, i64)>> {
+) -> DbResult<Vec<(String, Option<ReviewResult>, i64)>> {
     Ok(review_items::table
         .filter(review_items::campaign_id.eq_any(campaign_ids))
         .group_by((review_items::campaign_id, review_items::result))
@@ -366,7 +367,7 @@ pub fn counts_by_campaign(
 }
 
 /// A count of items by (assignee, result); `None` for unassigned or not reviewed.
-pub type AssigneeCount = (Option<String>, Option<String>, i64);
+pub type AssigneeCount = (Option<String>, Option<ReviewResult>, i64);
 
 /// Item counts of one campaign per assignee and result.
 pub fn counts_by_assignee(conn: &mut Conn, campaign_id: &str) -> DbResult<Vec<AssigneeCount>> {

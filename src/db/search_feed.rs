@@ -2,15 +2,9 @@
 //! document's legal effect, and the version a document is found by.
 
 use super::models::{Document, Relation};
-use super::{iso, relations, versions, Conn, DbError, DbResult};
+use super::{iso, relations, versions, Conn, DbResult};
 use crate::domain::effect::IncomingRelation;
-use crate::domain::kinds::{RelationKind, RelationScope, RevisionState};
-
-/// A stored vocabulary value that does not parse: a fault of the data, not of a caller.
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> DbResult<T> {
-    s.parse()
-        .map_err(|e: String| DbError::Query(diesel::result::Error::DeserializationError(e.into())))
-}
+use crate::domain::kinds::RevisionState;
 
 /// The relations acting on a document, as the effect rules see them.
 pub fn incoming_relations(conn: &mut Conn, id: &str) -> DbResult<Vec<IncomingRelation>> {
@@ -28,8 +22,8 @@ pub fn to_incoming(r: Relation) -> DbResult<Option<IncomingRelation>> {
         return Ok(None);
     };
     Ok(Some(IncomingRelation {
-        kind: parse::<RelationKind>(&r.kind)?,
-        scope: parse::<RelationScope>(&r.scope)?,
+        kind: r.kind,
+        scope: r.scope,
         id: r.id,
         source_id: r.source_id,
         effective_on,
@@ -41,12 +35,9 @@ pub fn to_incoming(r: Relation) -> DbResult<Option<IncomingRelation>> {
 /// current revision (else the last one issued, else the latest draft); for any other
 /// document its latest version.
 pub fn indexed_version_id(conn: &mut Conn, doc: &Document) -> DbResult<Option<String>> {
-    if doc.kind.starts_with("iso_") {
+    if doc.kind.is_iso() {
         let revs = iso::revisions(conn, &doc.id)?;
-        if let Some(c) = revs
-            .iter()
-            .find(|r| r.state == RevisionState::Current.as_str())
-        {
+        if let Some(c) = revs.iter().find(|r| r.state == RevisionState::Current) {
             return Ok(Some(c.version_id.clone()));
         }
         if let Some(last) = revs

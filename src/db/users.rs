@@ -31,7 +31,7 @@ pub fn list(conn: &mut Conn) -> DbResult<Vec<User>> {
 pub struct UserChanges {
     pub display_name: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<crate::domain::kinds::Role>,
     pub org_unit_id: Option<Option<String>>,
     pub active: Option<bool>,
 }

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{appraisal_requests, appraisals, comments, consultations, number_sequences};
 use super::{Conn, DbResult};
+use crate::domain::workflow::{AppraisalOpinion, CommentStatus, Disposition};
 use chrono::{NaiveDate, NaiveDateTime};
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -31,11 +32,11 @@ pub struct Comment {
     pub organisation: Option<String>,
     pub provision_path: Option<String>,
     pub body: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub moderation_reason: Option<String>,
     pub moderated_by: Option<String>,
     pub moderated_at: Option<NaiveDateTime>,
-    pub disposition: Option<String>,
+    pub disposition: Option<Disposition>,
     pub response: Option<String>,
     pub disposed_by: Option<String>,
     pub disposed_at: Option<NaiveDateTime>,
@@ -51,7 +52,7 @@ pub struct Appraisal {
     pub id: String,
     pub document_id: String,
     pub version_id: String,
-    pub opinion: String,
+    pub opinion: AppraisalOpinion,
     pub findings: Option<String>,
     pub appraiser_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -241,11 +242,11 @@ pub fn count_comments(
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = comments)]
 pub struct CommentChanges {
-    pub status: Option<String>,
+    pub status: Option<CommentStatus>,
     pub moderation_reason: Option<Option<String>>,
     pub moderated_by: Option<Option<String>>,
     pub moderated_at: Option<Option<NaiveDateTime>>,
-    pub disposition: Option<Option<String>>,
+    pub disposition: Option<Option<Disposition>>,
     pub response: Option<Option<String>>,
     pub disposed_by: Option<Option<String>>,
     pub disposed_at: Option<Option<NaiveDateTime>>,

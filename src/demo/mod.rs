@@ -355,11 +355,7 @@ fn open_sample_consultation(conn: &mut Tx<'_>) -> ApiResult<usize> {
         &doc.id,
         doc.row_version,
         &crate::db::models::DocumentChanges {
-            state: Some(
-                crate::domain::kinds::DocumentState::Consultation
-                    .as_str()
-                    .into(),
-            ),
+            state: Some(crate::domain::kinds::DocumentState::Consultation),
             ..Default::default()
         },
     )?;

@@ -215,7 +215,7 @@ pub fn load(conn: &mut Tx<'_>) -> ApiResult<ReviewDemoReport> {
         };
         let mut doc = docs::new_document(conn, &req, None)?;
         // The district's own documents, promulgated long ago: published, not external.
-        doc.state = DocumentState::Published.as_str().to_owned();
+        doc.state = DocumentState::Published;
         doc.ever_approved = true;
         docs::insert_audited(conn, &actor, &doc)?;
         report.documents_added += 1;

@@ -350,10 +350,7 @@ impl SearchIndex {
 /// The interval during which a document is in force, as day numbers [start, end),
 /// ignoring suspensions (checked against the database for the hits shown).
 fn in_force_days(conn: &mut Conn, d: &Document) -> Result<(i64, i64), SearchError> {
-    let published = matches!(
-        d.state.parse::<DocumentState>(),
-        Ok(DocumentState::Published | DocumentState::Withdrawn)
-    );
+    let published = matches!(d.state, DocumentState::Published | DocumentState::Withdrawn);
     if !published {
         return Ok((NEVER, NEVER));
     }
@@ -398,10 +395,7 @@ fn documents_for(
         rows
     };
     let (start, end) = in_force_days(conn, d)?;
-    let public = matches!(
-        d.state.parse::<DocumentState>(),
-        Ok(DocumentState::Published | DocumentState::Withdrawn)
-    );
+    let public = matches!(d.state, DocumentState::Published | DocumentState::Withdrawn);
     let year = d
         .signed_on
         .map(|s| chrono::Datelike::year(&s))
@@ -416,7 +410,7 @@ fn documents_for(
         }
         td.add_text(f.title, &d.title);
         td.add_text(f.title_folded, &d.title);
-        td.add_text(f.kind, &d.kind);
+        td.add_text(f.kind, d.kind.as_str());
         td.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
         if let Some(i) = &d.issuer_id {
             td.add_text(f.issuer_id, i);

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents::double_option;
-use super::dto::parse;
 use super::{clean_text, Caller};
 use crate::auth::password::Hasher;
 use crate::auth::token::{new_refresh_token, refresh_token_hash, TokenKeys};
@@ -78,10 +77,6 @@ fn clean_username(u: &str) -> ApiResult<String> {
     Ok(u)
 }
 
-fn role_of(u: &User) -> ApiResult<Role> {
-    u.role.parse().map_err(AppError::internal)
-}
-
 /// Creates an account (no permission check: the CLI and the demo loader use it).
 pub fn insert_audited(
     conn: &mut Tx<'_>,
@@ -122,7 +117,7 @@ fn insert_hashed(
             },
             username,
             password_hash: hash,
-            role: req.role.as_str().to_owned(),
+            role: req.role,
             org_unit_id,
             active: true,
             failed_logins: 0,
@@ -197,7 +192,7 @@ pub fn update_user(
             .map(|d| clean_text("display_name", d, 200))
             .transpose()?,
         password_hash,
-        role: req.role.map(|r| r.as_str().to_owned()),
+        role: req.role,
         org_unit_id,
         active: req.active,
     };
@@ -213,8 +208,8 @@ pub fn update_user(
             action: "user.update",
             entity_type: "user",
             entity_id: id,
-            from_state: Some(&current.role),
-            to_state: Some(&updated.role),
+            from_state: Some(current.role.as_str()),
+            to_state: Some(updated.role.as_str()),
             details: Some(serde_json::json!({
                 "active": updated.active, "org_unit_id": updated.org_unit_id,
                 "password_changed": req.password.is_some()
@@ -249,7 +244,7 @@ fn start_session(
     let access = keys.issue(
         &user.id,
         &user.username,
-        role_of(user)?,
+        user.role,
         user.org_unit_id.clone(),
         &family_id,
     )?;
@@ -421,7 +416,7 @@ pub fn logout(conn: &mut Tx<'_>, caller: &Caller, session_id: &str) -> ApiResult
 /// The caller an account acts as: its role and unit, and the chain of units above it for the
 /// roles that see drafts by unit (the others read every draft).
 pub fn caller_of(conn: &mut Conn, user: &User) -> ApiResult<Caller> {
-    let role = user.role.parse().map_err(AppError::internal)?;
+    let role = user.role;
     let org_chain = match &user.org_unit_id {
         Some(o) if !crate::auth::allows(role, Action::ReadAllDrafts) => {
             db::org_units::ancestors_and_self(conn, o)?
@@ -572,7 +567,7 @@ pub struct UserResponse {
 impl UserResponse {
     pub fn from_row(u: User) -> ApiResult<Self> {
         Ok(UserResponse {
-            role: parse(&u.role)?,
+            role: u.role,
             id: u.id,
             username: u.username,
             display_name: u.display_name,

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents as docs;
-use super::parse_stored as parse;
 use super::{clean_opt, clean_text, Caller};
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Actor, Event};
@@ -204,7 +203,7 @@ pub fn submit(
             organisation: clean_opt("organisation", req.organisation.as_deref(), 300)?,
             provision_path,
             body,
-            status: CommentStatus::Pending.as_str().to_owned(),
+            status: CommentStatus::Pending,
             moderation_reason: None,
             moderated_by: None,
             moderated_at: None,
@@ -227,7 +226,7 @@ pub fn submit(
             action: "comment.submit",
             entity_type: "comment",
             entity_id: &comment.id,
-            to_state: Some(&comment.status),
+            to_state: Some(comment.status.as_str()),
             details: Some(
                 serde_json::json!({"consultation_id": c.id, "provision_path": comment.provision_path}),
             ),
@@ -284,7 +283,7 @@ fn moderate(
     req: &ModerationRequest,
 ) -> ApiResult<Comment> {
     let comment = staff_comment(conn, caller, comment_id)?;
-    if comment.status != CommentStatus::Pending.as_str() {
+    if comment.status != CommentStatus::Pending {
         return Err(AppError::Conflict {
             guard: Some("moderated_once".into()),
             detail: format!("the comment is already {}", comment.status),
@@ -304,7 +303,7 @@ fn moderate(
         }
     };
     let ch = CommentChanges {
-        status: Some(status.as_str().to_owned()),
+        status: Some(status),
         moderation_reason: Some(reason.clone()),
         moderated_by: Some(Some(caller.user_id.clone())),
         moderated_at: Some(Some(db::now())),
@@ -314,7 +313,7 @@ fn moderate(
         action: "comment.moderate",
         entity_type: "comment",
         entity_id: comment_id,
-        from_state: Some(&comment.status),
+        from_state: Some(comment.status.as_str()),
         to_state: Some(status.as_str()),
         reason: reason.as_deref(),
         ..Default::default()
@@ -329,7 +328,7 @@ fn dispose(
     req: &DispositionRequest,
 ) -> ApiResult<Comment> {
     let comment = staff_comment(conn, caller, comment_id)?;
-    if comment.status != CommentStatus::Published.as_str() {
+    if comment.status != CommentStatus::Published {
         return Err(AppError::Conflict {
             guard: Some("disposition_needs_published_comment".into()),
             detail: "only a published comment gets a disposition".into(),
@@ -337,7 +336,7 @@ fn dispose(
     }
     let response = clean_text("response", &req.response, 20_000)?;
     let ch = CommentChanges {
-        disposition: Some(Some(req.disposition.as_str().to_owned())),
+        disposition: Some(Some(req.disposition)),
         response: Some(Some(response)),
         disposed_by: Some(Some(caller.user_id.clone())),
         disposed_at: Some(Some(db::now())),
@@ -347,7 +346,7 @@ fn dispose(
         action: "comment.dispose",
         entity_type: "comment",
         entity_id: comment_id,
-        from_state: comment.disposition.as_deref(),
+        from_state: comment.disposition.map(|v| v.as_str()),
         to_state: Some(req.disposition.as_str()),
         ..Default::default()
     };
@@ -374,8 +373,8 @@ pub struct PublicComment {
 impl PublicComment {
     fn from_row(c: Comment) -> ApiResult<Self> {
         Ok(PublicComment {
-            status: parse(&c.status)?,
-            disposition: c.disposition.as_deref().map(parse).transpose()?,
+            status: c.status,
+            disposition: c.disposition,
             tracking_code: c.tracking_code,
             consultation_id: c.consultation_id,
             author_name: c.author_name,

@@ -159,7 +159,7 @@ fn required_stamp(
             replaced_by,
         });
     }
-    let state: DocumentState = doc.state.parse().map_err(AppError::internal)?;
+    let state: DocumentState = doc.state;
     let draft_revision = matches!(
         super::iso_hooks::revision_state(conn, &v.id)?,
         Some(RevisionState::Draft | RevisionState::InReview | RevisionState::Approved)

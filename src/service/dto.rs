@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub(super) use super::parse_stored as parse;
 use crate::db::models::{Document, OrgUnit};
 use crate::db::{self, Conn};
 use crate::domain::kinds::{DocumentKind, DocumentState};
@@ -59,7 +58,7 @@ pub struct DocumentSummary {
 
 impl DocumentSummary {
     pub fn new(d: &Document, units: &HashMap<String, OrgUnit>) -> ApiResult<Self> {
-        let kind: DocumentKind = parse(&d.kind)?;
+        let kind: DocumentKind = d.kind;
         Ok(DocumentSummary {
             id: d.id.clone(),
             kind,
@@ -73,7 +72,7 @@ impl DocumentSummary {
                 .map(unit_ref),
             signed_on: d.signed_on,
             effective_from: d.effective_from,
-            state: parse(&d.state)?,
+            state: d.state,
         })
     }
 }

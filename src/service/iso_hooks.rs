@@ -7,7 +7,6 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-pub(super) use super::parse_stored as parse;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{
     ControlledCopy, Document, IsoChangeRequest, IsoChangeRequestChanges, IsoDistributionRow,
@@ -31,13 +30,13 @@ pub(super) fn guard(name: &str, detail: impl Into<String>) -> AppError {
 }
 
 pub(super) fn is_iso(doc: &Document) -> bool {
-    doc.kind.starts_with("iso_")
+    doc.kind.is_iso()
 }
 
 fn view(r: &IsoRevision) -> ApiResult<RevisionView> {
     Ok(RevisionView {
         id: r.version_id.clone(),
-        state: parse(&r.state)?,
+        state: r.state,
         revision_no: r.revision_no,
         effective_from: r.effective_from,
     })
@@ -107,7 +106,7 @@ pub(super) fn audit_doc(
 
 /// The obsolete stamp of a revision, with the day it became obsolete and what replaced it.
 pub(super) fn stamp_for(conn: &mut Conn, rev: &IsoRevision) -> ApiResult<Option<ObsoleteStamp>> {
-    let state: RevisionState = parse(&rev.state)?;
+    let state: RevisionState = rev.state;
     if !rules::is_obsolete(state) {
         return Ok(None);
     }
@@ -214,7 +213,7 @@ pub fn record_new_revision(conn: &mut Conn, doc: &Document, v: &Version) -> ApiR
         &IsoRevision {
             version_id: v.id.clone(),
             document_id: doc.id.clone(),
-            state: RevisionState::Draft.as_str().to_owned(),
+            state: RevisionState::Draft,
             revision_no: None,
             submitted_at: None,
             issued_at: None,
@@ -237,7 +236,7 @@ pub fn record_new_revision(conn: &mut Conn, doc: &Document, v: &Version) -> ApiR
 /// must see what will be issued.
 pub fn check_version_editable(conn: &mut Conn, v: &Version) -> ApiResult<()> {
     if let Some(rev) = q::find_revision(conn, &v.id)? {
-        let state: RevisionState = parse(&rev.state)?;
+        let state: RevisionState = rev.state;
         if state != RevisionState::Draft {
             return Err(guard(
                 "revision_editable_only_in_draft",
@@ -267,9 +266,7 @@ pub fn refuse_generic_approval(conn: &mut Conn, v: &Version) -> ApiResult<()> {
 
 /// The control state of a version, for the version resource (None for legal documents).
 pub fn revision_state(conn: &mut Conn, version_id: &str) -> ApiResult<Option<RevisionState>> {
-    q::find_revision(conn, version_id)?
-        .map(|r| parse(&r.state))
-        .transpose()
+    Ok(q::find_revision(conn, version_id)?.map(|r| r.state))
 }
 
 /// A quality document withdrawn from use: its revisions are withdrawn (the current one
@@ -293,7 +290,7 @@ pub fn on_document_withdrawn(
             &change.id,
             None,
             &IsoRevisionChanges {
-                state: Some(to.as_str().to_owned()),
+                state: Some(to),
                 withdrawn_at: Some(Some(now)),
                 withdrawn_by: Some(user_id.map(str::to_owned)),
                 withdrawal_reason: Some(Some(reason.to_owned())),
@@ -329,7 +326,7 @@ pub(super) fn set_change_request_state(
         &c.id,
         None,
         &IsoChangeRequestChanges {
-            state: Some(to.as_str().to_owned()),
+            state: Some(to),
             ..Default::default()
         },
     )?;
@@ -340,7 +337,7 @@ pub(super) fn set_change_request_state(
             action: "iso.change_request.update",
             entity_type: "document",
             entity_id: &c.document_id,
-            from_state: Some(&c.state),
+            from_state: Some(c.state.as_str()),
             to_state: Some(to.as_str()),
             reason,
             details: Some(serde_json::json!({"change_request_id": c.id, "seq": c.seq})),

@@ -118,18 +118,12 @@ pub fn visibility(caller: Option<&Caller>) -> Visibility {
     }
 }
 
-pub fn state_of(doc: &Document) -> ApiResult<DocumentState> {
-    doc.state
-        .parse()
-        .map_err(|e: String| AppError::internal(format!("document {}: {e}", doc.id)))
-}
-
 /// Whether the caller may see this document; invisible documents are reported as
 /// not found, so that their existence does not leak.
 pub fn can_see(caller: Option<&Caller>, doc: &Document) -> bool {
     let published = matches!(
-        doc.state.parse::<DocumentState>(),
-        Ok(DocumentState::Published | DocumentState::Withdrawn)
+        doc.state,
+        DocumentState::Published | DocumentState::Withdrawn
     );
     if published {
         return true;

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents::double_option;
-use super::dto::parse;
 use super::{clean_text, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
@@ -69,7 +68,7 @@ pub fn insert_audited(
             id: db::new_id(),
             code: clean_code(&req.code)?,
             name: clean_text("name", &req.name, 300)?,
-            kind: req.kind.as_str().to_owned(),
+            kind: req.kind,
             parent_id,
             created_at: now,
             updated_at: now,
@@ -132,7 +131,7 @@ pub fn update(
             .as_deref()
             .map(|n| clean_text("name", n, 300))
             .transpose()?,
-        kind: req.kind.map(|k| k.as_str().to_owned()),
+        kind: req.kind,
         parent_id,
     };
     let updated = db::org_units::update(conn, id, expected_version, &changes)?;
@@ -207,7 +206,7 @@ pub struct OrgUnitResponse {
 
 impl OrgUnitResponse {
     pub fn from_row(u: OrgUnit) -> ApiResult<Self> {
-        let kind: OrgUnitKind = parse(&u.kind)?;
+        let kind: OrgUnitKind = u.kind;
         Ok(OrgUnitResponse {
             id: u.id,
             code: u.code,

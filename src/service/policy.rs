@@ -24,7 +24,7 @@ use crate::domain::kinds::Role;
 use crate::error::{ApiResult, AppError};
 
 pub fn is_iso(doc: &Document) -> bool {
-    is_iso_kind(&doc.kind)
+    is_iso_kind(doc.kind.as_str())
 }
 
 pub fn is_iso_kind(kind: &str) -> bool {
@@ -103,7 +103,7 @@ pub fn require_issuer(
 /// May the caller change this document: its metadata, its versions, its deletion, the
 /// relations it makes?
 pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
-    require_family(caller, &doc.kind)?;
+    require_family(caller, doc.kind.as_str())?;
     if is_iso(doc) {
         return require_owner_controller(
             conn,
@@ -112,7 +112,12 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
             "only the ISO controller of the owner agency controls this document",
         );
     }
-    require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
+    require_issuer(
+        caller,
+        doc.kind.as_str(),
+        doc.issuer_id.as_deref(),
+        doc.external,
+    )?;
     // A draft belongs to the agency that drafts it, not only to its issuer: every agency
     // drafts for the People's Committee, and none may change another's draft.
     if caller.role == Role::Drafter && !in_chain(caller, drafting_unit(conn, doc)?.as_deref()) {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents as docs;
-use super::dto::{parse, DocumentRef};
+use super::dto::DocumentRef;
 use super::{clean_opt, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
@@ -46,8 +46,8 @@ pub fn insert_audited(
             id: db::new_id(),
             source_id: source_id.to_owned(),
             target_id: req.target_id.clone(),
-            kind: req.kind.as_str().to_owned(),
-            scope: scope.as_str().to_owned(),
+            kind: req.kind,
+            scope,
             effective_on: req.effective_on,
             effective_until: req.effective_until,
             note: clean_opt("note", req.note.as_deref(), 2000)?,
@@ -280,23 +280,20 @@ pub struct RelationResponse {
 
 impl RelationResponse {
     pub fn from_row(r: Relation, other: Option<&Document>) -> ApiResult<Self> {
-        let kind: RelationKind = parse(&r.kind)?;
-        let other = match other {
-            Some(d) => Some(DocumentRef {
+        let kind: RelationKind = r.kind;
+        let other = other.map(|d| DocumentRef {
                 id: d.id.clone(),
-                kind: parse(&d.kind)?,
+                kind: d.kind,
                 number: d.number.clone(),
                 title: d.title.clone(),
-            }),
-            None => None,
-        };
+            });
         Ok(RelationResponse {
             id: r.id,
             source_id: r.source_id,
             target_id: r.target_id,
             label_vi: kind.label_vi(),
             kind,
-            scope: parse(&r.scope)?,
+            scope: r.scope,
             effective_on: r.effective_on,
             effective_until: r.effective_until,
             note: r.note,

@@ -78,7 +78,7 @@ pub fn flag_dependents(
     actor: &Actor,
     relation: &Relation,
 ) -> ApiResult<Vec<ReviewFlag>> {
-    let kind: RelationKind = relation.kind.parse().map_err(AppError::internal)?;
+    let kind: RelationKind = relation.kind;
     let Some(cause) = flag_cause(kind) else {
         return Ok(vec![]);
     };
@@ -87,7 +87,7 @@ pub fn flag_dependents(
     let on = relation.effective_on.unwrap_or_else(super::today);
     let mut flags = vec![];
     for dep in db::review::based_on(conn, &target.id)? {
-        if dep.id == source.id || super::state_of(&dep)? == DocumentState::Withdrawn {
+        if dep.id == source.id || dep.state == DocumentState::Withdrawn {
             continue;
         }
         let effect = docs::effect(conn, &dep, on)?;
@@ -107,7 +107,7 @@ pub fn flag_dependents(
             &ReviewFlag {
                 id: db::new_id(),
                 document_id: dep.id.clone(),
-                cause_kind: cause.as_str().to_owned(),
+                cause_kind: cause,
                 cause_document_id: Some(source.id.clone()),
                 cause_relation_id: Some(relation.id.clone()),
                 cause_self_inspection_id: None,

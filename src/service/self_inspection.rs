@@ -8,9 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::deadlines::{self, Deadlines};
 use super::documents as docs;
-use super::dto::{parse, summaries, DocumentSummary};
+use super::dto::{summaries, DocumentSummary};
 use super::review::{known_id, list_limit, only, summary};
-use super::{clean_opt, state_of, Caller};
+use super::{clean_opt, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, ReviewFlag, SelfInspection};
@@ -65,7 +65,7 @@ pub fn open_self_inspection_with(
             document_id: document.id.clone(),
             started_on: start,
             due_on: due,
-            state: InspectionState::Open.as_str().to_owned(),
+            state: InspectionState::Open,
             result: None,
             findings: None,
             handling: None,
@@ -86,7 +86,7 @@ pub fn open_self_inspection_with(
             action: "self_inspection.open",
             entity_type: "self_inspection",
             entity_id: &row.id,
-            to_state: Some(&row.state),
+            to_state: Some(row.state.as_str()),
             details: Some(serde_json::json!({
                 "document_id": document.id, "number": document.number,
                 "started_on": row.started_on, "due_on": row.due_on,
@@ -106,7 +106,7 @@ fn open_for_document(
 ) -> ApiResult<SelfInspection> {
     caller.require(Action::RunReviews)?;
     let doc = docs::get(conn, Some(caller), document_id)?;
-    if state_of(&doc)? != DocumentState::Published {
+    if doc.state != DocumentState::Published {
         return Err(AppError::Conflict {
             guard: Some("self_inspection_after_promulgation".into()),
             detail: "only a promulgated (published) document is self-inspected".into(),
@@ -233,12 +233,7 @@ fn record_result(
     let current = db::review::get_inspection(conn, id)?;
     let doc = docs::get(conn, Some(caller), &current.document_id)?;
     let findings = clean_opt("findings", req.findings.as_deref(), 5000)?;
-    check_inspection_result(
-        parse(&current.state)?,
-        req.result,
-        findings.as_deref(),
-        req.handling,
-    )?;
+    check_inspection_result(current.state, req.result, findings.as_deref(), req.handling)?;
     let at = db::now();
     let recorded = db::review::record_inspection(
         conn,
@@ -265,7 +260,7 @@ fn record_result(
             action: "self_inspection.record",
             entity_type: "self_inspection",
             entity_id: id,
-            from_state: Some(&current.state),
+            from_state: Some(current.state.as_str()),
             to_state: Some(InspectionState::Recorded.as_str()),
             details: Some(serde_json::json!({
                 "document_id": doc.id, "result": req.result, "handling": req.handling,
@@ -286,11 +281,11 @@ fn record_result(
             &ReviewFlag {
                 id: db::new_id(),
                 document_id: doc.id.clone(),
-                cause_kind: ReviewFlagCause::SelfInspection.as_str().to_owned(),
+                cause_kind: ReviewFlagCause::SelfInspection,
                 cause_document_id: None,
                 cause_relation_id: None,
                 cause_self_inspection_id: Some(id.to_owned()),
-                action: Some(handling.as_str().to_owned()),
+                action: Some(handling),
                 detail,
                 created_by: Some(caller.user_id.clone()),
                 created_at: at,
@@ -352,11 +347,9 @@ fn responses(
         .into_iter()
         .map(|v| {
             let s = v.inspection;
-            let state: InspectionState = parse(&s.state)?;
-            let result: Option<SelfInspectionResult> =
-                s.result.as_deref().map(parse).transpose()?;
-            let handling: Option<InspectionHandling> =
-                s.handling.as_deref().map(parse).transpose()?;
+            let state: InspectionState = s.state;
+            let result: Option<SelfInspectionResult> = s.result;
+            let handling: Option<InspectionHandling> = s.handling;
             Ok(SelfInspectionResponse {
                 document: summary(&map, &v.document.id)?,
                 overdue: is_overdue(state, s.due_on, on),
@@ -370,7 +363,7 @@ fn responses(
                     .follow_up
                     .map(|f| -> ApiResult<FollowUp> {
                         Ok(FollowUp {
-                            action: f.action.as_deref().map(parse).transpose()?,
+                            action: f.action,
                             open: f.resolved_at.is_none(),
                             flag_id: f.id,
                             resolved_at: f.resolved_at,

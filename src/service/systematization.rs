@@ -220,7 +220,7 @@ fn build(conn: &mut Conn, s: Systematization) -> ApiResult<SystematizationRespon
                             .map(|d| -> ApiResult<DocumentRef> {
                                 Ok(DocumentRef {
                                     id: d.id.clone(),
-                                    kind: d.kind.parse().map_err(AppError::internal)?,
+                                    kind: d.kind,
                                     number: d.number.clone(),
                                     title: d.title.clone(),
                                 })

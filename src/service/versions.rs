@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::documents::{self as docs};
-use super::{clean_opt, state_of, Caller};
+use super::{clean_opt, Caller};
 use crate::auth::Action;
 use crate::config::PdfSettings;
 use crate::db::audit::{self, Actor, Event};
@@ -104,7 +104,7 @@ pub fn provision_rows(version_id: &str, body: &str) -> Vec<ProvisionRow> {
 fn check_writable(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
     super::policy::require_document_write(conn, caller, doc)?;
     docs::ensure_not_promulgated(doc)?;
-    if state_of(doc)? == DocumentState::Withdrawn {
+    if doc.state == DocumentState::Withdrawn {
         return Err(AppError::Conflict {
             guard: Some("withdrawn_is_final".into()),
             detail: "a withdrawn document takes no new versions".into(),

@@ -8,9 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::documents::DocumentResponse;
 use super::documents::{self as docs};
 use super::dto::DocumentSummary;
-use super::parse_stored as parse;
 use super::review::summarised;
-use super::{clean_opt, state_of, Caller};
+use super::{clean_opt, Caller};
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Event};
 use crate::db::models::{Document, DocumentChanges};
@@ -58,7 +57,7 @@ pub struct AppraisalResponse {
 impl AppraisalResponse {
     fn from_row(a: Appraisal) -> ApiResult<Self> {
         Ok(AppraisalResponse {
-            opinion: parse(&a.opinion)?,
+            opinion: a.opinion,
             id: a.id,
             document_id: a.document_id,
             version_id: a.version_id,
@@ -114,7 +113,7 @@ fn facts(
                     as usize;
             f.appraisal = match wf::latest_appraisal(conn, &doc.id)? {
                 Some(a) => {
-                    let opinion: AppraisalOpinion = parse(&a.opinion)?;
+                    let opinion: AppraisalOpinion = a.opinion;
                     let current = latest.as_ref().is_some_and(|v| v.id == a.version_id);
                     Some((opinion, current))
                 }
@@ -146,7 +145,7 @@ fn transition(
     settings: &WorkflowSettings,
 ) -> ApiResult<Document> {
     let doc = docs::get(conn, Some(caller), id)?;
-    if doc.external || doc.kind.starts_with("iso_") {
+    if doc.external || doc.kind.is_iso() {
         return Err(AppError::Conflict {
             guard: Some("legal_workflow_only".into()),
             detail: "external and ISO documents do not follow the drafting workflow".into(),
@@ -163,7 +162,7 @@ fn transition(
     if caller.role == Role::Drafter {
         super::policy::require_document_write(conn, caller, &doc)?;
     }
-    let state = state_of(&doc)?;
+    let state = doc.state;
     if doc.row_version != expected_version {
         return Err(AppError::Stale);
     }
@@ -174,7 +173,7 @@ fn transition(
     let f = facts(conn, caller, &doc, req.action, req, settings)?;
     let next = rules::check(state, req.action, &f)?;
     let mut ch = DocumentChanges {
-        state: Some(next.as_str().to_owned()),
+        state: Some(next),
         ..Default::default()
     };
     let details = effects(conn, caller, &doc, req.action, &f, &mut ch)?;
@@ -259,7 +258,7 @@ fn sign(
         .clone()
         .ok_or_else(|| AppError::invalid("issuer", "a document needs an issuer to be signed"))?;
     let issuer = db::org_units::get(conn, &issuer_id)?;
-    let kind: DocumentKind = doc.kind.parse().map_err(AppError::internal)?;
+    let kind: DocumentKind = doc.kind;
     let year = chrono::Datelike::year(&signed_on);
     let n = wf::next_number(conn, &issuer_id, kind.as_str(), year)?;
     let number = rules::format_number(n, signed_on, kind, &issuer.code);
@@ -326,7 +325,7 @@ fn appraise(
         ));
     }
     let doc = docs::get(conn, Some(caller), id)?;
-    let state = state_of(&doc)?;
+    let state = doc.state;
     if state != DocumentState::Appraisal {
         return Err(AppError::Conflict {
             guard: Some("appraisal_in_progress".into()),
@@ -340,7 +339,7 @@ fn appraise(
             id: db::new_id(),
             document_id: doc.id.clone(),
             version_id: v.id.clone(),
-            opinion: req.opinion.as_str().to_owned(),
+            opinion: req.opinion,
             findings: clean_opt("findings", req.findings.as_deref(), 20_000)?,
             appraiser_id: Some(caller.user_id.clone()),
             created_at: db::now(),
@@ -353,7 +352,7 @@ fn appraise(
             id,
             doc.row_version,
             &DocumentChanges {
-                state: Some(DocumentState::Revising.as_str().to_owned()),
+                state: Some(DocumentState::Revising),
                 ..Default::default()
             },
         )?;

@@ -467,7 +467,7 @@ async fn promulgation_opens_a_self_inspection(b: Backend) {
     .unwrap();
     // Ten days after 20 January 2017 falls in the Tết break: the next working day.
     assert_eq!(si.due_on.to_string(), "2017-02-02");
-    assert_eq!(si.state, "open");
+    assert_eq!(si.state, vanban::domain::review::InspectionState::Open);
     // The default configuration: 30 working days.
     let id2 = external(
         &app,

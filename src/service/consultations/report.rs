@@ -14,7 +14,6 @@ use crate::db::workflow::{self as wf, Comment};
 use crate::db::{self, Conn, Db};
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::ApiResult;
-use crate::service::parse_stored as parse;
 use crate::service::Caller;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -86,8 +85,8 @@ fn tally(comments: Vec<Comment>) -> ApiResult<(ReportTotals, ByArticle)> {
     };
     let mut by_path = ByArticle::new();
     for cm in comments {
-        let status: CommentStatus = parse(&cm.status)?;
-        let disposition: Option<Disposition> = cm.disposition.as_deref().map(parse).transpose()?;
+        let status: CommentStatus = cm.status;
+        let disposition: Option<Disposition> = cm.disposition;
         match status {
             CommentStatus::Pending => totals.pending += 1,
             CommentStatus::Rejected => totals.rejected += 1,

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
-use super::{clean_opt, clean_text, ensure_visible, policy, state_of, Caller};
+use super::{clean_opt, clean_text, ensure_visible, policy, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, DocumentChanges};
@@ -164,7 +164,7 @@ pub fn new_document(
     let now = db::now();
     let doc = Document {
         id: db::new_id(),
-        kind: req.kind.as_str().to_owned(),
+        kind: req.kind,
         number_key: number.as_ref().map(DocumentNumber::key),
         number: number.map(|n| n.as_str().to_owned()),
         title_key: title_key(&title),
@@ -176,7 +176,7 @@ pub fn new_document(
         published_on: req.published_on,
         effective_from: req.effective_from,
         effective_until: req.effective_until,
-        state: state.as_str().to_owned(),
+        state,
         external: req.external,
         external_id: None,
         iso_code: clean_opt("iso_code", req.iso_code.as_deref(), 64)?,
@@ -203,7 +203,7 @@ pub fn insert_audited(conn: &mut Tx<'_>, actor: &Actor, doc: &Document) -> ApiRe
             action: "document.create",
             entity_type: "document",
             entity_id: &doc.id,
-            to_state: Some(&doc.state),
+            to_state: Some(doc.state.as_str()),
             details: Some(serde_json::json!({
                 "kind": doc.kind, "number": doc.number, "title": doc.title
             })),
@@ -220,7 +220,12 @@ pub fn create(
 ) -> ApiResult<Document> {
     policy::require_family(caller, req.kind.as_str())?;
     let doc = new_document(conn, req, Some(caller.user_id.clone()))?;
-    policy::require_issuer(caller, &doc.kind, doc.issuer_id.as_deref(), doc.external)?;
+    policy::require_issuer(
+        caller,
+        doc.kind.as_str(),
+        doc.issuer_id.as_deref(),
+        doc.external,
+    )?;
     let doc = insert_audited(conn, &caller.actor(), &doc)?;
     if req.kind.is_iso() {
         super::iso_hooks::register_defaults(conn, &caller.actor(), &doc)?;
@@ -233,11 +238,8 @@ pub fn create(
 /// may still be corrected; ISO documents change by new revisions under document control.)
 pub fn ensure_not_promulgated(doc: &Document) -> ApiResult<()> {
     if !doc.external
-        && !doc.kind.starts_with("iso_")
-        && matches!(
-            state_of(doc)?,
-            DocumentState::Signed | DocumentState::Published
-        )
+        && !doc.kind.is_iso()
+        && matches!(doc.state, DocumentState::Signed | DocumentState::Published)
     {
         return Err(AppError::Conflict {
             guard: Some("published_is_immutable".into()),
@@ -266,7 +268,12 @@ pub fn update(
     check_dates(&next)?;
     // A new issuer (or owner) must be one the caller may write for too.
     if next.issuer_id != current.issuer_id {
-        policy::require_issuer(caller, &next.kind, next.issuer_id.as_deref(), next.external)?;
+        policy::require_issuer(
+            caller,
+            next.kind.as_str(),
+            next.issuer_id.as_deref(),
+            next.external,
+        )?;
     }
     ensure_number_free(conn, &next)?;
     let updated = q::update(conn, id, expected_version, &ch)?;
@@ -290,14 +297,14 @@ fn ensure_changeable(
     req: &UpdateDocumentRequest,
     expected_version: i32,
 ) -> ApiResult<()> {
-    if state_of(current)? == DocumentState::Withdrawn {
+    if current.state == DocumentState::Withdrawn {
         return Err(AppError::Conflict {
             guard: Some("withdrawn_is_final".into()),
             detail: "a withdrawn document is kept for the record and cannot change".into(),
         });
     }
     ensure_not_promulgated(current)?;
-    if current.kind.starts_with("iso_") && req.iso_revision.is_some() {
+    if current.kind.is_iso() && req.iso_revision.is_some() {
         return Err(AppError::Conflict {
             guard: Some("iso_revision_set_by_issue".into()),
             detail: "an ISO document's revision changes only when a revision is issued".into(),
@@ -419,7 +426,7 @@ pub fn delete(
             action: "document.delete",
             entity_type: "document",
             entity_id: id,
-            from_state: Some(&current.state),
+            from_state: Some(current.state.as_str()),
             details: Some(serde_json::json!({"number": current.number, "title": current.title})),
             ..Default::default()
         },
@@ -441,14 +448,14 @@ pub fn withdraw(
     if current.row_version != expected_version {
         return Err(AppError::Stale);
     }
-    if state_of(&current)? == DocumentState::Withdrawn {
+    if current.state == DocumentState::Withdrawn {
         return Err(AppError::Conflict {
             guard: Some("withdrawn_is_final".into()),
             detail: "the document is already withdrawn".into(),
         });
     }
     let ch = DocumentChanges {
-        state: Some(DocumentState::Withdrawn.as_str().to_owned()),
+        state: Some(DocumentState::Withdrawn),
         withdrawn_at: Some(Some(db::now())),
         ..Default::default()
     };
@@ -460,8 +467,8 @@ pub fn withdraw(
             action: "document.withdraw",
             entity_type: "document",
             entity_id: id,
-            from_state: Some(&current.state),
-            to_state: Some(&updated.state),
+            from_state: Some(current.state.as_str()),
+            to_state: Some(updated.state.as_str()),
             reason: Some(&reason),
             ..Default::default()
         },
@@ -492,7 +499,7 @@ pub fn effect_with(
 ) -> ApiResult<Effect> {
     Ok(legal_effect(
         &EffectInput {
-            state: state_of(doc)?,
+            state: doc.state,
             signed_on: doc.signed_on,
             effective_from: doc.effective_from,
             effective_until: doc.effective_until,

@@ -11,7 +11,6 @@ use crate::domain::effect::Effect;
 use crate::domain::kinds::{DocumentKind, DocumentState, LegalEffect};
 use crate::error::ApiResult;
 use crate::service::dto::OrgUnitRef;
-use crate::service::parse_stored as parse;
 
 /// The legal effect of a document on a date, with the reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,8 +77,8 @@ impl DocumentResponse {
         effect: Effect,
         as_of: NaiveDate,
     ) -> ApiResult<Self> {
-        let kind: DocumentKind = parse(&d.kind)?;
-        let state: DocumentState = parse(&d.state)?;
+        let kind: DocumentKind = d.kind;
+        let state: DocumentState = d.state;
         Ok(DocumentResponse {
             issuer: d
                 .issuer_id

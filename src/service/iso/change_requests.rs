@@ -81,10 +81,10 @@ pub(super) fn raise_unchecked(
             id: db::new_id(),
             document_id: doc.id.clone(),
             seq,
-            origin: origin.as_str().to_owned(),
+            origin,
             reason: reason.clone(),
             proposed_change: proposed,
-            state: ChangeRequestState::Open.as_str().to_owned(),
+            state: ChangeRequestState::Open,
             raised_by: user_id.map(str::to_owned),
             raised_at: now,
             decided_by: None,
@@ -139,7 +139,7 @@ pub(super) fn load_open_request(
     let (doc, iso) = load(conn, Some(caller), &c.document_id)?;
     require_owner(caller, &iso)?;
     ensure_in_use(&doc)?;
-    if c.state != ChangeRequestState::Open.as_str() {
+    if c.state != ChangeRequestState::Open {
         return Err(guard(
             "decide_only_open_requests",
             format!("this change request is already {}", c.state),
@@ -219,7 +219,7 @@ pub(super) fn accept_unchecked(
         &c.id,
         Some(c.row_version),
         &IsoChangeRequestChanges {
-            state: Some(ChangeRequestState::Accepted.as_str().to_owned()),
+            state: Some(ChangeRequestState::Accepted),
             decided_by: Some(user_id.map(str::to_owned)),
             decided_at: Some(Some(db::now())),
             decision_note: Some(note),
@@ -233,8 +233,8 @@ pub(super) fn accept_unchecked(
             action: "iso.change_request.accept",
             entity_type: "document",
             entity_id: &doc.id,
-            from_state: Some(&c.state),
-            to_state: Some(&updated.state),
+            from_state: Some(c.state.as_str()),
+            to_state: Some(updated.state.as_str()),
             details: Some(
                 serde_json::json!({"change_request_id": c.id, "seq": c.seq, "revision_version_id": v.id}),
             ),
@@ -258,7 +258,7 @@ pub fn reject(
         id,
         Some(expected_version),
         &IsoChangeRequestChanges {
-            state: Some(ChangeRequestState::Rejected.as_str().to_owned()),
+            state: Some(ChangeRequestState::Rejected),
             decided_by: Some(Some(caller.user_id.clone())),
             decided_at: Some(Some(db::now())),
             decision_note: Some(Some(reason.clone())),
@@ -272,8 +272,8 @@ pub fn reject(
             action: "iso.change_request.reject",
             entity_type: "document",
             entity_id: &doc.id,
-            from_state: Some(&c.state),
-            to_state: Some(&updated.state),
+            from_state: Some(c.state.as_str()),
+            to_state: Some(updated.state.as_str()),
             reason: Some(&reason),
             details: Some(serde_json::json!({"change_request_id": c.id, "seq": c.seq})),
         },

@@ -122,7 +122,7 @@ fn measures(
     let revs = q::revisions_of(conn, &ids)?;
     let current: HashMap<String, String> = revs
         .iter()
-        .filter(|r| r.state == RevisionState::Current.as_str())
+        .filter(|r| r.state == RevisionState::Current)
         .map(|r| (r.document_id.clone(), r.version_id.clone()))
         .collect();
     for iso in list {

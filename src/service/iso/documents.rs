@@ -16,7 +16,7 @@ use crate::domain::kinds::DocumentKind;
 use crate::error::{ApiResult, AppError};
 use crate::service::documents::{self as docs, resolve_org_unit, CreateDocumentRequest};
 use crate::service::iso_hooks::{
-    audit_doc, copy_view, guard, new_control, parse, recall_ids, recipient_of,
+    audit_doc, copy_view, guard, new_control, recall_ids, recipient_of,
     DEFAULT_REVIEW_PERIOD_MONTHS,
 };
 use crate::service::versions::{self, NewVersion};
@@ -123,7 +123,7 @@ pub(super) fn check_parent(
     }
     let parent = db::documents::get(conn, parent_id)
         .map_err(|_| AppError::invalid("parent_id", "no such document"))?;
-    if parent.kind != DocumentKind::IsoProcedure.as_str() {
+    if parent.kind != DocumentKind::IsoProcedure {
         return Err(AppError::invalid("parent_id", "must be an ISO procedure"));
     }
     Ok(parent.id)
@@ -395,7 +395,7 @@ fn control_changes(
     req: &UpdateIsoDocumentRequest,
 ) -> ApiResult<IsoDocumentChanges> {
     let id = doc.id.as_str();
-    let kind: DocumentKind = parse(&doc.kind)?;
+    let kind: DocumentKind = doc.kind;
     let mut ch = IsoDocumentChanges::default();
     if let Some(o) = &req.owner {
         let owner = resolve_org_unit(conn, "owner", o)?;

@@ -16,7 +16,7 @@ use crate::domain::iso::{self as rules, IssuePlan, RevisionEvent};
 use crate::domain::kinds::{ChangeRequestState, DocumentState};
 use crate::error::{ApiResult, AppError};
 use crate::service::iso_hooks::{audit_doc, recall, set_change_request_state, views};
-use crate::service::{state_of, today, Caller};
+use crate::service::{today, Caller};
 
 use_cases! {
     /// Issues an approved revision at the row version read, effective on the day asked
@@ -78,7 +78,7 @@ pub fn issue(
         },
     )?;
     if let Some(c) = q::change_request_of_revision(conn, &rev.version_id)? {
-        if c.state == ChangeRequestState::Accepted.as_str() {
+        if c.state == ChangeRequestState::Accepted {
             set_change_request_state(conn, &actor, &c, ChangeRequestState::Implemented, None)?;
         }
     }
@@ -103,7 +103,7 @@ fn supersede_previous(
             &change.id,
             None,
             &IsoRevisionChanges {
-                state: Some(change.to.as_str().to_owned()),
+                state: Some(change.to),
                 superseded_at: Some(Some(now)),
                 superseded_by: Some(Some(rev.version_id.clone())),
                 ..Default::default()
@@ -142,7 +142,7 @@ fn make_current(
         &rev.version_id,
         Some(rev.row_version),
         &IsoRevisionChanges {
-            state: Some(first.to.as_str().to_owned()),
+            state: Some(first.to),
             revision_no: Some(Some(plan.revision_no)),
             issued_at: Some(Some(now)),
             issued_by: Some(Some(caller.user_id.clone())),
@@ -151,7 +151,7 @@ fn make_current(
         },
     )?;
     let label = rules::revision_label(plan.revision_no);
-    let first_issue = state_of(doc)? == DocumentState::Drafting;
+    let first_issue = doc.state == DocumentState::Drafting;
     audit_doc(
         conn,
         &caller.actor(),
@@ -172,7 +172,7 @@ fn make_current(
         doc.row_version,
         &DocumentChanges {
             iso_revision: Some(Some(label)),
-            state: first_issue.then(|| DocumentState::Published.as_str().to_owned()),
+            state: first_issue.then_some(DocumentState::Published),
             published_on: first_issue.then_some(Some(effective_from)),
             effective_from: first_issue.then_some(Some(effective_from)),
             ever_approved: Some(true),

@@ -14,7 +14,7 @@
 
 use super::documents::{self as docs, resolve_org_unit};
 use super::iso_hooks::{guard, is_iso};
-use super::{state_of, Caller};
+use super::Caller;
 use crate::auth::Action;
 use crate::db::models::{Document, IsoDocument, IsoRevision, Version};
 use crate::db::{self, iso as q, Conn};
@@ -108,7 +108,7 @@ pub fn require_controller_of(conn: &mut Conn, caller: &Caller, doc: &Document) -
 }
 
 fn ensure_in_use(doc: &Document) -> ApiResult<()> {
-    if state_of(doc)? == DocumentState::Withdrawn {
+    if doc.state == DocumentState::Withdrawn {
         return Err(guard(
             "withdrawn_is_final",
             "the document was withdrawn from use",

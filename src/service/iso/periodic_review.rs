@@ -13,7 +13,7 @@ use crate::domain::iso as rules;
 use crate::domain::kinds::{ChangeRequestOrigin, DocumentState, ReviewOutcome};
 use crate::error::{ApiResult, AppError};
 use crate::service::iso_hooks::{guard, open_change_requests};
-use crate::service::{can_see, clean_opt, state_of, today, Caller};
+use crate::service::{can_see, clean_opt, today, Caller};
 
 use_cases! {
     /// Documents in use whose periodic review is due within `within_days` (default 30,
@@ -43,7 +43,7 @@ pub fn due_reviews(
             continue;
         }
         let doc = db::documents::get(conn, &iso.document_id)?;
-        if state_of(&doc)? == DocumentState::Withdrawn
+        if doc.state == DocumentState::Withdrawn
             || q::current_revision(conn, &doc.id)?.is_none()
             || !can_see(Some(caller), &doc)
         {

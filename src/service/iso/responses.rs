@@ -11,15 +11,14 @@ use crate::db::{self, iso as q, Conn};
 use crate::domain::iso as rules;
 use crate::domain::kinds::{DocumentKind, RevisionState};
 use crate::error::ApiResult;
-use crate::service::iso_hooks::{parse, recipient_ids, stamp_for};
-use crate::service::state_of;
+use crate::service::iso_hooks::{recipient_ids, stamp_for};
 
 pub fn revision_response(
     conn: &mut Conn,
     rev: IsoRevision,
     v: &Version,
 ) -> ApiResult<IsoRevisionResponse> {
-    let state: RevisionState = parse(&rev.state)?;
+    let state: RevisionState = rev.state;
     let obsolete_stamp = stamp_for(conn, &rev)?;
     let change_request_id = q::change_request_of_revision(conn, &rev.version_id)?.map(|c| c.id);
     Ok(IsoRevisionResponse {
@@ -98,12 +97,12 @@ pub fn document_response(
     iso: &IsoDocument,
     today: NaiveDate,
 ) -> ApiResult<IsoDocumentResponse> {
-    let kind: DocumentKind = parse(&doc.kind)?;
+    let kind: DocumentKind = doc.kind;
     let revs = q::revisions(conn, &doc.id)?;
     let mut current = None;
     let mut open = None;
     for r in revs {
-        let state: RevisionState = parse(&r.state)?;
+        let state: RevisionState = r.state;
         let v = db::versions::get(conn, &r.version_id)?;
         match state {
             RevisionState::Current => current = Some(revision_response(conn, r, &v)?),
@@ -129,7 +128,7 @@ pub fn document_response(
         iso_code: doc.iso_code.clone(),
         title: doc.title.clone(),
         field: doc.field.clone(),
-        document_state: state_of(doc)?,
+        document_state: doc.state,
         owner: unit_ref(conn, &iso.owner_unit_id)?,
         review_period_months: iso.review_period_months,
         retention_years: iso.retention_years,

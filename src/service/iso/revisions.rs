@@ -15,7 +15,7 @@ use crate::domain::diff::{diff_lines, DiffOp};
 use crate::domain::iso::{self as rules, RevisionEvent};
 use crate::domain::kinds::{ChangeRequestState, RevisionState};
 use crate::error::{ApiResult, AppError};
-use crate::service::iso_hooks::{audit_doc, guard, parse, set_change_request_state};
+use crate::service::iso_hooks::{audit_doc, guard, set_change_request_state};
 use crate::service::{clean_text, Caller};
 
 use_cases! {
@@ -144,10 +144,10 @@ fn take(
         reason,
     } = allowed(&loaded)?;
     let rev = &loaded.rev;
-    let from: RevisionState = parse(&rev.state)?;
+    let from: RevisionState = rev.state;
     let to = rules::next_state(from, event)?;
     check_row_version(rev.row_version, expected_version)?;
-    changes.state = Some(to.as_str().to_owned());
+    changes.state = Some(to);
     let updated = q::update_revision(conn, &rev.version_id, Some(expected_version), &changes)?;
     audit_doc(
         conn,
@@ -273,7 +273,7 @@ pub fn abandon(
         })
     })?;
     if let Some(c) = q::change_request_of_revision(conn, version_id)? {
-        if c.state == ChangeRequestState::Accepted.as_str() {
+        if c.state == ChangeRequestState::Accepted {
             set_change_request_state(
                 conn,
                 &caller.actor(),
@@ -294,7 +294,7 @@ pub fn comment(
 ) -> ApiResult<IsoReviewComment> {
     caller.require(Action::CommentOnRevisions)?;
     let (rev, _, doc, _) = load_revision(conn, Some(caller), version_id)?;
-    if rev.state != RevisionState::InReview.as_str() {
+    if rev.state != RevisionState::InReview {
         return Err(guard(
             "comments_only_in_review",
             "reviewers comment while the revision is in review",

@@ -17,7 +17,6 @@ use crate::domain::kinds::{
 };
 use crate::error::ApiResult;
 use crate::service::documents::double_option;
-use crate::service::iso_hooks::parse;
 
 /// A recipient of controlled copies: an org unit (id or code) or a person (id or username).
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
@@ -159,7 +158,7 @@ pub struct IsoDocumentRef {
 pub(super) fn doc_ref(d: &Document) -> ApiResult<IsoDocumentRef> {
     Ok(IsoDocumentRef {
         id: d.id.clone(),
-        kind: parse(&d.kind)?,
+        kind: d.kind,
         iso_code: d.iso_code.clone(),
         title: d.title.clone(),
     })
@@ -258,9 +257,9 @@ pub struct ChangeRequestResponse {
 
 impl ChangeRequestResponse {
     pub fn from_row(c: IsoChangeRequest) -> ApiResult<Self> {
-        let state: ChangeRequestState = parse(&c.state)?;
+        let state: ChangeRequestState = c.state;
         Ok(ChangeRequestResponse {
-            origin: parse(&c.origin)?,
+            origin: c.origin,
             state_label_vi: state.label_vi(),
             state,
             id: c.id,

@@ -20,7 +20,6 @@ use crate::domain::review::{
     ReviewResult,
 };
 use crate::error::{ApiResult, AppError};
-use crate::service::parse_stored as parse;
 use crate::service::{clean_opt, clean_text, Caller};
 
 /// Most documents one campaign covers.
@@ -63,11 +62,11 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, result: Option<String>, n: i64) -> ApiResult<()> {
+    fn add(&mut self, result: Option<ReviewResult>, n: i64) -> ApiResult<()> {
         self.total += n;
         if let Some(r) = result {
             self.reviewed += n;
-            self.by_result.add(parse(&r)?, n);
+            self.by_result.add(r, n);
         }
         Ok(())
     }
@@ -220,7 +219,7 @@ pub fn insert_campaign(
                 "document_ids": selection.document_ids,
             })
             .to_string(),
-            state: CampaignState::Open.as_str().to_owned(),
+            state: CampaignState::Open,
             created_by: created_by.map(str::to_owned),
             created_at: now,
             closed_at: None,
@@ -253,7 +252,7 @@ pub fn insert_campaign(
             action: "review_campaign.open",
             entity_type: "review_campaign",
             entity_id: &campaign.id,
-            to_state: Some(&campaign.state),
+            to_state: Some(campaign.state.as_str()),
             details: Some(serde_json::json!({
                 "name": campaign.name, "items": items.len(),
                 "selection": serde_json::from_str::<serde_json::Value>(&campaign.selection).ok(),
@@ -381,7 +380,7 @@ pub fn assign_audited(
     req: &AssignRequest,
 ) -> ApiResult<Vec<(ReviewItem, Document)>> {
     let campaign = db::review::get_campaign(conn, campaign_id)?;
-    ensure_campaign_open(parse(&campaign.state)?)?;
+    ensure_campaign_open(campaign.state)?;
     if req.item_ids.is_empty() || req.item_ids.len() > MAX_ITEMS {
         return Err(AppError::invalid(
             "item_ids",
@@ -464,7 +463,7 @@ pub fn record_item_audited(
     req: &RecordReviewRequest,
 ) -> ApiResult<(ReviewItem, Document)> {
     let campaign = db::review::get_campaign(conn, &item.campaign_id)?;
-    ensure_campaign_open(parse(&campaign.state)?)?;
+    ensure_campaign_open(campaign.state)?;
     let reasons = clean_text("reasons", &req.reasons, 5000)?;
     let action = clean_opt("proposed_action", req.proposed_action.as_deref(), 2000)?;
     check_review_result(req.result, action.as_deref())?;
@@ -490,7 +489,7 @@ pub fn record_item_audited(
             action: "review_item.record",
             entity_type: "review_item",
             entity_id: &item.id,
-            from_state: item.result.as_deref(),
+            from_state: item.result.map(|v| v.as_str()),
             to_state: Some(req.result.as_str()),
             reason: Some(&reasons),
             details: Some(serde_json::json!({
@@ -522,7 +521,7 @@ fn close_campaign(
     let current = view_of(conn, campaign)?;
     let reason = clean_opt("reason", req.reason.as_deref(), 2000)?;
     check_close(
-        parse(&current.campaign.state)?,
+        current.campaign.state,
         current.total - current.reviewed,
         req.force,
         reason.as_deref(),

@@ -15,7 +15,6 @@ use crate::domain::review::{
 };
 use crate::error::{ApiResult, AppError};
 use crate::service::dto::{summaries, unit_ref, DocumentSummary, OrgUnitRef};
-use crate::service::parse_stored as parse;
 
 /// The summary of document `id`, from a map that [`summaries`] made.
 pub fn summary(map: &HashMap<String, DocumentSummary>, id: &str) -> ApiResult<DocumentSummary> {
@@ -79,7 +78,7 @@ pub(super) fn flag_responses(
         .into_iter()
         .map(|v| {
             let f = v.flag;
-            let cause: ReviewFlagCause = parse(&f.cause_kind)?;
+            let cause: ReviewFlagCause = f.cause_kind;
             Ok(ReviewFlagResponse {
                 document: summary(&map, &v.document.id)?,
                 cause_document: v
@@ -89,7 +88,7 @@ pub(super) fn flag_responses(
                     .transpose()?,
                 cause_label_vi: cause.label_vi(),
                 cause_kind: cause,
-                action: f.action.as_deref().map(parse).transpose()?,
+                action: f.action,
                 open: f.resolved_at.is_none(),
                 id: f.id,
                 cause_relation_id: f.cause_relation_id,
@@ -132,7 +131,7 @@ pub struct CampaignResponse {
 impl CampaignResponse {
     pub(super) fn from_view(v: CampaignView) -> ApiResult<Self> {
         let c = v.campaign;
-        let state: CampaignState = parse(&c.state)?;
+        let state: CampaignState = c.state;
         Ok(CampaignResponse {
             selection: serde_json::from_str(&c.selection).map_err(AppError::internal)?,
             state_label_vi: state.label_vi(),
@@ -196,7 +195,7 @@ pub(super) fn item_responses(
     summarised(conn, rows)?
         .into_iter()
         .map(|(i, document)| {
-            let result: Option<ReviewResult> = i.result.as_deref().map(parse).transpose()?;
+            let result: Option<ReviewResult> = i.result;
             Ok(ReviewItemResponse {
                 document,
                 assignee: i.assignee_id.as_ref().and_then(|a| units.get(a)).cloned(),
@@ -258,7 +257,7 @@ pub(super) fn progress_response(
             .unwrap_or((1, String::new()))
     });
     Ok(ProgressResponse {
-        state: parse(&view.campaign.state)?,
+        state: view.campaign.state,
         campaign_id: view.campaign.id,
         total: view.total,
         reviewed: view.reviewed,
