@@ -12,6 +12,8 @@ mod collect;
 pub mod cursor;
 pub mod index;
 pub mod query;
+mod restore;
+pub mod suggest;
 pub mod weights;
 
 pub use index::SearchIndex;
