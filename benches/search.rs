@@ -209,7 +209,11 @@ fn suggest_latency(prefixes: &[String], mut ask: impl FnMut(&str) -> usize) -> (
             .map(|d| d.as_secs_f64() * 1000.0)
             .unwrap_or(0.0)
     };
-    (pct(0.5), pct(0.99), found as f64 / prefixes.len().max(1) as f64)
+    (
+        pct(0.5),
+        pct(0.99),
+        found as f64 / prefixes.len().max(1) as f64,
+    )
 }
 
 /// Lowercased NFC word runs: the terms a baseline engine is asked for.
@@ -678,8 +682,9 @@ fn main() {
         let path = fts_path.display().to_string();
         move || {
             let mut c = SqliteConnection::establish(&path).expect("fts5 db");
-            let sql =
-                format!("SELECT id FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT 100");
+            let sql = format!(
+                "SELECT id FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT 100"
+            );
             move |q: &str| -> Vec<String> {
                 let w = words(q);
                 if w.is_empty() {
@@ -841,9 +846,19 @@ fn main() {
     for ((set, qs), (_, fqs)) in sets.into_iter().zip(folded_sets) {
         if let Some(base) = &base {
             for (name, key, syntax, qs) in [
-                ("vanban HTTP, syntax=plain", "vanban HTTP", "&syntax=plain", qs),
+                (
+                    "vanban HTTP, syntax=plain",
+                    "vanban HTTP",
+                    "&syntax=plain",
+                    qs,
+                ),
                 ("vanban HTTP, default syntax", "vanban HTTP default", "", qs),
-                ("vanban HTTP, default, folded", "vanban HTTP folded", "", fqs),
+                (
+                    "vanban HTTP, default, folded",
+                    "vanban HTTP folded",
+                    "",
+                    fqs,
+                ),
             ] {
                 HTTP_ERRORS.store(0, Ordering::Relaxed);
                 let r = evaluate(qs, http_asker(base.clone(), syntax));
@@ -862,8 +877,18 @@ fn main() {
         summary.insert(("vanban in-process", set), (r, qps));
         if a.fts5 {
             for (name, key, table, qs) in [
-                ("SQLite FTS5 (unicode61, diacritics kept)", "FTS5", "fts", qs),
-                ("SQLite FTS5 (remove_diacritics 2), folded", "FTS5 folded", "fts_folded", fqs),
+                (
+                    "SQLite FTS5 (unicode61, diacritics kept)",
+                    "FTS5",
+                    "fts",
+                    qs,
+                ),
+                (
+                    "SQLite FTS5 (remove_diacritics 2), folded",
+                    "FTS5 folded",
+                    "fts_folded",
+                    fqs,
+                ),
             ] {
                 let r = evaluate(qs, fts_ask(table)());
                 let qps = throughput(qs, a.clients, fts_ask(table));

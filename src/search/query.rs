@@ -661,7 +661,9 @@ impl SearchIndex {
                 let q = self.user_query(&req.q)?;
                 (q.box_clone(), q)
             }
-            Syntax::Plain => self.plain_query(&searcher, &[req.q.as_str()], &number_words(&req.q))?,
+            Syntax::Plain => {
+                self.plain_query(&searcher, &[req.q.as_str()], &number_words(&req.q))?
+            }
             Syntax::Auto => self.auto_query(&searcher, &req.q)?,
         };
         let filter = BooleanQuery::new(self.filters(req, who, req.granularity));

@@ -74,7 +74,10 @@ impl Syllables {
 
     /// The accented forms of a folded syllable, most frequent first.
     pub fn forms(&self, folded: &str) -> &[(Box<str>, u64)] {
-        self.forms.get(folded).map(Vec::as_slice).unwrap_or_default()
+        self.forms
+            .get(folded)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 
@@ -146,7 +149,11 @@ pub fn restore(
     let mut cands: Vec<Vec<(String, f64)>> = Vec::with_capacity(words.len());
     for w in words {
         let accented = w.exact != w.folded;
-        let forms = if accented { &[][..] } else { syllables.forms(&w.folded) };
+        let forms = if accented {
+            &[][..]
+        } else {
+            syllables.forms(&w.folded)
+        };
         if forms.is_empty() {
             cands.push(vec![(w.exact.clone(), df(&w.exact)?.max(1) as f64)]);
         } else {

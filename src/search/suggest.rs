@@ -78,7 +78,10 @@ fn cut(mut key: String) -> String {
 }
 
 fn words_key(tag: &str, s: &str) -> String {
-    cut(format!("{tag}{}", super::analysis::folded_terms(s).join(" ")))
+    cut(format!(
+        "{tag}{}",
+        super::analysis::folded_terms(s).join(" ")
+    ))
 }
 
 /// The key of a document's title.
@@ -145,7 +148,9 @@ impl SearchIndex {
         for (kind, prefix) in prefixes(typed) {
             let mut of_kind: Vec<(Vec<u8>, DocAddress)> = vec![];
             for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-                let allowed = self.segments.filter(reader, &audience_key, weight.as_ref())?;
+                let allowed = self
+                    .segments
+                    .filter(reader, &audience_key, weight.as_ref())?;
                 let alive = reader.alive_bitset();
                 let inverted = reader.inverted_index(f.suggest)?;
                 let mut terms = inverted

@@ -44,8 +44,8 @@ fn ids(r: &Value) -> Vec<String> {
 
 async fn folded_questions_find_the_accented_document(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let nfd: String = unicode_normalization::UnicodeNormalization::nfd("cải cách hành chính")
-        .collect::<String>();
+    let nfd: String =
+        unicode_normalization::UnicodeNormalization::nfd("cải cách hành chính").collect::<String>();
     for q in [
         "cai cach hanh chinh Son Tay",
         "de an cai cach hanh chinh huyen son tay",
@@ -109,7 +109,10 @@ async fn a_word_with_diacritics_means_that_word(b: Backend) {
     assert!(cai.contains(cai_ban) && !cai.contains(cai_tao), "{cai:?}");
     // Without diacritics, either.
     let folded = ids(&search(&app, Some(&drafter), "cai qqtest", extra).await);
-    assert!(folded.contains(cai_ban) && folded.contains(cai_tao), "{folded:?}");
+    assert!(
+        folded.contains(cai_ban) && folded.contains(cai_tao),
+        "{folded:?}"
+    );
     // The operators of the default syntax: a field, an excluded word.
     let titled = ids(&search(&app, Some(&drafter), "title:qqtest cải", extra).await);
     assert_eq!(titled.len(), 2, "{titled:?}");
@@ -182,7 +185,11 @@ async fn a_number_finds_its_document_in_every_view(b: Backend) {
                     continue;
                 }
                 let r = search(&app, None, q, &format!("{view}{syntax}")).await;
-                assert_eq!(r["hits"][0]["document_id"], id.as_str(), "{q}{view}{syntax}: {r}");
+                assert_eq!(
+                    r["hits"][0]["document_id"],
+                    id.as_str(),
+                    "{q}{view}{syntax}: {r}"
+                );
                 assert_eq!(r["hits"][0]["number"], "09/2015/QĐ-TTg");
             }
         }
@@ -195,10 +202,14 @@ both_backends!(a_number_finds_its_document_in_every_view);
 
 async fn suggestions_as_people_type(b: Backend) {
     let app = TestApp::spawn(b).await;
-    for typed in ["Ban hành Quy chế thực hiện cơ chế", "ban hanh quy che thuc hien co che"] {
+    for typed in [
+        "Ban hành Quy chế thực hiện cơ chế",
+        "ban hanh quy che thuc hien co che",
+    ] {
         let s = suggest(&app, None, typed).await;
         assert!(
-            s.iter().any(|h| h["number"] == "09/2015/QĐ-TTg" && h["matched"] == "title"),
+            s.iter()
+                .any(|h| h["number"] == "09/2015/QĐ-TTg" && h["matched"] == "title"),
             "{typed}: {s:?}"
         );
     }
@@ -214,13 +225,20 @@ async fn suggestions_as_people_type(b: Backend) {
     let drafter = app.login("drafter").await;
     app.draft(&drafter, "Quy chế quản lý xyzzysuggest").await;
     let started = Instant::now();
-    while suggest(&app, Some(&drafter), "quy che quan ly xyzzys").await.is_empty() {
+    while suggest(&app, Some(&drafter), "quy che quan ly xyzzys")
+        .await
+        .is_empty()
+    {
         assert!(started.elapsed() < Duration::from_secs(2), "not indexed");
         actix_web::rt::time::sleep(Duration::from_millis(25)).await;
     }
-    assert!(suggest(&app, None, "quy che quan ly xyzzys").await.is_empty());
+    assert!(suggest(&app, None, "quy che quan ly xyzzys")
+        .await
+        .is_empty());
     let viewer = app.login("viewer").await;
-    assert!(suggest(&app, Some(&viewer), "Quy chế quản lý xyzzy").await.is_empty());
+    assert!(suggest(&app, Some(&viewer), "Quy chế quản lý xyzzy")
+        .await
+        .is_empty());
     app.get("/api/v1/search/suggest?q=a&limit=11", None)
         .await
         .problem(422);
