@@ -704,19 +704,8 @@ impl SearchIndex {
         let mut out = Vec::with_capacity(hits.len());
         for (score, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| stored_str(&doc, field);
-            let body = stored_body(&doc, f.body_text);
-            out.push(SearchHit {
-                document_id: text(f.doc_id).unwrap_or_default(),
-                number: text(f.number_display),
-                title: text(f.title).unwrap_or_default(),
-                kind: text(f.kind).unwrap_or_default(),
-                provision_path: text(f.path),
-                heading: text(f.heading),
-                external_id: text(f.external_id),
-                score,
-                snippet: highlighter.snippet_html(body),
-            });
+            let snippet = highlighter.snippet_html(stored_body(&doc, f.body_text));
+            out.push(stored_hit(&doc, &f, score, snippet));
         }
         let mut facet_map: BTreeMap<String, Vec<FacetCount>> = ["kind", "issuer", "field", "year"]
             .into_iter()
@@ -809,19 +798,8 @@ impl SearchIndex {
         let mut out = vec![];
         for (score, addr) in hits {
             let d: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| stored_str(&d, field);
             let snippet = opening_html(stored_body(&d, f.body_text));
-            out.push(SearchHit {
-                document_id: text(f.doc_id).unwrap_or_default(),
-                number: text(f.number_display),
-                title: text(f.title).unwrap_or_default(),
-                kind: text(f.kind).unwrap_or_default(),
-                provision_path: None,
-                heading: None,
-                external_id: None,
-                score,
-                snippet,
-            });
+            out.push(stored_hit(&d, &f, score, snippet));
         }
         Ok(out)
     }
@@ -834,15 +812,36 @@ impl SearchIndex {
 
 /// The first 240 characters of a text as escaped HTML: the snippet when none of the
 /// query's words is in it.
-fn opening_html(text: &str) -> String {
+pub(super) fn opening_html(text: &str) -> String {
     let end = text.char_indices().nth(240).map_or(text.len(), |(i, _)| i);
     let mut out = String::with_capacity(end);
     escape_html(text.get(..end).unwrap_or_default(), &mut out);
     out
 }
 
+/// The hit of a stored entry (a whole document's has no path, heading or external id).
+pub(super) fn stored_hit(
+    doc: &TantivyDocument,
+    f: &super::index::Fields,
+    score: Score,
+    snippet: String,
+) -> SearchHit {
+    let text = |field| stored_str(doc, field);
+    SearchHit {
+        document_id: text(f.doc_id).unwrap_or_default(),
+        number: text(f.number_display),
+        title: text(f.title).unwrap_or_default(),
+        kind: text(f.kind).unwrap_or_default(),
+        provision_path: text(f.path),
+        heading: text(f.heading),
+        external_id: text(f.external_id),
+        score,
+        snippet,
+    }
+}
+
 /// A stored text field of an entry, if it has one.
-pub(super) fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
         .map(str::to_owned)

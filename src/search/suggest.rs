@@ -15,7 +15,7 @@ use tantivy::{DocAddress, DocSet, TantivyDocument, TERMINATED};
 use utoipa::{IntoParams, ToSchema};
 
 use super::index::SearchIndex;
-use super::query::Audience;
+use super::query::{Audience, SearchHit};
 use super::SearchError;
 
 /// Most suggestions answered, and the default.
@@ -51,13 +51,9 @@ pub enum SuggestionKind {
 pub struct Suggestion {
     /// Whether the number, the title or the article's heading starts with the text.
     pub matched: SuggestionKind,
-    pub document_id: String,
-    pub number: Option<String>,
-    pub title: String,
-    pub kind: String,
-    /// The article, for a heading; null for a document.
-    pub provision_path: Option<String>,
-    pub heading: Option<String>,
+    /// The document (`provision_path` null) or the article, as a search hit: its
+    /// `snippet` is what matched (number, title or heading) as escaped HTML, its `score` 0.
+    pub hit: SearchHit,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -189,16 +185,14 @@ impl SearchIndex {
         let mut suggestions = Vec::with_capacity(found.len());
         for (matched, _, addr) in found {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| super::query::stored_str(&doc, field);
-            suggestions.push(Suggestion {
-                matched,
-                document_id: text(f.doc_id).unwrap_or_default(),
-                number: text(f.number_display),
-                title: text(f.title).unwrap_or_default(),
-                kind: text(f.kind).unwrap_or_default(),
-                provision_path: text(f.path),
-                heading: text(f.heading),
-            });
+            let mut hit = super::query::stored_hit(&doc, &f, 0.0, String::new());
+            let shown = match matched {
+                SuggestionKind::Number => hit.number.as_deref(),
+                SuggestionKind::Title => Some(hit.title.as_str()),
+                SuggestionKind::Heading => hit.heading.as_deref(),
+            };
+            hit.snippet = super::query::opening_html(shown.unwrap_or_default());
+            suggestions.push(Suggestion { matched, hit });
         }
         Ok(SuggestResponse { suggestions })
     }

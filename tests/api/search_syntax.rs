@@ -7,7 +7,8 @@ use serde_json::json;
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 
-fn enc(s: &str) -> String {
+/// Percent-encodes a query-string value.
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),

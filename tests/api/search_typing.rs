@@ -8,15 +8,7 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+use crate::search_syntax::enc;
 
 async fn get_ok(app: &TestApp, token: Option<&str>, path: &str) -> Value {
     let r = app.get(path, token).await;
@@ -209,15 +201,18 @@ async fn suggestions_as_people_type(b: Backend) {
         let s = suggest(&app, None, typed).await;
         assert!(
             s.iter()
-                .any(|h| h["number"] == "09/2015/QĐ-TTg" && h["matched"] == "title"),
+                .any(|h| h["hit"]["number"] == "09/2015/QĐ-TTg" && h["matched"] == "title"),
             "{typed}: {s:?}"
         );
     }
     let s = suggest(&app, None, "09/2015/qd").await;
-    assert_eq!(s[0]["number"], "09/2015/QĐ-TTg", "{s:?}");
+    assert_eq!(s[0]["hit"]["number"], "09/2015/QĐ-TTg", "{s:?}");
     assert_eq!(s[0]["matched"], "number");
     let s = suggest(&app, None, "Luat to chuc chinh quyen").await;
-    assert!(s.iter().any(|h| h["number"] == "77/2015/QH13"), "{s:?}");
+    assert!(
+        s.iter().any(|h| h["hit"]["number"] == "77/2015/QH13"),
+        "{s:?}"
+    );
     assert!(s.len() <= 10);
     assert!(suggest(&app, None, "").await.is_empty());
     assert!(suggest(&app, None, "zzzzqqq").await.is_empty());
