@@ -877,8 +877,9 @@ fn number_words(q: &str) -> Vec<String> {
 }
 
 /// What the default syntax reads in a text: the runs of plain text (pairs of syllables
-/// are made inside a run, never across two), the quoted phrases, the `field:` words and
-/// the `-words`.
+/// are made inside a run, never across two: a run ends at `OR`, a `field:` value and a
+/// `-word`), the quoted phrases (their words are also on their run), the `field:` values
+/// and the `-words`.
 #[derive(Debug, Default, PartialEq)]
 struct AutoParts {
     runs: Vec<String>,
@@ -912,9 +913,12 @@ fn auto_parts(q: &str) -> AutoParts {
                 .map(|i| i + 1)
         };
         if let Some(close) = closing(rest) {
+            // Its words go on the run: the phrase is a boost, its words are the question's.
             let phrase = &rest[1..close];
-            end_run(&mut run, &mut parts);
-            parts.runs.push(phrase.to_owned());
+            if !run.is_empty() {
+                run.push(' ');
+            }
+            run.push_str(phrase);
             parts.phrases.push(phrase.to_owned());
             rest = &rest[close + 1..];
             continue;
@@ -1134,10 +1138,34 @@ mod tests {
     }
 
     #[test]
+    fn the_default_syntax_reads_only_unmistakable_operators() {
+        let p = auto_parts("thủ tục \"một cửa\" title:luật OR -thuế a-b c:d title: (x) \"open");
+        assert_eq!(
+            p.runs,
+            vec![
+                "thủ tục một cửa".to_owned(),
+                "luật".to_owned(),
+                "a-b c:d title: (x) \"open".to_owned()
+            ]
+        );
+        assert_eq!(p.phrases, vec!["một cửa".to_owned()]);
+        assert_eq!(p.fielded, vec![("title", "luật".to_owned())]);
+        assert_eq!(p.excluded, vec!["thuế".to_owned()]);
+        let q = auto_parts("number:\"09/2015/QĐ-TTg\" - x");
+        assert_eq!(q.fielded, vec![("number", "09/2015/QĐ-TTg".to_owned())]);
+        assert_eq!(q.runs, vec!["09/2015/QĐ-TTg".to_owned(), "- x".to_owned()]);
+        assert_eq!(auto_parts("  "), AutoParts::default());
+    }
+
+    #[test]
     fn numbers_are_found_inside_punctuation() {
         assert_eq!(
             number_words("theo (83-CP) và 09/2015/QĐ-TTg, ngày 17/10/2005"),
             vec!["83-CP", "09/2015/QĐ-TTg"]
+        );
+        assert_eq!(
+            number_words("số 09 / 2015 / QĐ-TTg"),
+            vec!["09/2015/QĐ-TTg"]
         );
     }
 
