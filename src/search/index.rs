@@ -429,11 +429,11 @@ fn documents_for(
             td.add_text(f.number, analysis::number_key(n));
             td.add_text(f.number_display, n);
             if unit == "document" {
-                td.add_text(f.suggest, super::suggest::number_key(n));
+                td.add_text(f.suggest, super::keys::number_key(n));
             }
         }
         if unit == "document" {
-            td.add_text(f.suggest, super::suggest::title_key(&d.title));
+            td.add_text(f.suggest, super::keys::title_key(&d.title));
         }
         td.add_text(f.title, &d.title);
         td.add_text(f.title_folded, &d.title);
@@ -490,7 +490,7 @@ fn documents_for(
             td.add_text(f.external_id, e);
         }
         if let Some(h) = &a.heading {
-            td.add_text(f.suggest, super::suggest::heading_key(h));
+            td.add_text(f.suggest, super::keys::heading_key(h));
             td.add_text(f.heading, h);
             td.add_text(f.heading_folded, h);
             td.add_text(f.heading_pairs, analysis::syllable_pairs(h));

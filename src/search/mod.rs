@@ -11,6 +11,7 @@ pub mod analysis;
 mod collect;
 pub mod cursor;
 pub mod index;
+mod keys;
 pub mod query;
 mod restore;
 pub mod suggest;

@@ -15,6 +15,7 @@ use tantivy::{DocAddress, DocSet, TantivyDocument, TERMINATED};
 use utoipa::{IntoParams, ToSchema};
 
 use super::index::SearchIndex;
+use super::keys::{cut, number_key};
 use super::query::{Audience, SearchHit};
 use super::SearchError;
 
@@ -22,8 +23,6 @@ use super::SearchError;
 pub const MAX_SUGGESTIONS: usize = 10;
 /// Entries of one key suggested at most (articles of many laws share a heading).
 const PER_KEY: usize = 2;
-/// Longest key kept, in bytes: a title is recognised well before its end.
-const MAX_KEY_BYTES: usize = 160;
 /// Longest text looked up, in characters.
 const MAX_TYPED_CHARS: usize = 120;
 
@@ -60,39 +59,6 @@ pub struct Suggestion {
 pub struct SuggestResponse {
     /// Numbers first, then titles, then headings; each in the order of its key.
     pub suggestions: Vec<Suggestion>,
-}
-
-fn cut(mut key: String) -> String {
-    if key.len() > MAX_KEY_BYTES {
-        let mut end = MAX_KEY_BYTES;
-        while !key.is_char_boundary(end) {
-            end -= 1;
-        }
-        key.truncate(end);
-    }
-    key
-}
-
-fn words_key(tag: &str, s: &str) -> String {
-    cut(format!(
-        "{tag}{}",
-        super::analysis::folded_terms(s).join(" ")
-    ))
-}
-
-/// The key of a document's title.
-pub fn title_key(title: &str) -> String {
-    words_key("t:", title)
-}
-
-/// The key of an article's heading.
-pub fn heading_key(heading: &str) -> String {
-    words_key("h:", heading)
-}
-
-/// The key of a document number.
-pub fn number_key(number: &str) -> String {
-    cut(format!("n:{}", crate::domain::number::number_key(number)))
 }
 
 /// The prefixes to look up for a typed text, in the order of their suggestions.
@@ -201,6 +167,7 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::keys::{title_key, MAX_KEY_BYTES};
 
     #[test]
     fn typed_text_becomes_the_prefixes_of_its_keys() {
