@@ -7,9 +7,18 @@
 //! per second and peak memory of each build), then asks the Zalo (1,375) and ALQAC (587)
 //! question sets, terms OR-ed and ranked, and scores the ranked article ids against each
 //! question's `relevant_ids`: nDCG@10, Recall@10, Recall@100 and MRR@10; then latency
-//! (single client) and throughput (N clients). vanban is asked twice: over HTTP (the real
-//! actix app, `GET /api/v1/search?syntax=plain&limit=100`, anonymous) and in-process
-//! (`SearchIndex::search`, the function behind that route).
+//! (single client) and throughput (N clients). vanban is asked over HTTP (the real actix
+//! app, `GET /api/v1/search?limit=100`, anonymous) with `syntax=plain` and in the default
+//! syntax (no `syntax=`), and in-process (`SearchIndex::search`, the function behind that
+//! route). The questions are also asked folded (NFD, marks removed, đ → d, as typed
+//! without Vietnamese input): through vanban's default syntax, and through SQLite FTS5
+//! with `remove_diacritics 2` on the same folded text. Then suggestions: p50/p99 of
+//! `GET /api/v1/search/suggest` over 1,000 prefixes of corpus titles.
+//!
+//! `--tune` runs the weight grid as a two-fold cross-validation: the questions of both
+//! sets are split by position (even, odd); each half chooses the best grid entry (mean
+//! nDCG@10 of the accented and folded questions, default syntax, both sets), which is
+//! then scored on the other half.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -74,6 +83,28 @@ struct Question {
     relevant: HashSet<String>,
 }
 
+/// A question as typed without Vietnamese input: NFD, combining marks removed, đ → d.
+fn fold(q: &str) -> String {
+    q.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        })
+        .collect()
+}
+
+/// The same questions, folded.
+fn folded(qs: &[Question]) -> Vec<Question> {
+    qs.iter()
+        .map(|q| Question {
+            query: fold(&q.query),
+            relevant: q.relevant.clone(),
+        })
+        .collect()
+}
+
 fn questions(file: &str, sample: Option<usize>) -> Vec<Question> {
     let path = Path::new(CORPUS).join(file);
     let f = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -110,9 +141,12 @@ fn article_files() -> Vec<PathBuf> {
         .collect()
 }
 
-/// (id, heading + text) of every corpus article, NFC.
-fn articles() -> Vec<(String, String)> {
+/// (id, heading + text) of every corpus article, NFC, and the distinct titles of their
+/// documents in the order first met.
+fn articles() -> (Vec<(String, String)>, Vec<String>) {
     let mut out = vec![];
+    let mut titles = vec![];
+    let mut seen = HashSet::new();
     for p in article_files() {
         let f = std::fs::File::open(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         for line in std::io::BufReader::new(flate2::read::GzDecoder::new(f))
@@ -129,10 +163,57 @@ fn articles() -> Vec<(String, String)> {
                     v["id"].as_str().unwrap_or_default().to_owned(),
                     text.nfc().collect(),
                 ));
+                let title = v["doc_title"].as_str().unwrap_or_default().trim();
+                if !title.is_empty() && seen.insert(title.to_owned()) {
+                    titles.push(title.nfc().collect());
+                }
             }
         }
     }
-    out
+    (out, titles)
+}
+
+/// 1,000 prefixes of titles, as a search box receives them: titles spread over the
+/// corpus, cut after 3 to 24 characters, every other one folded.
+fn title_prefixes(titles: &[String]) -> Vec<String> {
+    let k = (titles.len() / 1000).max(1);
+    titles
+        .iter()
+        .step_by(k)
+        .cycle()
+        .take(1000)
+        .enumerate()
+        .map(|(i, t)| {
+            let cut: String = t.chars().take(3 + i % 22).collect();
+            if i % 2 == 1 {
+                fold(&cut)
+            } else {
+                cut
+            }
+        })
+        .collect()
+}
+
+/// (p50, p99) in ms of asking every prefix in turn.
+fn suggest_latency(prefixes: &[String], mut ask: impl FnMut(&str) -> usize) -> (f64, f64, f64) {
+    let mut lat = Vec::with_capacity(prefixes.len());
+    let mut found = 0;
+    for p in prefixes {
+        let t = Instant::now();
+        found += usize::from(ask(p) > 0);
+        lat.push(t.elapsed());
+    }
+    lat.sort();
+    let pct = |p: f64| {
+        lat.get(((lat.len().max(1) - 1) as f64 * p) as usize)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
+    (
+        pct(0.5),
+        pct(0.99),
+        found as f64 / prefixes.len().max(1) as f64,
+    )
 }
 
 /// Lowercased NFC word runs: the terms a baseline engine is asked for.
@@ -262,7 +343,7 @@ fn fts5_query(words: &[String]) -> String {
 
 fn print_row(engine: &str, set: &str, r: &Run, qps: f64) {
     println!(
-        "{:<40} {:<6} {:>7.3} {:>7.3} {:>8.3} {:>7.3} {:>8.1} {:>8.1} {:>8.1}",
+        "{:<42} {:<6} {:>7.3} {:>7.3} {:>8.3} {:>7.3} {:>8.1} {:>8.1} {:>8.1}",
         engine,
         set,
         r.quality.ndcg10,
@@ -316,6 +397,24 @@ fn tune_grid(base: PlainWeights) -> Vec<(String, PlainWeights)> {
             ..c
         },
     ));
+    for restore_smoothing in [0.01, 0.2, 1.0] {
+        grid.push((
+            format!("c smoothing {restore_smoothing}"),
+            PlainWeights {
+                restore_smoothing,
+                ..c
+            },
+        ));
+    }
+    for restore_keep in [0.05, 0.2, 0.5] {
+        grid.push((
+            format!("c keep {restore_keep}"),
+            PlainWeights { restore_keep, ..c },
+        ));
+    }
+    for phrase in [0.0, 3.0] {
+        grid.push((format!("c phrase {phrase}"), PlainWeights { phrase, ..c }));
+    }
     grid
 }
 
@@ -385,8 +484,12 @@ struct HttpResponse {
     hits: Vec<HttpHit>,
 }
 
-/// One HTTP client (its own event loop and connection) asking the running server.
-fn http_asker(base: String) -> impl FnMut(&str) -> Vec<String> {
+/// Questions answered with an error status, over HTTP.
+static HTTP_ERRORS: AtomicUsize = AtomicUsize::new(0);
+
+/// One HTTP client (its own event loop and connection) asking the running server, with
+/// `syntax` (`&syntax=plain`) or in the default syntax (`""`).
+fn http_asker(base: String, syntax: &'static str) -> impl FnMut(&str) -> Vec<String> {
     let sys = actix_web::rt::System::new();
     let client = sys.block_on(async {
         awc::Client::builder()
@@ -395,12 +498,13 @@ fn http_asker(base: String) -> impl FnMut(&str) -> Vec<String> {
     });
     move |q: &str| -> Vec<String> {
         let url = format!(
-            "{base}/api/v1/search?q={}&syntax=plain&granularity=provision&limit=100",
+            "{base}/api/v1/search?q={}{syntax}&granularity=provision&limit=100",
             enc(q)
         );
         let body = sys.block_on(async {
             let mut r = client.get(url).send().await.ok()?;
             if !r.status().is_success() {
+                HTTP_ERRORS.fetch_add(1, Ordering::Relaxed);
                 return None;
             }
             r.body().limit(64 << 20).await.ok()
@@ -451,7 +555,7 @@ fn main() {
         imported.as_secs_f64(),
         indexed.as_secs_f64()
     );
-    let all = articles();
+    let (all, titles) = articles();
     builds.push(Build {
         engine: "vanban (tantivy), reindex from the database",
         seconds: indexed.as_secs_f64(),
@@ -460,11 +564,11 @@ fn main() {
         added_mb: added,
     });
 
-    let vanban_ask = |idx: Arc<SearchIndex>| {
+    let vanban_ask = |idx: Arc<SearchIndex>, syntax: Syntax| {
         move |q: &str| -> Vec<String> {
             let req = SearchRequest {
                 q: q.to_owned(),
-                syntax: Syntax::Plain,
+                syntax,
                 granularity: Granularity::Provision,
                 limit: Some(100),
                 ..Default::default()
@@ -474,69 +578,124 @@ fn main() {
                 .unwrap_or_default()
         }
     };
+    let zalo_folded = folded(&zalo);
+    let alqac_folded = folded(&alqac);
 
     if a.tune {
         let base = index.plain_weights();
         let grid = tune_grid(base);
-        println!("tuning: nDCG@10 R@10 R@100 MRR@10 p50 ms, Zalo | ALQAC");
+        let groups = [&zalo, &zalo_folded, &alqac, &alqac_folded];
+        println!(
+            "tuning, default syntax, nDCG@10 of Zalo, Zalo folded, ALQAC, ALQAC folded; \
+             then the mean of the four on the even and the odd questions"
+        );
+        let mut results: Vec<(String, [f64; 2])> = vec![];
         for (name, w) in grid {
             index.set_plain_weights(w);
-            let mut line = format!("{name:<40}");
-            for (_, qs) in sets {
-                let r = evaluate(qs, vanban_ask(index.clone()));
+            let mut line = format!("{name:<28}");
+            let mut halves = [0.0; 2];
+            for qs in groups {
+                let ask = vanban_ask(index.clone(), Syntax::Auto);
+                let mut sums = [0.0; 2];
+                let mut counts = [0usize; 2];
+                for (i, q) in qs.iter().enumerate() {
+                    sums[i % 2] += score(&ask(&q.query), &q.relevant).ndcg10;
+                    counts[i % 2] += 1;
+                }
+                for ((half, sum), count) in halves.iter_mut().zip(sums).zip(counts) {
+                    *half += sum / count.max(1) as f64 / groups.len() as f64;
+                }
                 line.push_str(&format!(
-                    " {:.4} {:.4} {:.4} {:.4} {:>5.1} |",
-                    r.quality.ndcg10, r.quality.r10, r.quality.r100, r.quality.mrr10, r.p50
+                    " {:.4}",
+                    (sums[0] + sums[1]) / qs.len().max(1) as f64
                 ));
             }
-            println!("{line}");
+            println!("{line} | even {:.4} odd {:.4}", halves[0], halves[1]);
+            results.push((name, halves));
+        }
+        for (chosen_on, judged_on) in [(0, 1), (1, 0)] {
+            let best = results
+                .iter()
+                .max_by(|a, b| a.1[chosen_on].total_cmp(&b.1[chosen_on]));
+            let default = results.first();
+            if let (Some(best), Some(default)) = (best, default) {
+                println!(
+                    "chosen on the {} half: {} ({:.4}); on the {} half it scores {:.4} (default {:.4})",
+                    ["even", "odd"][chosen_on],
+                    best.0,
+                    best.1[chosen_on],
+                    ["even", "odd"][judged_on],
+                    best.1[judged_on],
+                    default.1[judged_on]
+                );
+            }
         }
         index.set_plain_weights(base);
     }
 
-    // SQLite FTS5, diacritics kept, bm25.
+    // SQLite FTS5, bm25: diacritics kept (`fts`), and removed (`fts_folded`,
+    // `remove_diacritics 2`, đ → d in the text too: unicode61 keeps đ, which has no
+    // decomposition, and a folded question has none).
     let fts_path = tmp.path().join("fts.db");
     if a.fts5 {
-        let mem = PeakRss::start();
-        let t = Instant::now();
-        let mut c = SqliteConnection::establish(&fts_path.display().to_string()).expect("fts5 db");
-        c.batch_execute(
-            "PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 0');",
-        )
-        .expect("fts5 table");
-        c.transaction(|c| {
-            for (id, body) in &all {
-                diesel::sql_query("INSERT INTO fts (id, body) VALUES (?, ?)")
-                    .bind::<Text, _>(id)
-                    .bind::<Text, _>(body)
-                    .execute(c)?;
-            }
-            diesel::QueryResult::Ok(())
-        })
-        .expect("fts5 load");
-        drop(c);
-        let seconds = t.elapsed().as_secs_f64();
-        let (peak_mb, added_mb) = mem.stop();
-        builds.push(Build {
-            engine: "SQLite FTS5 (unicode61, diacritics kept)",
-            seconds,
-            rows: all.len(),
-            peak_mb,
-            added_mb,
-        });
+        for (table, engine, remove, fold_d) in [
+            ("fts", "SQLite FTS5 (unicode61, diacritics kept)", 0, false),
+            ("fts_folded", "SQLite FTS5 (remove_diacritics 2)", 2, true),
+        ] {
+            let mem = PeakRss::start();
+            let t = Instant::now();
+            let mut c =
+                SqliteConnection::establish(&fts_path.display().to_string()).expect("fts5 db");
+            c.batch_execute(&format!(
+                "PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE {table} USING fts5(id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics {remove}');"
+            ))
+            .expect("fts5 table");
+            let insert = format!("INSERT INTO {table} (id, body) VALUES (?, ?)");
+            c.transaction(|c| {
+                for (id, body) in &all {
+                    let body = if fold_d {
+                        body.replace('đ', "d").replace('Đ', "D")
+                    } else {
+                        body.clone()
+                    };
+                    diesel::sql_query(&insert)
+                        .bind::<Text, _>(id)
+                        .bind::<Text, _>(body)
+                        .execute(c)?;
+                }
+                diesel::QueryResult::Ok(())
+            })
+            .expect("fts5 load");
+            drop(c);
+            let seconds = t.elapsed().as_secs_f64();
+            let (peak_mb, added_mb) = mem.stop();
+            builds.push(Build {
+                engine,
+                seconds,
+                rows: all.len(),
+                peak_mb,
+                added_mb,
+            });
+        }
     }
-    let fts_ask = || {
-        let mut c = SqliteConnection::establish(&fts_path.display().to_string()).expect("fts5 db");
-        move |q: &str| -> Vec<String> {
-            let w = words(q);
-            if w.is_empty() {
-                return vec![];
+    let fts_ask = |table: &'static str| {
+        let path = fts_path.display().to_string();
+        move || {
+            let mut c = SqliteConnection::establish(&path).expect("fts5 db");
+            let sql = format!(
+                "SELECT id FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT 100"
+            );
+            move |q: &str| -> Vec<String> {
+                let w = words(q);
+                if w.is_empty() {
+                    return vec![];
+                }
+                diesel::sql_query(&sql)
+                    .bind::<Text, _>(fts5_query(&w))
+                    .load::<IdRow>(&mut c)
+                    .map(|r| r.into_iter().map(|x| x.id).collect())
+                    .unwrap_or_default()
             }
-            diesel::sql_query("SELECT id FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT 100")
-                .bind::<Text, _>(fts5_query(&w))
-                .load::<IdRow>(&mut c)
-                .map(|r| r.into_iter().map(|x| x.id).collect())
-                .unwrap_or_default()
         }
     };
 
@@ -671,7 +830,7 @@ fn main() {
 
     let base = a.http.then(|| start_server(db.clone(), index.clone()));
     println!(
-        "{:<40} {:<6} {:>7} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
+        "{:<42} {:<6} {:>7} {:>7} {:>8} {:>7} {:>8} {:>8} {:>8}",
         "engine",
         "set",
         "nDCG@10",
@@ -683,22 +842,59 @@ fn main() {
         format!("q/s x{}", a.clients)
     );
     let mut summary: HashMap<(&str, &str), (Run, f64)> = HashMap::new();
-    for (set, qs) in sets {
+    let folded_sets = [("Zalo", &zalo_folded), ("ALQAC", &alqac_folded)];
+    for ((set, qs), (_, fqs)) in sets.into_iter().zip(folded_sets) {
         if let Some(base) = &base {
-            let r = evaluate(qs, http_asker(base.clone()));
-            let qps = throughput(qs, a.clients, || http_asker(base.clone()));
-            print_row("vanban (tantivy), HTTP", set, &r, qps);
-            summary.insert(("vanban HTTP", set), (r, qps));
+            for (name, key, syntax, qs) in [
+                (
+                    "vanban HTTP, syntax=plain",
+                    "vanban HTTP",
+                    "&syntax=plain",
+                    qs,
+                ),
+                ("vanban HTTP, default syntax", "vanban HTTP default", "", qs),
+                (
+                    "vanban HTTP, default, folded",
+                    "vanban HTTP folded",
+                    "",
+                    fqs,
+                ),
+            ] {
+                HTTP_ERRORS.store(0, Ordering::Relaxed);
+                let r = evaluate(qs, http_asker(base.clone(), syntax));
+                let errors = HTTP_ERRORS.load(Ordering::Relaxed);
+                let qps = throughput(qs, a.clients, || http_asker(base.clone(), syntax));
+                print_row(name, set, &r, qps);
+                if errors > 0 {
+                    println!("{set:<6} {name}: {errors} questions answered with an error");
+                }
+                summary.insert((key, set), (r, qps));
+            }
         }
-        let r = evaluate(qs, vanban_ask(index.clone()));
-        let qps = throughput(qs, a.clients, || vanban_ask(index.clone()));
-        print_row("vanban (tantivy), in-process", set, &r, qps);
+        let r = evaluate(qs, vanban_ask(index.clone(), Syntax::Plain));
+        let qps = throughput(qs, a.clients, || vanban_ask(index.clone(), Syntax::Plain));
+        print_row("vanban in-process, syntax=plain", set, &r, qps);
         summary.insert(("vanban in-process", set), (r, qps));
         if a.fts5 {
-            let r = evaluate(qs, fts_ask());
-            let qps = throughput(qs, a.clients, fts_ask);
-            print_row("SQLite FTS5 (unicode61, diacritics kept)", set, &r, qps);
-            summary.insert(("FTS5", set), (r, qps));
+            for (name, key, table, qs) in [
+                (
+                    "SQLite FTS5 (unicode61, diacritics kept)",
+                    "FTS5",
+                    "fts",
+                    qs,
+                ),
+                (
+                    "SQLite FTS5 (remove_diacritics 2), folded",
+                    "FTS5 folded",
+                    "fts_folded",
+                    fqs,
+                ),
+            ] {
+                let r = evaluate(qs, fts_ask(table)());
+                let qps = throughput(qs, a.clients, fts_ask(table));
+                print_row(name, set, &r, qps);
+                summary.insert((key, set), (r, qps));
+            }
         }
         if a.postgres {
             let r = evaluate(qs, pg_ask(false)());
@@ -713,12 +909,16 @@ fn main() {
     // Quality ratios are vanban/baseline (above 1: vanban better); p99 and throughput are
     // how many times lower vanban's p99 is, and how many times higher its throughput.
     for set in ["Zalo", "ALQAC"] {
-        for v in ["vanban HTTP", "vanban in-process"] {
+        for (v, others) in [
+            ("vanban HTTP", &["FTS5", "PostgreSQL"][..]),
+            ("vanban in-process", &["FTS5", "PostgreSQL"][..]),
+            ("vanban HTTP folded", &["FTS5 folded"][..]),
+        ] {
             let Some((vr, vq)) = summary.get(&(v, set)) else {
                 continue;
             };
-            for other in ["FTS5", "PostgreSQL"] {
-                let Some((or, oq)) = summary.get(&(other, set)) else {
+            for other in others {
+                let Some((or, oq)) = summary.get(&(*other, set)) else {
                     continue;
                 };
                 println!(
@@ -732,6 +932,54 @@ fn main() {
                 );
             }
         }
+        // The targets of the default syntax and of folded questions, against the accented
+        // `syntax=plain` row (today's) and the accented default-syntax row.
+        let get = |k: &'static str| summary.get(&(k, set)).map(|x| &x.0);
+        if let (Some(plain), Some(default), Some(folded)) = (
+            get("vanban HTTP"),
+            get("vanban HTTP default"),
+            get("vanban HTTP folded"),
+        ) {
+            println!(
+                "{set:<6} default/plain nDCG@10 {:.3}x, p99 {:.2}x; folded/default nDCG@10 {:.3}x; folded p99 {:.2}x of plain's",
+                default.quality.ndcg10 / plain.quality.ndcg10,
+                default.p99 / plain.p99,
+                folded.quality.ndcg10 / default.quality.ndcg10,
+                folded.p99 / plain.p99
+            );
+        }
+    }
+    // Suggestions: 1,000 title prefixes, one client.
+    let prefixes = title_prefixes(&titles);
+    let (p50, p99, found) = suggest_latency(&prefixes, |p| {
+        index
+            .suggest(p, &Audience::Public, None)
+            .map(|r| r.suggestions.len())
+            .unwrap_or(0)
+    });
+    println!(
+        "suggest, in-process: {} prefixes, p50 {p50:.2} ms, p99 {p99:.2} ms, {:.1}% with suggestions",
+        prefixes.len(),
+        found * 100.0
+    );
+    if let Some(base) = &base {
+        let sys = actix_web::rt::System::new();
+        let client = sys.block_on(async { awc::Client::builder().finish() });
+        let (p50, p99, found) = suggest_latency(&prefixes, |p| {
+            let url = format!("{base}/api/v1/search/suggest?q={}", enc(p));
+            sys.block_on(async {
+                let mut r = client.get(url).send().await.ok()?;
+                let body = r.body().await.ok()?;
+                let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
+                v["suggestions"].as_array().map(Vec::len)
+            })
+            .unwrap_or(0)
+        });
+        println!(
+            "suggest, HTTP: {} prefixes, p50 {p50:.2} ms, p99 {p99:.2} ms, {:.1}% with suggestions",
+            prefixes.len(),
+            found * 100.0
+        );
     }
     if a.postgres {
         if let Ok(mut admin) = PgConnection::establish(&pg_admin) {

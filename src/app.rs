@@ -100,6 +100,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::workflow::consultation_report)
         .service(api::search::search_get)
         .service(api::search::search_post)
+        .service(api::search::suggest)
         .service(api::search::by_number)
         .service(api::search::similar)
         .service(api::self_inspections::list_self_inspections)

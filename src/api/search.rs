@@ -9,6 +9,7 @@ use super::dto::DocumentRef;
 use super::responses::{BodyErrors, PublicErrors};
 use super::{parse_id, Json, MaybeUser, State};
 use crate::error::{ApiResult, AppError};
+use crate::search::suggest::{SuggestRequest, SuggestResponse};
 use crate::search::{SearchHit, SearchRequest, SearchResponse};
 use crate::service::search as svc;
 
@@ -23,9 +24,12 @@ async fn run(st: State, user: MaybeUser, req: SearchRequest) -> ApiResult<HttpRe
     Ok(HttpResponse::Ok().json(resp))
 }
 
-/// Search documents and articles: words with or without diacritics, "phrases",
-/// `-word`, `OR`, `title:` / `heading:` / `body:` / `number:`, and document numbers in
-/// any spelling. Hits are articles (`granularity=provision`) or documents.
+/// Search documents and articles: a question or words, with, without or with some
+/// diacritics, and document numbers in any spelling. By default (`syntax=auto`) the text
+/// is ranked as a plain question, with "phrases" (ranked higher), `-word`, `OR` and
+/// `title:` / `heading:` / `body:` / `number:` honoured; `syntax=query` is the strict
+/// query syntax (a malformed query is a 400). Hits are articles (`granularity=provision`;
+/// a document without articles is a hit of its own, `provision_path` null) or documents.
 #[utoipa::path(
     tag = "search",
     params(SearchRequest),
@@ -55,6 +59,25 @@ pub async fn search_post(
     body: Json<SearchRequest>,
 ) -> ApiResult<HttpResponse> {
     run(st, user, body.0).await
+}
+
+/// Suggestions for a search box: up to 10 documents whose number or title, or articles
+/// whose heading, start with the text typed (with or without diacritics), among what the
+/// caller may see.
+#[utoipa::path(
+    tag = "search",
+    params(SuggestRequest),
+    responses((status = 200, body = SuggestResponse), PublicErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/search/suggest")]
+pub async fn suggest(
+    st: State,
+    user: MaybeUser,
+    q: web::Query<SuggestRequest>,
+) -> ApiResult<HttpResponse> {
+    let resp = svc::suggest(st.search.clone(), user.0.as_ref(), q.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(resp))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

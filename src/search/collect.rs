@@ -96,7 +96,8 @@ impl SegmentCache {
         Ok(built)
     }
 
-    fn filter(
+    /// The entries of a segment that pass a filter (named `key`), kept between searches.
+    pub(super) fn filter(
         &self,
         reader: &SegmentReader,
         key: &str,

@@ -22,7 +22,7 @@ use crate::db::{self, Conn, Db};
 use crate::domain::kinds::DocumentState;
 
 /// Bump when the schema or the analysis changes: an older index is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const VERSION_FILE: &str = "vanban-schema-version";
 const WRITER_HEAP: usize = 100_000_000;
 
@@ -63,6 +63,9 @@ pub struct Fields {
     pub end_day: Field,
     pub signed_day: Field,
     pub facets: Field,
+    /// Keys of the suggestions (see `suggest`): the folded title and the number key of a
+    /// document, the folded heading of an article.
+    pub suggest: Field,
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
@@ -115,6 +118,7 @@ fn build_schema() -> (Schema, Fields) {
         end_day: b.add_i64_field("end_day", num.clone()),
         signed_day: b.add_i64_field("signed_day", num.set_stored()),
         facets: b.add_facet_field("facets", FacetOptions::default()),
+        suggest: b.add_text_field("suggest", STRING),
     };
     (b.build(), fields)
 }
@@ -129,6 +133,8 @@ pub struct SearchIndex {
     plain_weights: std::sync::RwLock<super::weights::PlainWeights>,
     /// Per-segment facet groups and filter bitsets, reused between searches.
     pub(super) segments: super::collect::SegmentCache,
+    /// The accented forms of each folded syllable, for questions typed without diacritics.
+    pub(super) statistics: super::restore::Statistics,
 }
 
 impl SearchIndex {
@@ -178,6 +184,7 @@ impl SearchIndex {
             last_seq: AtomicI64::new(last_seq),
             plain_weights: std::sync::RwLock::new(Default::default()),
             segments: Default::default(),
+            statistics: Default::default(),
         })
     }
 
@@ -236,8 +243,16 @@ impl SearchIndex {
         prepared.set_payload(&seq.to_string());
         prepared.commit()?;
         self.last_seq.store(seq, Ordering::SeqCst);
+        self.reload()
+    }
+
+    /// Reloads the reader, and the statistics of the new segments, here rather than in
+    /// the next search.
+    fn reload(&self) -> Result<(), SearchError> {
         self.reader.reload()?;
-        Ok(())
+        self.statistics
+            .get(&self.reader.searcher(), self.fields.body)
+            .map(|_| ())
     }
 
     /// Indexes every document change after the last indexed audit entry. Returns the
@@ -308,7 +323,7 @@ impl SearchIndex {
             let segments = self.index.searchable_segment_ids()?;
             if segments.len() > 1 {
                 writer.merge(&segments).wait()?;
-                self.reader.reload()?;
+                self.reload()?;
             }
             Ok(())
         });
@@ -407,6 +422,12 @@ fn documents_for(
         if let Some(n) = &d.number {
             td.add_text(f.number, analysis::number_key(n));
             td.add_text(f.number_display, n);
+            if unit == "document" {
+                td.add_text(f.suggest, super::keys::number_key(n));
+            }
+        }
+        if unit == "document" {
+            td.add_text(f.suggest, super::keys::title_key(&d.title));
         }
         td.add_text(f.title, &d.title);
         td.add_text(f.title_folded, &d.title);
@@ -434,15 +455,28 @@ fn documents_for(
         td.add_i64(f.signed_day, d.signed_on.map(day).unwrap_or(0));
         td
     };
-    let mut out = Vec::with_capacity(articles.len() + 1);
+    let add_body = |td: &mut TantivyDocument, body: &str| {
+        td.add_text(f.body, body);
+        td.add_bytes(f.body_text, body.as_bytes());
+        td.add_text(f.body_folded, body);
+        td.add_text(f.body_pairs, analysis::syllable_pairs(body));
+    };
+    let text = version.as_ref().and_then(|v| v.body.as_deref());
+    let mut out = Vec::with_capacity(articles.len() + 2);
     let mut whole = base("document");
-    if let Some(body) = version.as_ref().and_then(|v| v.body.as_deref()) {
-        whole.add_text(f.body, body);
-        whole.add_bytes(f.body_text, body.as_bytes());
-        whole.add_text(f.body_folded, body);
-        whole.add_text(f.body_pairs, analysis::syllable_pairs(body));
+    if let Some(body) = text {
+        add_body(&mut whole, body);
     }
     out.push(whole);
+    // A document without articles (only its metadata, or a text not cut into them) is a
+    // hit of its own in the provision view, without a path.
+    if articles.is_empty() {
+        let mut td = base("provision");
+        if let Some(body) = text {
+            add_body(&mut td, body);
+        }
+        out.push(td);
+    }
     for a in articles {
         let mut td = base("provision");
         td.add_text(f.path, &a.path);
@@ -450,14 +484,12 @@ fn documents_for(
             td.add_text(f.external_id, e);
         }
         if let Some(h) = &a.heading {
+            td.add_text(f.suggest, super::keys::heading_key(h));
             td.add_text(f.heading, h);
             td.add_text(f.heading_folded, h);
             td.add_text(f.heading_pairs, analysis::syllable_pairs(h));
         }
-        td.add_text(f.body, &a.body);
-        td.add_bytes(f.body_text, a.body.as_bytes());
-        td.add_text(f.body_folded, &a.body);
-        td.add_text(f.body_pairs, analysis::syllable_pairs(&a.body));
+        add_body(&mut td, &a.body);
         out.push(td);
     }
     Ok(out)

@@ -11,7 +11,10 @@ pub mod analysis;
 mod collect;
 pub mod cursor;
 pub mod index;
+mod keys;
 pub mod query;
+mod restore;
+pub mod suggest;
 pub mod weights;
 
 pub use index::SearchIndex;

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
+    TermQuery,
 };
 use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
@@ -19,6 +20,7 @@ use super::analysis;
 use super::collect;
 use super::cursor;
 use super::index::{day, SearchIndex};
+use super::restore;
 pub use super::weights::PlainWeights;
 use super::SearchError;
 use crate::domain::kinds::{DocumentKind, LegalEffect};
@@ -45,15 +47,22 @@ pub enum SortOrder {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Syntax {
-    /// Words, "phrases", `-word`, `OR`, `field:`; a syntax error is a 400.
+    /// The default: the text is ranked as a plain question, and the operators that cannot
+    /// be mistaken are honoured on top of it: `title:`, `heading:`, `body:` or `number:` at
+    /// the start of a word (the word must be in that field), `OR` in capitals between
+    /// words, `-word` after a space (excluded), and a "quoted phrase" (ranked higher, not
+    /// required). Anything else is plain text: no text is refused.
     #[default]
+    Auto,
+    /// Words, "phrases", `-word`, `OR`, `field:`; a syntax error is a 400.
     Query,
     /// Plain text such as a question: every word counts, nothing is syntax.
     Plain,
 }
 
-/// A search. `q` takes words (with or without diacritics), "phrases", `-word`, `OR`,
-/// and fields: `title:`, `heading:`, `body:`, `number:`.
+/// A search. `q` takes a question or words, with, without or with some diacritics, and
+/// document numbers in any spelling; by default (`syntax=auto`) also "phrases", `-word`,
+/// `OR` and the fields `title:`, `heading:`, `body:`, `number:`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -88,7 +97,9 @@ pub struct SearchHit {
     pub number: Option<String>,
     pub title: String,
     pub kind: String,
-    /// The article (`dieu-5`), absent for a whole-document hit.
+    /// The article (`dieu-5`). Null for a whole-document hit, and in the provision view
+    /// for a document that has no articles (only its metadata, or a text not cut into
+    /// articles): such a document is a hit of its own there.
     pub provision_path: Option<String>,
     pub heading: Option<String>,
     /// The corpus id of an imported article.
@@ -273,19 +284,31 @@ impl Highlighter {
 impl SearchIndex {
     /// Plain text: each word on the exact fields, its folded form on the folded fields,
     /// and each pair of neighbouring words on the pair fields (Vietnamese words are often
-    /// two syllables: "cải cách", "hành chính"). Returns the scored query, a flat
-    /// disjunction of term queries, and a cheaper query with the same matches for
-    /// counting: an exact word or a pair in a field implies the folded word in its
-    /// folded field, and a pair implies each of its words.
+    /// two syllables: "cải cách", "hành chính"). A word typed without diacritics is also
+    /// asked in its likely accented forms, and its pairs in their likely accented pairs,
+    /// each weighed by its probability (see [`restore`]); a word typed with them means
+    /// just that word. Pairs are made inside each of `runs`, never across two.
+    ///
+    /// Returns the scored query, a flat disjunction of term queries, and a cheaper query
+    /// with the same matches for counting: an exact word or a pair in a field implies the
+    /// folded word in its folded field, and a pair implies each of its words.
     fn plain_query(
         &self,
         searcher: &tantivy::Searcher,
-        q: &str,
+        runs: &[&str],
+        numbers: &[String],
     ) -> Result<ScoredAndMatching, SearchError> {
         let f = self.fields;
         let w = self.plain_weights();
         let (heading_w, title_w, folded_w, pair_w) = (w.heading, w.title, w.folded, w.pair);
-        let words = analysis::query_words(q);
+        let mut words = vec![];
+        let mut starts = vec![];
+        for run in runs {
+            for (j, word) in analysis::query_words(run).into_iter().enumerate() {
+                words.push(word);
+                starts.push(j == 0);
+            }
+        }
         let mut kept = vec![true; words.len()];
         if w.question_words {
             let mut i = 0;
@@ -306,17 +329,39 @@ impl SearchIndex {
                 }
             }
         }
-        let num_docs = searcher.num_docs().max(1) as f32;
-        let mut singles = vec![false; words.len()];
-        for (i, word) in words.iter().enumerate() {
-            if !kept[i] {
-                continue;
+        // The likely forms of each run's words and pairs (`pairs[i]`: words i - 1 and i).
+        let syllables = self.statistics.get(searcher, f.body)?;
+        let how = restore::Restoration {
+            smoothing: w.restore_smoothing,
+            keep: w.restore_keep,
+        };
+        let mut forms = Vec::with_capacity(words.len());
+        let mut pairs: Vec<Vec<restore::PairForm>> = vec![vec![]; words.len()];
+        let mut from = 0;
+        while from < words.len() {
+            let to = (from + 1..words.len())
+                .find(|&j| starts[j])
+                .unwrap_or(words.len());
+            let (run_forms, run_pairs) = restore::restore(
+                &words[from..to],
+                &syllables,
+                searcher,
+                f.body,
+                f.body_pairs,
+                how,
+            )?;
+            forms.extend(run_forms);
+            for (k, p) in run_pairs.into_iter().enumerate() {
+                pairs[from + k + 1] = p;
             }
-            singles[i] = w.common >= 1.0 || {
-                let df = searcher.doc_freq(&Term::from_field_text(f.body, &word.exact))?;
-                (df as f32 / num_docs) <= w.common
-            };
+            from = to;
         }
+        let num_docs = searcher.num_docs().max(1) as f32;
+        let singles: Vec<bool> = forms
+            .iter()
+            .enumerate()
+            .map(|(i, r)| kept[i] && (w.common >= 1.0 || r.doc_freq / num_docs <= w.common))
+            .collect();
         let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![];
         let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![];
         let mut seen = std::collections::HashSet::new();
@@ -343,31 +388,121 @@ impl SearchIndex {
                 continue;
             }
             let folded = !w.folded_unaccented_only || word.exact == word.folded;
-            add(f.heading, &word.exact, heading_w, !folded);
-            add(f.body, &word.exact, 1.0, !folded);
-            add(f.title, &word.exact, title_w, true);
+            for (term, p) in &forms[i].forms {
+                add(f.heading, term, heading_w * p, !folded);
+                add(f.body, term, *p, !folded);
+                add(f.title, term, title_w * p, true);
+            }
             if folded {
                 add(f.heading_folded, &word.folded, folded_w * heading_w, true);
                 add(f.body_folded, &word.folded, folded_w, true);
             }
         }
+        let mut token = String::new();
         for i in 1..words.len() {
-            if !(kept[i - 1] && kept[i]) {
+            if starts[i] || !(kept[i - 1] && kept[i]) {
                 continue;
             }
-            let token = format!("{}_{}", words[i - 1].exact, words[i].exact);
             // Implied by either word's own clauses when it has them.
             let counts = !(singles[i - 1] || singles[i]);
-            add(f.body_pairs, &token, pair_w, counts);
-            add(f.heading_pairs, &token, pair_w * heading_w, counts);
+            for (left, right, p) in &pairs[i] {
+                token.clear();
+                token.push_str(left);
+                token.push('_');
+                token.push_str(right);
+                add(f.body_pairs, &token, pair_w * p, counts);
+                add(f.heading_pairs, &token, pair_w * heading_w * p, counts);
+            }
         }
-        for w in number_words(q) {
-            add(f.number, &analysis::number_key(w), 20.0, true);
+        for n in numbers {
+            add(f.number, &analysis::number_key(n), 20.0, true);
         }
         Ok((
             Box::new(BooleanQuery::new(scored)),
             Box::new(BooleanQuery::new(matching)),
         ))
+    }
+
+    /// The default syntax: the text as a plain question (see [`auto_parts`]), with its
+    /// operators on top: fields required, excluded words refused, phrases boosted.
+    fn auto_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &str,
+    ) -> Result<ScoredAndMatching, SearchError> {
+        let parts = auto_parts(q);
+        let runs: Vec<&str> = parts.runs.iter().map(String::as_str).collect();
+        let (plain, plain_matching) = self.plain_query(searcher, &runs, &number_words(q))?;
+        let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, plain)];
+        let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, plain_matching)];
+        let f = self.fields;
+        let phrase_w = self.plain_weights().phrase;
+        for phrase in &parts.phrases {
+            if let Some(p) = self.words_query(phrase, f.body, f.body_folded) {
+                scored.push((Occur::Should, Box::new(BoostQuery::new(p, phrase_w))));
+            }
+        }
+        for (field, value) in &parts.fielded {
+            let q = match *field {
+                "number" => Some(term_query(f.number, &analysis::number_key(value))),
+                "title" => self.words_query(value, f.title, f.title_folded),
+                "heading" => self.words_query(value, f.heading, f.heading_folded),
+                _ => self.words_query(value, f.body, f.body_folded),
+            };
+            if let Some(q) = q {
+                scored.push((Occur::Must, q.box_clone()));
+                matching.push((Occur::Must, q));
+            }
+        }
+        for word in &parts.excluded {
+            let any: Vec<(Occur, Box<dyn Query>)> = [
+                (f.title, f.title_folded),
+                (f.heading, f.heading_folded),
+                (f.body, f.body_folded),
+            ]
+            .into_iter()
+            .filter_map(|(exact, folded)| self.words_query(word, exact, folded))
+            .map(|q| (Occur::Should, q))
+            .collect();
+            if !any.is_empty() {
+                let q: Box<dyn Query> = Box::new(BooleanQuery::new(any));
+                scored.push((Occur::MustNot, q.box_clone()));
+                matching.push((Occur::MustNot, q));
+            }
+        }
+        Ok((
+            Box::new(BooleanQuery::new(scored)),
+            Box::new(BooleanQuery::new(matching)),
+        ))
+    }
+
+    /// The words of `text` in a field: one word, or the phrase of several; on the exact
+    /// field when every word has its diacritics, else on the folded one.
+    fn words_query(
+        &self,
+        text: &str,
+        exact: tantivy::schema::Field,
+        folded: tantivy::schema::Field,
+    ) -> Option<Box<dyn Query>> {
+        let words = analysis::query_words(text);
+        let accented = words.iter().all(|w| w.exact != w.folded);
+        let terms: Vec<Term> = words
+            .iter()
+            .map(|w| {
+                if accented {
+                    Term::from_field_text(exact, &w.exact)
+                } else {
+                    Term::from_field_text(folded, &w.folded)
+                }
+            })
+            .collect();
+        match terms.len() {
+            0 => None,
+            1 => terms.into_iter().next().map(|t| {
+                Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>
+            }),
+            _ => Some(Box::new(PhraseQuery::new(terms))),
+        }
     }
 
     fn user_query(&self, q: &str) -> Result<Box<dyn Query>, SearchError> {
@@ -396,7 +531,7 @@ impl SearchIndex {
             .into_iter()
             .map(|w| {
                 Box::new(BoostQuery::new(
-                    term_query(f.number, &analysis::number_key(w)),
+                    term_query(f.number, &analysis::number_key(&w)),
                     20.0,
                 )) as Box<dyn Query>
             })
@@ -407,6 +542,27 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, parsed)];
         clauses.extend(numbers.into_iter().map(|n| (Occur::Should, n)));
         Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// What the audience may see (None: everything).
+    pub(super) fn audience_filter(&self, who: &Audience) -> Option<Box<dyn Query>> {
+        let f = self.fields;
+        match who {
+            Audience::Everything => None,
+            Audience::Public => Some(term_query(f.public, "1")),
+            Audience::Scoped { user_id, org_chain } => {
+                let mut any: Vec<(Occur, Box<dyn Query>)> = vec![
+                    (Occur::Should, term_query(f.public, "1")),
+                    (Occur::Should, term_query(f.created_by, user_id)),
+                ];
+                any.extend(
+                    org_chain
+                        .iter()
+                        .map(|o| (Occur::Should, term_query(f.issuer_id, o))),
+                );
+                Some(Box::new(BooleanQuery::new(any)))
+            }
+        }
     }
 
     fn filters(
@@ -422,21 +578,8 @@ impl SearchIndex {
             Granularity::Document => "document",
         };
         must.push((Occur::Must, term_query(f.unit, unit)));
-        match who {
-            Audience::Everything => {}
-            Audience::Public => must.push((Occur::Must, term_query(f.public, "1"))),
-            Audience::Scoped { user_id, org_chain } => {
-                let mut any: Vec<(Occur, Box<dyn Query>)> = vec![
-                    (Occur::Should, term_query(f.public, "1")),
-                    (Occur::Should, term_query(f.created_by, user_id)),
-                ];
-                any.extend(
-                    org_chain
-                        .iter()
-                        .map(|o| (Occur::Should, term_query(f.issuer_id, o))),
-                );
-                must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-            }
+        if let Some(audience) = self.audience_filter(who) {
+            must.push((Occur::Must, audience));
         }
         if let Some(k) = req.kind {
             must.push((Occur::Must, term_query(f.kind, k.as_str())));
@@ -518,7 +661,10 @@ impl SearchIndex {
                 let q = self.user_query(&req.q)?;
                 (q.box_clone(), q)
             }
-            Syntax::Plain => self.plain_query(&searcher, &req.q)?,
+            Syntax::Plain => {
+                self.plain_query(&searcher, &[req.q.as_str()], &number_words(&req.q))?
+            }
+            Syntax::Auto => self.auto_query(&searcher, &req.q)?,
         };
         let filter = BooleanQuery::new(self.filters(req, who, req.granularity));
         let filter_key = format!("{filter:?}");
@@ -558,19 +704,8 @@ impl SearchIndex {
         let mut out = Vec::with_capacity(hits.len());
         for (score, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| stored_str(&doc, field);
-            let body = stored_body(&doc, f.body_text);
-            out.push(SearchHit {
-                document_id: text(f.doc_id).unwrap_or_default(),
-                number: text(f.number_display),
-                title: text(f.title).unwrap_or_default(),
-                kind: text(f.kind).unwrap_or_default(),
-                provision_path: text(f.path),
-                heading: text(f.heading),
-                external_id: text(f.external_id),
-                score,
-                snippet: highlighter.snippet_html(body),
-            });
+            let snippet = highlighter.snippet_html(stored_body(&doc, f.body_text));
+            out.push(stored_hit(&doc, &f, score, snippet));
         }
         let mut facet_map: BTreeMap<String, Vec<FacetCount>> = ["kind", "issuer", "field", "year"]
             .into_iter()
@@ -663,19 +798,8 @@ impl SearchIndex {
         let mut out = vec![];
         for (score, addr) in hits {
             let d: TantivyDocument = searcher.doc(addr)?;
-            let text = |field| stored_str(&d, field);
             let snippet = opening_html(stored_body(&d, f.body_text));
-            out.push(SearchHit {
-                document_id: text(f.doc_id).unwrap_or_default(),
-                number: text(f.number_display),
-                title: text(f.title).unwrap_or_default(),
-                kind: text(f.kind).unwrap_or_default(),
-                provision_path: None,
-                heading: None,
-                external_id: None,
-                score,
-                snippet,
-            });
+            out.push(stored_hit(&d, &f, score, snippet));
         }
         Ok(out)
     }
@@ -688,11 +812,32 @@ impl SearchIndex {
 
 /// The first 240 characters of a text as escaped HTML: the snippet when none of the
 /// query's words is in it.
-fn opening_html(text: &str) -> String {
+pub(super) fn opening_html(text: &str) -> String {
     let end = text.char_indices().nth(240).map_or(text.len(), |(i, _)| i);
     let mut out = String::with_capacity(end);
     escape_html(text.get(..end).unwrap_or_default(), &mut out);
     out
+}
+
+/// The hit of a stored entry (a whole document's has no path, heading or external id).
+pub(super) fn stored_hit(
+    doc: &TantivyDocument,
+    f: &super::index::Fields,
+    score: Score,
+    snippet: String,
+) -> SearchHit {
+    let text = |field| stored_str(doc, field);
+    SearchHit {
+        document_id: text(f.doc_id).unwrap_or_default(),
+        number: text(f.number_display),
+        title: text(f.title).unwrap_or_default(),
+        kind: text(f.kind).unwrap_or_default(),
+        provision_path: text(f.path),
+        heading: text(f.heading),
+        external_id: text(f.external_id),
+        score,
+        snippet,
+    }
 }
 
 /// A stored text field of an entry, if it has one.
@@ -712,12 +857,112 @@ fn stored_body(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
 }
 
 /// The words of a query that are document numbers, without the punctuation people put
-/// around them ("(83-CP)", "09/2015/QĐ-TTg,").
-fn number_words(q: &str) -> Vec<&str> {
-    q.split_whitespace()
+/// around them ("(83-CP)", "09/2015/QĐ-TTg,"), and with the spaces people put around a
+/// `/` ("09 / 2015 / QĐ-TTg") removed.
+fn number_words(q: &str) -> Vec<String> {
+    let mut joined = String::with_capacity(q.len());
+    for piece in q.split_whitespace() {
+        let glue = piece.starts_with('/') || joined.ends_with('/');
+        if !joined.is_empty() && !glue {
+            joined.push(' ');
+        }
+        joined.push_str(piece);
+    }
+    joined
+        .split(' ')
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| analysis::looks_like_number(w))
+        .map(str::to_owned)
         .collect()
+}
+
+/// What the default syntax reads in a text: the runs of plain text (pairs of syllables
+/// are made inside a run, never across two: a run ends at `OR`, a `field:` value and a
+/// `-word`), the quoted phrases (their words are also on their run), the `field:` values
+/// and the `-words`.
+#[derive(Debug, Default, PartialEq)]
+struct AutoParts {
+    runs: Vec<String>,
+    phrases: Vec<String>,
+    fielded: Vec<(&'static str, String)>,
+    excluded: Vec<String>,
+}
+
+/// Reads the operators that cannot be mistaken for text; everything else is text. At the
+/// start of a word (after a space, or at the start): `"a phrase"` with its closing quote,
+/// `-word` (a letter or digit after the `-`), `OR` standing alone, and `title:` /
+/// `heading:` / `body:` / `number:` followed by a word or a quoted phrase.
+fn auto_parts(q: &str) -> AutoParts {
+    let mut parts = AutoParts::default();
+    let mut run = String::new();
+    let end_run = |run: &mut String, parts: &mut AutoParts| {
+        if !run.trim().is_empty() {
+            parts.runs.push(std::mem::take(run));
+        }
+        run.clear();
+    };
+    let mut rest = q;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        rest = &rest[start..];
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        // The closing quote of a phrase that opens `s`.
+        let closing = |s: &str| -> Option<usize> {
+            s.strip_prefix('"')
+                .and_then(|inner| inner.find('"'))
+                .map(|i| i + 1)
+        };
+        if let Some(close) = closing(rest) {
+            // Its words go on the run: the phrase is a boost, its words are the question's.
+            let phrase = &rest[1..close];
+            if !run.is_empty() {
+                run.push(' ');
+            }
+            run.push_str(phrase);
+            parts.phrases.push(phrase.to_owned());
+            rest = &rest[close + 1..];
+            continue;
+        }
+        if word == "OR" {
+            end_run(&mut run, &mut parts);
+            rest = &rest[word_end..];
+            continue;
+        }
+        if let Some(excluded) = word
+            .strip_prefix('-')
+            .filter(|w| w.starts_with(char::is_alphanumeric))
+        {
+            end_run(&mut run, &mut parts);
+            parts.excluded.push(excluded.to_owned());
+            rest = &rest[word_end..];
+            continue;
+        }
+        let field = QUERY_FIELDS.iter().find_map(|name| {
+            let after = rest.strip_prefix(name)?.strip_prefix(':')?;
+            (!after.is_empty() && !after.starts_with(char::is_whitespace)).then_some((*name, after))
+        });
+        if let Some((name, after)) = field {
+            let (value, next) = match closing(after) {
+                Some(close) => (&after[1..close], &after[close + 1..]),
+                None => {
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            end_run(&mut run, &mut parts);
+            parts.runs.push(value.to_owned());
+            parts.fielded.push((name, value.to_owned()));
+            rest = next;
+            continue;
+        }
+        if !run.is_empty() {
+            run.push(' ');
+        }
+        run.push_str(word);
+        rest = &rest[word_end..];
+    }
+    end_run(&mut run, &mut parts);
+    parts
 }
 
 /// The fields a query may name (`title:`), besides the default of all of them.
@@ -893,10 +1138,34 @@ mod tests {
     }
 
     #[test]
+    fn the_default_syntax_reads_only_unmistakable_operators() {
+        let p = auto_parts("thủ tục \"một cửa\" title:luật OR -thuế a-b c:d title: (x) \"open");
+        assert_eq!(
+            p.runs,
+            vec![
+                "thủ tục một cửa".to_owned(),
+                "luật".to_owned(),
+                "a-b c:d title: (x) \"open".to_owned()
+            ]
+        );
+        assert_eq!(p.phrases, vec!["một cửa".to_owned()]);
+        assert_eq!(p.fielded, vec![("title", "luật".to_owned())]);
+        assert_eq!(p.excluded, vec!["thuế".to_owned()]);
+        let q = auto_parts("number:\"09/2015/QĐ-TTg\" - x");
+        assert_eq!(q.fielded, vec![("number", "09/2015/QĐ-TTg".to_owned())]);
+        assert_eq!(q.runs, vec!["09/2015/QĐ-TTg".to_owned(), "- x".to_owned()]);
+        assert_eq!(auto_parts("  "), AutoParts::default());
+    }
+
+    #[test]
     fn numbers_are_found_inside_punctuation() {
         assert_eq!(
             number_words("theo (83-CP) và 09/2015/QĐ-TTg, ngày 17/10/2005"),
             vec!["83-CP", "09/2015/QĐ-TTg"]
+        );
+        assert_eq!(
+            number_words("số 09 / 2015 / QĐ-TTg"),
+            vec!["09/2015/QĐ-TTg"]
         );
     }
 

@@ -17,6 +17,14 @@ pub struct PlainWeights {
     /// The folded path only for words typed without diacritics (a word typed with them
     /// is matched exactly).
     pub folded_unaccented_only: bool,
+    /// Restoring the diacritics of unaccented words: the weight of the independence
+    /// estimate in a pair's count (see `restore`).
+    pub restore_smoothing: f32,
+    /// Lowest probability of a restored form kept in the query.
+    pub restore_keep: f32,
+    /// Weight of a quoted phrase in the default syntax (the phrase is a boost, its words
+    /// count as plain words).
+    pub phrase: f32,
 }
 
 impl Default for PlainWeights {
@@ -29,6 +37,9 @@ impl Default for PlainWeights {
             question_words: false,
             common: 0.35,
             folded_unaccented_only: true,
+            restore_smoothing: 0.05,
+            restore_keep: 0.1,
+            phrase: 1.0,
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::db::models::Document;
 use crate::db::{self, Db};
 use crate::error::{ApiResult, AppError};
 use crate::search::query::Audience;
+use crate::search::suggest::{SuggestRequest, SuggestResponse};
 use crate::search::{SearchHit, SearchIndex, SearchRequest, SearchResponse};
 
 /// What of the index the caller may see: the same rule as [`visibility`].
@@ -38,6 +39,16 @@ pub async fn search(
 ) -> ApiResult<SearchResponse> {
     let who = audience(caller);
     blocking(move || Ok(index.search_paged(&req, &who, max_offset)?)).await
+}
+
+/// Suggestions for what has been typed, among what the caller may see.
+pub async fn suggest(
+    index: Arc<SearchIndex>,
+    caller: Option<&Caller>,
+    req: SuggestRequest,
+) -> ApiResult<SuggestResponse> {
+    let who = audience(caller);
+    blocking(move || Ok(index.suggest(&req.q, &who, req.limit)?)).await
 }
 
 /// The documents the caller may see whose number, in any spelling, is `number`. No

@@ -24,6 +24,7 @@ mod review;
 mod roles;
 mod search;
 mod search_syntax;
+mod search_typing;
 mod timestamps;
 mod versions;
 mod workflow;

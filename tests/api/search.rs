@@ -66,10 +66,15 @@ async fn words_with_or_without_diacritics(b: Backend) {
     assert!(r["total"].as_u64().unwrap() > 0);
     let snippet = r["hits"][0]["snippet"].as_str().unwrap();
     assert!(snippet.contains("<mark>"), "{snippet}");
-    // A syntax error is a 400 problem, never a 500.
-    app.get(&format!("/api/v1/search?q={}", enc("title:(")), None)
-        .await
-        .problem(400);
+    // A syntax error in the query syntax is a 400 problem, never a 500; in the default
+    // syntax the same text is a question.
+    app.get(
+        &format!("/api/v1/search?q={}&syntax=query", enc("title:(")),
+        None,
+    )
+    .await
+    .problem(400);
+    search(&app, None, &format!("q={}", enc("title:("))).await;
     app.get("/api/v1/search?q=x&limit=1000", None)
         .await
         .problem(422);

@@ -1,4 +1,5 @@
-//! Any query text is an answer or a 400 problem, never a 500, in every syntax mode.
+//! Any query text is an answer or a 400 problem, never a 500, in every syntax mode; only
+//! the query syntax refuses a text.
 
 use actix_web::http::StatusCode;
 use serde_json::json;
@@ -6,7 +7,8 @@ use serde_json::json;
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 
-fn enc(s: &str) -> String {
+/// Percent-encodes a query-string value.
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -36,17 +38,24 @@ async fn field_wildcards_and_other_constructs_are_400s(b: Backend) {
     for q in refused.iter().copied().chain([nested.as_str()]) {
         for extra in ["", "&sort=date", "&granularity=document"] {
             let r = app
-                .get(&format!("/api/v1/search?q={}{extra}", enc(q)), None)
+                .get(
+                    &format!("/api/v1/search?q={}&syntax=query{extra}", enc(q)),
+                    None,
+                )
                 .await;
             r.problem(400);
         }
-        app.post("/api/v1/search", None, json!({"q": q}))
+        app.post("/api/v1/search", None, json!({"q": q, "syntax": "query"}))
             .await
             .problem(400);
-        // The same text as plain words is an answer.
-        let r = app
-            .get(&format!("/api/v1/search?q={}&syntax=plain", enc(q)), None)
-            .await;
+        // The same text as plain words, or in the default syntax, is an answer.
+        for syntax in ["&syntax=plain", "&syntax=auto", ""] {
+            let r = app
+                .get(&format!("/api/v1/search?q={}{syntax}", enc(q)), None)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{q}{syntax}: {}", r.body);
+        }
+        let r = app.post("/api/v1/search", None, json!({"q": q})).await;
         assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
     }
     // What the syntax offers still works.
@@ -61,8 +70,12 @@ async fn field_wildcards_and_other_constructs_are_400s(b: Backend) {
         "thủ^2 tục",
         "cải*",
     ] {
-        let r = app.get(&format!("/api/v1/search?q={}", enc(q)), None).await;
-        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+        for syntax in ["&syntax=query", ""] {
+            let r = app
+                .get(&format!("/api/v1/search?q={}{syntax}", enc(q)), None)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+        }
     }
 }
 both_backends!(field_wildcards_and_other_constructs_are_400s);
