@@ -282,11 +282,11 @@ impl RelationResponse {
     pub fn from_row(r: Relation, other: Option<&Document>) -> ApiResult<Self> {
         let kind: RelationKind = r.kind;
         let other = other.map(|d| DocumentRef {
-                id: d.id.clone(),
-                kind: d.kind,
-                number: d.number.clone(),
-                title: d.title.clone(),
-            });
+            id: d.id.clone(),
+            kind: d.kind,
+            number: d.number.clone(),
+            title: d.title.clone(),
+        });
         Ok(RelationResponse {
             id: r.id,
             source_id: r.source_id,
