@@ -33,12 +33,6 @@ use crate::domain::kinds::{DocumentState, Role};
 use crate::error::{ApiResult, AppError};
 
 /// Today in the service's time zone: the day legal effect, deadlines and reports are judged on.
-/// A vocabulary value as stored (`"decision"`, `"current"`, ...): one the code does not know
-/// means the database holds what no migration wrote, an internal error.
-pub fn parse_stored<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse().map_err(AppError::internal)
-}
-
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
