@@ -150,7 +150,7 @@ fn required_stamp(
             None => None,
         };
         return Ok(StampKind::Expired {
-            title: if super::policy::is_iso(doc) {
+            title: if doc.kind.is_iso() {
                 ExpiredTitle::Obsolete
             } else {
                 ExpiredTitle::NoLongerInForce

@@ -29,10 +29,6 @@ pub(super) fn guard(name: &str, detail: impl Into<String>) -> AppError {
     }
 }
 
-pub(super) fn is_iso(doc: &Document) -> bool {
-    doc.kind.is_iso()
-}
-
 fn view(r: &IsoRevision) -> ApiResult<RevisionView> {
     Ok(RevisionView {
         id: r.version_id.clone(),
@@ -195,7 +191,7 @@ pub(super) fn new_control(
 
 /// Before a version is added to a quality document: one revision open at a time.
 pub fn before_new_revision(conn: &mut Conn, doc: &Document) -> ApiResult<()> {
-    if !is_iso(doc) {
+    if !doc.kind.is_iso() {
         return Ok(());
     }
     let revs = q::revisions(conn, &doc.id)?;
@@ -204,7 +200,7 @@ pub fn before_new_revision(conn: &mut Conn, doc: &Document) -> ApiResult<()> {
 
 /// Every version of a quality document is a revision, born a draft.
 pub fn record_new_revision(conn: &mut Conn, doc: &Document, v: &Version) -> ApiResult<()> {
-    if !is_iso(doc) {
+    if !doc.kind.is_iso() {
         return Ok(());
     }
     let now = db::now();
@@ -278,7 +274,7 @@ pub fn on_document_withdrawn(
     doc: &Document,
     reason: &str,
 ) -> ApiResult<()> {
-    if !is_iso(doc) {
+    if !doc.kind.is_iso() {
         return Ok(());
     }
     let now = db::now();

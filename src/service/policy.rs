@@ -20,16 +20,8 @@ use crate::auth::roles::may_edit_kind;
 use crate::auth::Action;
 use crate::db::models::Document;
 use crate::db::{self, Conn};
-use crate::domain::kinds::Role;
+use crate::domain::kinds::{DocumentKind, Role};
 use crate::error::{ApiResult, AppError};
-
-pub fn is_iso(doc: &Document) -> bool {
-    is_iso_kind(doc.kind.as_str())
-}
-
-pub fn is_iso_kind(kind: &str) -> bool {
-    kind.starts_with("iso_")
-}
 
 fn forbidden(why: &str) -> AppError {
     AppError::Forbidden(why.to_owned())
@@ -64,9 +56,9 @@ fn require_owner_controller(
 }
 
 /// The role may write documents of this family at all.
-pub fn require_family(caller: &Caller, kind: &str) -> ApiResult<()> {
+pub fn require_family(caller: &Caller, kind: DocumentKind) -> ApiResult<()> {
     caller.require(Action::EditDocuments)?;
-    let iso = is_iso_kind(kind);
+    let iso = kind.is_iso();
     if !may_edit_kind(caller.role, iso) {
         return Err(AppError::Forbidden(format!(
             "the {} role may not write {} documents",
@@ -80,12 +72,12 @@ pub fn require_family(caller: &Caller, kind: &str) -> ApiResult<()> {
 /// The issuer (or owner) a document of this kind may be given by the caller.
 pub fn require_issuer(
     caller: &Caller,
-    kind: &str,
+    kind: DocumentKind,
     issuer_id: Option<&str>,
     external: bool,
 ) -> ApiResult<()> {
     match caller.role {
-        Role::LegalOfficer if !is_iso_kind(kind) => Ok(()),
+        Role::LegalOfficer if !kind.is_iso() => Ok(()),
         Role::Drafter if external => Err(forbidden(
             "registering an external (already promulgated) document is a legal officer's task",
         )),
@@ -103,8 +95,8 @@ pub fn require_issuer(
 /// May the caller change this document: its metadata, its versions, its deletion, the
 /// relations it makes?
 pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
-    require_family(caller, doc.kind.as_str())?;
-    if is_iso(doc) {
+    require_family(caller, doc.kind)?;
+    if doc.kind.is_iso() {
         return require_owner_controller(
             conn,
             caller,
@@ -112,12 +104,7 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
             "only the ISO controller of the owner agency controls this document",
         );
     }
-    require_issuer(
-        caller,
-        doc.kind.as_str(),
-        doc.issuer_id.as_deref(),
-        doc.external,
-    )?;
+    require_issuer(caller, doc.kind, doc.issuer_id.as_deref(), doc.external)?;
     // A draft belongs to the agency that drafts it, not only to its issuer: every agency
     // drafts for the People's Committee, and none may change another's draft.
     if caller.role == Role::Drafter && !in_chain(caller, drafting_unit(conn, doc)?.as_deref()) {
@@ -141,7 +128,7 @@ fn drafting_unit(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {
 /// May the caller withdraw this document?
 pub fn require_withdraw(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
     caller.require(Action::WithdrawDocuments)?;
-    if is_iso(doc) {
+    if doc.kind.is_iso() {
         return require_owner_controller(
             conn,
             caller,
@@ -168,6 +155,7 @@ mod tests {
         issuer_id: Option<&str>,
         external: bool,
     ) -> ApiResult<()> {
+        let kind: DocumentKind = kind.parse().unwrap();
         require_family(caller, kind)?;
         require_issuer(caller, kind, issuer_id, external)
     }

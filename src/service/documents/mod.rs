@@ -218,14 +218,9 @@ pub fn create(
     caller: &Caller,
     req: &CreateDocumentRequest,
 ) -> ApiResult<Document> {
-    policy::require_family(caller, req.kind.as_str())?;
+    policy::require_family(caller, req.kind)?;
     let doc = new_document(conn, req, Some(caller.user_id.clone()))?;
-    policy::require_issuer(
-        caller,
-        doc.kind.as_str(),
-        doc.issuer_id.as_deref(),
-        doc.external,
-    )?;
+    policy::require_issuer(caller, doc.kind, doc.issuer_id.as_deref(), doc.external)?;
     let doc = insert_audited(conn, &caller.actor(), &doc)?;
     if req.kind.is_iso() {
         super::iso_hooks::register_defaults(conn, &caller.actor(), &doc)?;
@@ -268,12 +263,7 @@ pub fn update(
     check_dates(&next)?;
     // A new issuer (or owner) must be one the caller may write for too.
     if next.issuer_id != current.issuer_id {
-        policy::require_issuer(
-            caller,
-            next.kind.as_str(),
-            next.issuer_id.as_deref(),
-            next.external,
-        )?;
+        policy::require_issuer(caller, next.kind, next.issuer_id.as_deref(), next.external)?;
     }
     ensure_number_free(conn, &next)?;
     let updated = q::update(conn, id, expected_version, &ch)?;

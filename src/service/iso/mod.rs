@@ -13,7 +13,7 @@
 //! the demo loader, which replays a history inside its own transaction.
 
 use super::documents::{self as docs, resolve_org_unit};
-use super::iso_hooks::{guard, is_iso};
+use super::iso_hooks::guard;
 use super::Caller;
 use crate::auth::Action;
 use crate::db::models::{Document, IsoDocument, IsoRevision, Version};
@@ -74,7 +74,7 @@ pub use wire::*;
 /// A quality document the caller may see, with its control metadata.
 fn load(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<(Document, IsoDocument)> {
     let doc = docs::get(conn, caller, id)?;
-    if !is_iso(&doc) {
+    if !doc.kind.is_iso() {
         return Err(AppError::NotFound);
     }
     let iso = q::find_document(conn, id)?.ok_or(AppError::NotFound)?;
@@ -95,7 +95,7 @@ fn require_owner(caller: &Caller, iso: &IsoDocument) -> ApiResult<()> {
 
 /// The caller controls this quality document (for its `based_on` relations).
 pub fn require_controller_of(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
-    let iso = match is_iso(doc) {
+    let iso = match doc.kind.is_iso() {
         true => q::find_document(conn, &doc.id)?,
         false => None,
     };
