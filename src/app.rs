@@ -192,7 +192,11 @@ async fn observe(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !is_problem && !is_page {
         let err = match status.as_u16() {
             404 => AppError::NotFound,
             405 => AppError::BadRequest(format!("{method} is not allowed on {path}")),
@@ -204,6 +208,7 @@ async fn observe(
         *problem.status_mut() = status;
         res = res.into_response(problem);
     }
+    crate::web::security_headers(res.headers_mut(), is_page);
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), v);
@@ -278,12 +283,19 @@ pub fn build(
                 .error_handler(|err, _| AppError::BadRequest(format!("query: {err}")).into()),
         )
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        // The pages first: the one page under /api/v1 (a copy's verification, for a
+        // browser) is guarded by Accept and otherwise falls through to the API.
+        .map(|app| app.configure(crate::web::routes))
         .service(scope("/api/v1").configure(api_v1))
         .service(api::health::healthz)
         .service(api::health::readyz)
         .split_for_parts();
-    app.default_service(web::to(|| async {
-        Err::<HttpResponse, _>(AppError::NotFound)
+    app.default_service(web::to(|req: actix_web::HttpRequest| async move {
+        if crate::web::accepts_html(req.headers()) && !req.path().starts_with("/api/") {
+            crate::web::error_page(&AppError::NotFound)
+        } else {
+            actix_web::ResponseError::error_response(&AppError::NotFound)
+        }
     }))
     .wrap(from_fn(limit_target))
     .wrap(from_fn(observe))

@@ -11,6 +11,9 @@
 //!   PostgreSQL, a file per table, transactions (`db::Tx`).
 //! - `search` and `pdf` depend on `domain` and `db` only. `auth`: passwords, tokens, roles.
 //!
+//! - `web`: the pages, server-rendered HTML over the same use cases as `api`, with the
+//!   same callers; like `api`, it decides nothing and never sees a connection.
+//!
 //! `app` assembles routes and middleware; `main` is the CLI.
 
 #![forbid(unsafe_code)]
@@ -27,3 +30,4 @@ pub mod import;
 pub mod pdf;
 pub mod search;
 pub mod service;
+pub mod web;

@@ -93,7 +93,7 @@ pub struct ListFilter {
     pub limit: i64,
 }
 
-fn published_states() -> [&'static str; 2] {
+pub fn published_states() -> [&'static str; 2] {
     [
         DocumentState::Published.as_str(),
         DocumentState::Withdrawn.as_str(),

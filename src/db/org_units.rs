@@ -78,3 +78,16 @@ pub struct OrgUnitChanges {
 }
 
 super::versioned_update!(org_units, OrgUnit, OrgUnitChanges);
+
+/// The units that issued a document anyone may read (published or withdrawn), by code.
+pub fn public_issuers(conn: &mut Conn) -> DbResult<Vec<OrgUnit>> {
+    use super::schema::documents;
+    let issuers = documents::table
+        .filter(documents::state.eq_any(super::documents::published_states()))
+        .filter(documents::issuer_id.is_not_null())
+        .select(documents::issuer_id.assume_not_null());
+    Ok(org_units::table
+        .filter(org_units::id.eq_any(issuers))
+        .order(org_units::code.asc())
+        .load(conn)?)
+}

@@ -156,6 +156,20 @@ pub async fn list_units(db: &Db, caller: &Caller) -> ApiResult<Vec<OrgUnitRespon
     units.into_iter().map(OrgUnitResponse::from_row).collect()
 }
 
+/// The units that issued a document anyone may read, by code: what the public pages
+/// filter and name issuers by (no account needed, as the documents themselves).
+pub async fn public_issuers(db: &Db) -> ApiResult<Vec<crate::service::dto::OrgUnitRef>> {
+    let units = db.run(db::org_units::public_issuers).await?;
+    Ok(units
+        .into_iter()
+        .map(|u| crate::service::dto::OrgUnitRef {
+            id: u.id,
+            code: u.code,
+            name: u.name,
+        })
+        .collect())
+}
+
 /// One org unit.
 pub async fn get_unit(db: &Db, caller: &Caller, id: String) -> ApiResult<OrgUnitResponse> {
     let read = move |conn: &mut Conn| db::org_units::get(conn, &id);

@@ -1,0 +1,24 @@
+//! The web pages: server-rendered HTML in Vietnamese over the same use cases as the API.
+//!
+//! A page calls the use case its API route calls, with the same caller, and renders what
+//! comes back; it decides nothing (no rule, no permission) of its own, so that a page
+//! shows exactly what the API would show (`tests/layering.rs` holds pages to the rules it
+//! holds handlers to). Templates (askama, `src/web/templates`) are compiled in and escape
+//! every value; assets (`src/web/assets`) are part of the binary. Pages work without
+//! JavaScript; the one script adds search suggestions.
+
+pub mod assets;
+pub mod csrf;
+mod page;
+mod search;
+
+use actix_web::web;
+
+pub use page::{accepts_html, error_page, security_headers, PageError, PageResult};
+
+/// The routes of the public pages (outside `/api/v1`, not in the OpenAPI document).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(assets::asset)
+        .service(search::home)
+        .service(search::results);
+}
