@@ -174,32 +174,6 @@ pub fn error_page(e: &AppError) -> HttpResponse {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::accepts_html;
-    use actix_web::http::header::{HeaderMap, HeaderValue, ACCEPT};
-
-    fn with(accept: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(ACCEPT, HeaderValue::from_str(accept).unwrap());
-        h
-    }
-
-    #[test]
-    fn a_browser_gets_html_and_an_api_client_json() {
-        let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-        assert!(accepts_html(&with(chrome)));
-        assert!(!accepts_html(&with("application/json")));
-        assert!(!accepts_html(&with("*/*")));
-        assert!(!accepts_html(&HeaderMap::new()));
-        assert!(!accepts_html(&with("application/json, text/html;q=0.5")));
-        assert!(accepts_html(&with("application/json;q=0.5, text/html")));
-        assert!(!accepts_html(&with("text/html;q=0")));
-        // Equal preference: the first named wins.
-        assert!(!accepts_html(&with("application/json, text/html")));
-    }
-}
-
 /// The headers every response carries, and those of a page: a Content Security Policy
 /// without inline scripts or styles (the pages load only their own assets), no framing,
 /// no MIME sniffing, no referrer beyond this site.
@@ -237,4 +211,30 @@ pub fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, Pag
             "Địa chỉ trang có tham số không đúng ({e})."
         )))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_html;
+    use actix_web::http::header::{HeaderMap, HeaderValue, ACCEPT};
+
+    fn with(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(ACCEPT, HeaderValue::from_str(accept).unwrap());
+        h
+    }
+
+    #[test]
+    fn a_browser_gets_html_and_an_api_client_json() {
+        let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        assert!(accepts_html(&with(chrome)));
+        assert!(!accepts_html(&with("application/json")));
+        assert!(!accepts_html(&with("*/*")));
+        assert!(!accepts_html(&HeaderMap::new()));
+        assert!(!accepts_html(&with("application/json, text/html;q=0.5")));
+        assert!(accepts_html(&with("application/json;q=0.5, text/html")));
+        assert!(!accepts_html(&with("text/html;q=0")));
+        // Equal preference: the first named wins.
+        assert!(!accepts_html(&with("application/json, text/html")));
+    }
 }
