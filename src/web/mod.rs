@@ -9,8 +9,11 @@
 
 pub mod assets;
 pub mod csrf;
+mod documents;
 mod page;
-mod search;
+pub mod search;
+mod systematization;
+mod verify;
 
 use actix_web::web;
 
@@ -20,5 +23,13 @@ pub use page::{accepts_html, error_page, security_headers, PageError, PageResult
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(assets::asset)
         .service(search::home)
-        .service(search::results);
+        .service(search::results)
+        .service(documents::document)
+        .service(verify::form)
+        .service(systematization::lists)
+        .service(
+            web::resource("/api/v1/verify/{code}")
+                .guard(verify::browser())
+                .route(web::get().to(verify::verify)),
+        );
 }
