@@ -107,5 +107,8 @@ pub async fn controlled_copy_pdf(
 #[get("/verify/{code}")]
 pub async fn verify(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {
     let r = svc::check_code(&st.db, code.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(r))
+    // The same URL answers a page to a browser (web::verify): caches must keep both.
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::VARY, "Accept"))
+        .json(r))
 }

@@ -225,6 +225,20 @@ mod tests {
     }
 
     #[test]
+    fn an_internal_error_is_a_page_that_hides_its_cause() {
+        let res = super::error_page(&crate::error::AppError::Internal(
+            "connection refused at 10.0.0.7:5432".into(),
+        ));
+        assert_eq!(res.status().as_u16(), 500);
+        let bytes = actix_web::body::MessageBody::try_into_bytes(res.into_body())
+            .unwrap_or_else(|_| panic!("a page body"));
+        let body = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(body.contains("Lỗi hệ thống"), "{body}");
+        assert!(!body.contains("10.0.0.7"), "{body}");
+        assert!(body.contains(r#"lang="vi""#));
+    }
+
+    #[test]
     fn a_browser_gets_html_and_an_api_client_json() {
         let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
         assert!(accepts_html(&with(chrome)));
