@@ -369,6 +369,7 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
             .unwrap_or(listen)
     );
     println!("vanban listening on {base}");
+    println!("  Pages:   {base}/");
     println!("  API:     {base}/api/v1");
     println!("  OpenAPI: {base}/api/v1/openapi.json");
     if let Some(pw) = demo_password {
