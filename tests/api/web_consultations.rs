@@ -153,7 +153,9 @@ async fn the_list_page_shows_what_the_api_lists(b: Backend) {
         "UPDATE consultations SET opens_on = '2999-01-01', closes_on = '2999-02-01' WHERE id = '{cid}'"
     ));
     assert_eq!(
-        app.get("/api/v1/public/consultations/closed", None).await.body,
+        app.get("/api/v1/public/consultations/closed", None)
+            .await
+            .body,
         json!([])
     );
     app.get(&format!("/api/v1/public/consultations/{cid}"), None)
@@ -203,11 +205,18 @@ async fn the_draft_page_has_a_form_per_article(b: Backend) {
     );
     for a in articles {
         let path = a["path"].as_str().unwrap();
-        assert!(v.html.contains(&format!("<article class=\"provision\" id=\"{path}\"")));
-        assert_eq!(hidden(&v.html, &format!("gy-{path}"), "provision_path"), path);
+        assert!(v
+            .html
+            .contains(&format!("<article class=\"provision\" id=\"{path}\"")));
+        assert_eq!(
+            hidden(&v.html, &format!("gy-{path}"), "provision_path"),
+            path
+        );
     }
     assert_eq!(hidden(&v.html, "gop-y-chung", "provision_path"), "");
-    assert!(v.html.contains("Email của bạn không bao giờ được công khai"));
+    assert!(v
+        .html
+        .contains("Email của bạn không bao giờ được công khai"));
     assert!(v.html.contains("<label for=\"gy-dieu-1-email\">"));
     // A key per form and per rendering.
     let again = Visit::of(&app, &cid).await;
@@ -269,18 +278,15 @@ async fn a_comment_from_the_form(b: Backend) {
                 .collect::<Vec<_>>(),
         )
         .await,
-        post_form(
-            &app,
-            &cid,
-            Some(&Visit::of(&app, &cid).await.cookie),
-            &good,
-        )
-        .await,
+        post_form(&app, &cid, Some(&Visit::of(&app, &cid).await.cookie), &good).await,
     ];
     for r in &refused {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let html = text(r);
-        assert!(html.contains("biểu mẫu đã hết hạn hoặc không hợp lệ"), "{html}");
+        assert!(
+            html.contains("biểu mẫu đã hết hạn hoặc không hợp lệ"),
+            "{html}"
+        );
         // The visitor's text is kept in the form it was typed in.
         assert!(html.contains("Đề nghị bổ sung tiếp nhận hồ sơ trực tuyến."));
     }
@@ -302,7 +308,10 @@ async fn a_comment_from_the_form(b: Backend) {
     assert_eq!(taken[0]["organisation"], "Hợp tác xã Sơn Bua");
 
     // The same form sent again with other words is not taken under the old key.
-    let edited = v.fields("gy-dieu-3", &[("name", "Nguyễn Văn Dân"), ("body", "Khác.")]);
+    let edited = v.fields(
+        "gy-dieu-3",
+        &[("name", "Nguyễn Văn Dân"), ("body", "Khác.")],
+    );
     let r = post_form(&app, &cid, Some(&v.cookie), &edited).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(text(&r).contains("Một ý kiến khác đã được gửi từ biểu mẫu này"));
@@ -356,7 +365,11 @@ async fn invalid_input_is_shown_next_to_the_field(b: Backend) {
 
     let fields = v.fields(
         "gy-dieu-1",
-        &[("name", "An"), ("email", "không-phải-email"), ("body", "Ý kiến.")],
+        &[
+            ("name", "An"),
+            ("email", "không-phải-email"),
+            ("body", "Ý kiến."),
+        ],
     );
     let r = post_form(&app, &cid, Some(&v.cookie), &fields).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -433,14 +446,17 @@ async fn the_public_report_after_closing(b: Backend) {
     };
     let kept = submit(json!({"name": "Lê Thị Hoa", "email": "hoa.rieng@example.vn", "organisation": "Hội Nông dân xã", "provision_path": "dieu-2/khoan-1", "body": "<script>alert(1)</script> nên nêu rõ lệ phí."})).await;
     let general = submit(json!({"name": "Phạm Minh", "body": "Đồng ý với toàn bộ dự thảo."})).await;
-    let spam = submit(json!({"name": "Quảng cáo", "email": "spam@example.vn", "body": "Mua ngay hàng giảm giá"})).await;
-    let pending = submit(json!({"name": "Chưa duyệt", "provision_path": "dieu-1", "body": "Ý kiến chưa được duyệt"})).await;
+    let spam = submit(
+        json!({"name": "Quảng cáo", "email": "spam@example.vn", "body": "Mua ngay hàng giảm giá"}),
+    )
+    .await;
+    let pending = submit(
+        json!({"name": "Chưa duyệt", "provision_path": "dieu-1", "body": "Ý kiến chưa được duyệt"}),
+    )
+    .await;
     let staff = staff_comments(&app, &cid).await;
     let id_of = |code: &str| {
-        staff
-            .iter()
-            .find(|c| c["tracking_code"] == code)
-            .unwrap()["id"]
+        staff.iter().find(|c| c["tracking_code"] == code).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_owned()
@@ -488,12 +504,22 @@ async fn the_public_report_after_closing(b: Backend) {
             &totals["accepted"],
             &totals["partially_accepted"]
         ),
-        (&json!(4), &json!(2), &json!(1), &json!(1), &json!(1), &json!(1))
+        (
+            &json!(4),
+            &json!(2),
+            &json!(1),
+            &json!(1),
+            &json!(1),
+            &json!(1)
+        )
     );
     let articles = r.body["articles"].as_array().unwrap();
     assert!(articles[0]["path"].is_null());
     assert_eq!(articles[0]["comments"][0]["author_name"], "Phạm Minh");
-    assert_eq!(articles[0]["comments"][0]["disposition_label_vi"], "Tiếp thu");
+    assert_eq!(
+        articles[0]["comments"][0]["disposition_label_vi"],
+        "Tiếp thu"
+    );
     let d2 = articles.iter().find(|a| a["path"] == "dieu-2").unwrap();
     assert_eq!(d2["comments"].as_array().unwrap().len(), 1);
     assert_eq!(d2["comments"][0]["organisation"], "Hội Nông dân xã");
