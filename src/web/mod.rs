@@ -9,6 +9,7 @@
 
 mod apidoc;
 pub mod assets;
+mod consultations;
 pub mod csrf;
 mod documents;
 mod page;
@@ -33,5 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/verify/{code}")
                 .guard(verify::browser())
                 .route(web::get().to(verify::verify)),
-        );
+        )
+        .service(consultations::list)
+        .service(consultations::report)
+        .service(consultations::draft)
+        .service(consultations::comment)
+        .service(consultations::comment_status);
 }
