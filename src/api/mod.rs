@@ -299,6 +299,23 @@ pub fn row_etag(id: &str, row_version: i32) -> String {
     format!("\"{id}-{row_version}\"")
 }
 
+/// The public comment rate limit, per client address (read through the trusted proxies):
+/// the API's comment route and the comment form share one limiter.
+pub fn throttle_comment(st: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    if let Some(limiter) = &st.comment_limiter {
+        let client = client_of(req, &st.settings.server.trusted_proxies);
+        if let Err(not_until) = limiter.check_key(&client) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(AppError::Throttled {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Maps a path id that is not a UUID to 404 before touching the database.
 pub fn parse_id(raw: &str) -> ApiResult<String> {
     uuid::Uuid::parse_str(raw)

@@ -18,8 +18,9 @@ use crate::domain::workflow::CommentStatus;
 use crate::error::AppError;
 use crate::pdf::Block;
 use crate::service::consultations::{
-    self as cons, ConsultationReport, DispositionRequest, ModerationRequest, NewCommentRequest,
-    PublicComment, PublicConsultation, ReportArticle, StaffComment,
+    self as cons, ClosedConsultation, ConsultationReport, DispositionRequest, ModerationRequest,
+    NewCommentRequest, PublicComment, PublicConsultation, PublicDraft, PublicReport, ReportArticle,
+    StaffComment,
 };
 use crate::service::documents::DocumentResponse;
 pub use crate::service::workflow::AppraisalRequestFilter;
@@ -109,6 +110,39 @@ pub async fn public_consultations(st: State) -> Reply {
     ok(cons::open_drafts(&st.db).await?)
 }
 
+/// Consultations whose period ended (closed early or past their closing date), the
+/// latest to close first, at most 100; each links to its public report. No account needed.
+#[utoipa::path(tag = "public", responses((status = 200, body = Vec<ClosedConsultation>), PublicErrors))]
+#[get("/public/consultations/closed")]
+pub async fn closed_consultations(st: State) -> Reply {
+    ok(cons::closed_consultations(&st.db).await?)
+}
+
+/// One consultation, open or closed, with its draft article by article, the closing date
+/// and the provisions a comment may name. No account needed.
+#[utoipa::path(
+    tag = "public",
+    params(("id" = String, Path)),
+    responses((status = 200, body = PublicDraft), PublicErrors)
+)]
+#[get("/public/consultations/{id}")]
+pub async fn public_consultation(st: State, id: Id) -> Reply {
+    ok(cons::public_draft(&st.db, parse_id(&id)?).await?)
+}
+
+/// The public report of a closed consultation: per article the published comments (names
+/// as given, never emails), each disposition and response, and the totals. Before the
+/// consultation closes: 409 naming the `consultation_closed` guard.
+#[utoipa::path(
+    tag = "public",
+    params(("id" = String, Path)),
+    responses((status = 200, body = PublicReport), PublicErrors, Conflict)
+)]
+#[get("/public/consultations/{id}/report")]
+pub async fn public_consultation_report(st: State, id: Id) -> Reply {
+    ok(cons::public_consultation_report(&st.db, parse_id(&id)?).await?)
+}
+
 /// The draft file of an open consultation.
 #[utoipa::path(
     tag = "public",
@@ -165,17 +199,7 @@ pub async fn submit_comment(
     body: Json<NewCommentRequest>,
 ) -> Reply {
     let id = parse_id(&id)?;
-    if let Some(limiter) = &st.comment_limiter {
-        let client = super::client_of(&req, &st.settings.server.trusted_proxies);
-        if let Err(not_until) = limiter.check_key(&client) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            return Err(AppError::Throttled {
-                retry_after_secs: wait.as_secs().max(1),
-            });
-        }
-    }
+    super::throttle_comment(&st, &req)?;
     let key = idempotency_key(&req)?;
     let settings = st.settings.workflow.clone();
     let (comment, created) = cons::submit_comment(&st.db, id, body.0, key, settings).await?;

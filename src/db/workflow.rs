@@ -103,7 +103,7 @@ pub fn open_on(conn: &mut Conn, day: NaiveDate) -> DbResult<Vec<Consultation>> {
         .load(conn)?)
 }
 
-/// A consultation open on a day, with its document, its draft version, the issuer's name
+/// A consultation (open on a day, or closed) with its document, its draft version, the issuer's name
 /// and the paths of the draft's provisions in order.
 pub struct OpenDraft {
     pub consultation: Consultation,
@@ -116,10 +116,38 @@ pub struct OpenDraft {
 /// The consultations open on `day`, closing soonest first, with what a reader needs of
 /// each: five queries, whatever their number.
 pub fn open_drafts(conn: &mut Conn, day: NaiveDate) -> DbResult<Vec<OpenDraft>> {
+    let open = open_on(conn, day)?;
+    with_drafts(conn, open)
+}
+
+/// Consultations whose period had ended by `day` (closed early, or past their closing
+/// date), the latest to close first, at most `limit`.
+pub fn closed_by(conn: &mut Conn, day: NaiveDate, limit: i64) -> DbResult<Vec<Consultation>> {
+    Ok(consultations::table
+        .filter(consultations::opens_on.le(day))
+        .filter(
+            consultations::closed_at
+                .is_not_null()
+                .or(consultations::closes_on.lt(day)),
+        )
+        .order((consultations::closes_on.desc(), consultations::id.asc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// The consultations whose period had ended by `day`, with their documents and drafts
+/// (see [`closed_by`], [`open_drafts`]).
+pub fn closed_drafts(conn: &mut Conn, day: NaiveDate, limit: i64) -> DbResult<Vec<OpenDraft>> {
+    let closed = closed_by(conn, day, limit)?;
+    with_drafts(conn, closed)
+}
+
+/// Consultations with their documents, draft versions, issuers' names and provision
+/// paths, in the order given.
+pub fn with_drafts(conn: &mut Conn, open: Vec<Consultation>) -> DbResult<Vec<OpenDraft>> {
     use super::models::{Document, Version};
     use super::schema::{documents, provisions, versions};
     use std::collections::HashMap;
-    let open = open_on(conn, day)?;
     let doc_ids: Vec<&str> = open.iter().map(|c| c.document_id.as_str()).collect();
     let version_ids: Vec<&str> = open.iter().map(|c| c.version_id.as_str()).collect();
     let docs: HashMap<String, Document> = documents::table

@@ -16,8 +16,10 @@ use crate::domain::kinds::Role;
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError};
 
+mod public;
 mod report;
 
+pub use public::*;
 pub use report::*;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -127,6 +129,12 @@ fn tracking_code() -> String {
 
 pub fn is_open(c: &Consultation, day: NaiveDate) -> bool {
     c.closed_at.is_none() && c.opens_on <= day && day <= c.closes_on
+}
+
+/// Whether a consultation's period had ended by `day`: closed early by staff, or past its
+/// closing date. Its public report is out from then on.
+pub fn is_closed(c: &Consultation, day: NaiveDate) -> bool {
+    c.opens_on <= day && (c.closed_at.is_some() || c.closes_on < day)
 }
 
 /// The author's email, if given: cleaned and shaped like an address.

@@ -8,6 +8,7 @@
 //! JavaScript; the one script adds search suggestions.
 
 pub mod assets;
+mod consultations;
 pub mod csrf;
 mod page;
 mod search;
@@ -20,5 +21,10 @@ pub use page::{accepts_html, error_page, security_headers, PageError, PageResult
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(assets::asset)
         .service(search::home)
-        .service(search::results);
+        .service(search::results)
+        .service(consultations::list)
+        .service(consultations::report)
+        .service(consultations::draft)
+        .service(consultations::comment)
+        .service(consultations::comment_status);
 }

@@ -75,10 +75,10 @@ pub struct ConsultationReport {
 }
 
 /// The comments grouped by the article they concern (`None`: the whole draft).
-type ByArticle = BTreeMap<Option<String>, Vec<ReportComment>>;
+pub(super) type ByArticle = BTreeMap<Option<String>, Vec<ReportComment>>;
 
 /// The totals of the comments, and those not rejected by article.
-fn tally(comments: Vec<Comment>) -> ApiResult<(ReportTotals, ByArticle)> {
+pub(super) fn tally(comments: Vec<Comment>) -> ApiResult<(ReportTotals, ByArticle)> {
     let mut totals = ReportTotals {
         received: comments.len(),
         ..Default::default()
@@ -123,10 +123,10 @@ fn tally(comments: Vec<Comment>) -> ApiResult<(ReportTotals, ByArticle)> {
 }
 
 /// An article of a version: its path, heading and text.
-type Article = (String, Option<String>, String);
+pub(super) type Article = (String, Option<String>, String);
 
 /// The articles of a version (its top provisions when it has no articles).
-fn articles_of(rows: &[ProvisionRow]) -> Vec<Article> {
+pub(super) fn articles_of(rows: &[ProvisionRow]) -> Vec<Article> {
     rows.iter()
         .filter(|r| !r.path.contains('/') || r.kind == "article")
         .filter(|r| r.kind == "article" || !rows.iter().any(|x| x.kind == "article"))
@@ -163,7 +163,7 @@ fn change_of(before: Option<&Article>, after: Option<&Article>) -> ArticleChange
 /// The report's articles: general comments, then the articles in the draft's order and
 /// any that only the next version has (`after` is `None` without a next version), then
 /// comments on provisions that are articles of neither.
-fn report_articles(
+pub(super) fn report_articles(
     mut by_path: ByArticle,
     before: &[Article],
     after: Option<&[Article]>,
