@@ -266,6 +266,7 @@ export async function pageTypes() {
   const { plan, consultation, ended } = await demo();
   const { code } = await stampedCopy();
   const tracking = await apiComment(consultation.id);
+  const closed = await apiJson('/api/v1/public/consultations/closed');
   const q = encodeURIComponent('cai cach hanh chinh');
   types = [
     { name: 'trang-chu', path: '/' },
@@ -276,7 +277,11 @@ export async function pageTypes() {
     { name: 'gop-y', path: '/gop-y' },
     { name: 'du-thao', path: `/gop-y/${consultation.id}` },
     { name: 'y-kien', path: `/y-kien/${encodeURIComponent(tracking)}` },
-    { name: 'bao-cao', path: `/gop-y/${consultation.id}/bao-cao` },
+    // The report of a closed consultation; while none is closed (the demo's only one is open),
+    // the page that says the report comes when it closes.
+    closed.length
+      ? { name: 'bao-cao', path: `/gop-y/${closed[0].id}/bao-cao` }
+      : { name: 'bao-cao-chua-co', path: `/gop-y/${consultation.id}/bao-cao`, status: 409 },
     { name: 'xac-minh-ban-sao', path: `/api/v1/verify/${encodeURIComponent(code)}` },
     { name: 'xac-minh', path: '/xac-minh' },
     { name: 'he-thong-hoa', path: '/he-thong-hoa?issuer=UBND&year=2016' },
