@@ -10,8 +10,11 @@
 pub mod assets;
 mod consultations;
 pub mod csrf;
+mod documents;
 mod page;
-mod search;
+pub mod search;
+mod systematization;
+mod verify;
 
 use actix_web::web;
 
@@ -26,5 +29,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(consultations::report)
         .service(consultations::draft)
         .service(consultations::comment)
-        .service(consultations::comment_status);
+        .service(consultations::comment_status)
+        .service(documents::document)
+        .service(verify::form)
+        .service(systematization::lists)
+        .service(
+            web::resource("/api/v1/verify/{code}")
+                .guard(verify::browser())
+                .route(web::get().to(verify::verify)),
+        );
 }

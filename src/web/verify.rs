@@ -1,0 +1,63 @@
+//! What a printed copy's QR code opens: the verification of the copy, in plain words.
+//!
+//! The code's URL is the API's `/api/v1/verify/{code}`; a browser (HTML before JSON in
+//! `Accept`) gets this page, an API client the JSON (both in the OpenAPI document).
+
+use actix_web::http::header;
+use actix_web::{get, guard, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::page::{html, query, PageResult};
+use crate::api::State;
+use crate::service::copies::{check_code, VerifyResponse};
+
+#[derive(Template)]
+#[template(path = "verify.html", config = "src/web/askama.toml")]
+struct VerifyPage {
+    v: VerifyResponse,
+}
+
+/// Whether a request comes from a browser: it asks for HTML before JSON.
+pub fn browser() -> impl guard::Guard {
+    guard::fn_guard(|ctx| super::accepts_html(ctx.head().headers()))
+}
+
+/// The verification page of a copy's code; an unknown code is the 404 page.
+pub async fn verify(st: State, req: HttpRequest, code: web::Path<String>) -> PageResult {
+    let v = check_code(&st.db, code.into_inner()).await?;
+    html(&req, &VerifyPage { v }, false)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    ma: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify_form.html", config = "src/web/askama.toml")]
+struct VerifyForm {
+    code: String,
+}
+
+/// A form to type the code printed under a copy's QR code; with `?ma=` it goes to the
+/// code's verification page.
+#[get("/xac-minh")]
+pub async fn form(req: HttpRequest) -> PageResult {
+    let f: CodeForm = query(&req)?;
+    let code: String = f.ma.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.is_empty() {
+        return html(&req, &VerifyForm { code }, false);
+    }
+    // Only letters and digits make a code: anything else cannot be one (404 there).
+    let target = format!(
+        "/api/v1/verify/{}",
+        code.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    );
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, target))
+        .finish())
+}
