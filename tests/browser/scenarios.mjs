@@ -185,9 +185,11 @@ test('2. a stamped copy\'s QR code opens a page saying the copy is authentic; a 
   const page = await newPage(PHONE);
   await open(page, new URL(url).pathname);
   const text = await textOf(page);
-  assert.match(text, /xác thực|đúng là bản/, `${url} does not say the copy is authentic`);
+  // The page's words: "Bản sao này là xác thực", "Văn bản đang có hiệu lực".
+  assert.match(text, /bản sao này là xác thực|đúng là bản/, `${url} does not say the copy is authentic`);
   assert.ok(text.includes(plan.title.toLowerCase().slice(0, 40)), `${url} does not name the document`);
-  assert.match(text, /còn hiệu lực/, `${url} does not say the document is in force`);
+  assert.match(text, /đang có hiệu lực|còn hiệu lực/, `${url} does not say the document is in force`);
+  assert.doesNotMatch(text, /không xác thực|hết hiệu lực/, `${url} says the copy is not authentic or the document not in force`);
   assert.ok(await page.locator(`a[href^="/van-ban/${plan.id}"]`).count(), `${url} does not link the document's page`);
 
   // The same URL answers JSON to an API client.
@@ -219,18 +221,31 @@ test('3. a replaced or repealed document: "hết hiệu lực" with the replacin
   const then = await apiJson(`/api/v1/documents/${doc.id}/effect?as_of=${before}`);
   assert.equal(then.effect, 'in_force', `the API says ${doc.number} was ${then.effect} on ${before}`);
 
+  const dmy = (iso) => iso.split('-').reverse().join('/');
   const page = await newPage(DESKTOP);
-  for (const path of [`/van-ban/${doc.id}`, `/van-ban/${doc.id}?ngay=${on}`]) {
+
+  // Today, and on the day it ended: "hết hiệu lực", next to a link to the one that ended it.
+  for (const [path, said] of [
+    [`/van-ban/${doc.id}`, /hôm nay \([0-9/]+\): hết hiệu lực/],
+    [`/van-ban/${doc.id}?ngay=${on}`, new RegExp(`vào ngày ${dmy(on)}: hết hiệu lực`)],
+  ]) {
     await open(page, path);
-    const text = await textOf(page);
-    assert.match(text, /hết hiệu lực/, `${path} does not say "hết hiệu lực"`);
-    assert.ok(await page.locator(`main a[href^="/van-ban/${by.id}"]`).count(), `${path} does not link ${by.number} (${by.id}), which ${relation.label_vi.toLowerCase()} it`);
+    assert.match(await textOf(page), said, `${path} does not say ${said}`);
+    const near = await page.evaluate((byId) => {
+      const stated = [...document.querySelectorAll('main strong, main .effect')].find((e) => /hết hiệu lực/i.test(e.textContent));
+      if (!stated) return 'no "hết hiệu lực" statement';
+      const scope = stated.closest('section') || stated.parentElement.parentElement;
+      return scope.querySelector(`a[href^="/van-ban/${byId}"]`) ? '' : 'no link to it next to the statement';
+    }, by.id);
+    assert.equal(near, '', `${path}: ${near} (${by.number}, ${by.id}, ${relation.label_vi.toLowerCase()} it from ${on})`);
   }
+
+  // The day before: "còn hiệu lực" on that day.
   const path = `/van-ban/${doc.id}?ngay=${before}`;
   await open(page, path);
   const text = await textOf(page);
-  assert.match(text, /còn hiệu lực/, `${path} does not say "còn hiệu lực"`);
-  assert.doesNotMatch(text, /hết hiệu lực/, `${path} says "hết hiệu lực" the day before ${on}`);
+  assert.match(text, new RegExp(`vào ngày ${dmy(before)}: còn hiệu lực`), `${path} does not say "còn hiệu lực" on ${before}`);
+  assert.doesNotMatch(text, new RegExp(`vào ngày ${dmy(before)}: hết hiệu lực`), `${path} says "hết hiệu lực" on ${before}`);
   await page.context().close();
 });
 
