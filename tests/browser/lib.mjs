@@ -120,6 +120,30 @@ export async function assertNoHorizontalScroll(page, what) {
   }
 }
 
+/**
+ * `fn(page, type)` for every page type in one anonymous context of the viewport (cookies
+ * cleared and problems forgotten between pages); returns the failures, one line each.
+ */
+export async function eachPageType(viewport, fn, types) {
+  const failures = [];
+  const page = await newPage(viewport);
+  try {
+    for (const t of types || (await pageTypes())) {
+      await page.context().clearCookies();
+      page.problems.length = 0;
+      try {
+        await open(page, t.path, t.status);
+        await fn(page, t);
+      } catch (e) {
+        failures.push(`${t.name} @${viewport.width}px: ${e.message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    await page.context().close();
+  }
+  return failures;
+}
+
 // --- the API -------------------------------------------------------------------------------
 
 export async function api(path, { token, method = 'GET', body, accept = 'application/json' } = {}) {
