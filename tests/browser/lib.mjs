@@ -150,13 +150,16 @@ export async function api(path, { token, method = 'GET', body, accept = 'applica
   const headers = { accept };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(BASE + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    redirect: 'manual',
-  });
-  return res;
+  try {
+    return await fetch(BASE + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'manual',
+    });
+  } catch (e) {
+    throw new Error(`${method} ${path}: ${e.message} (${e.cause?.code || e.cause?.message || 'no cause given'})`);
+  }
 }
 
 export async function apiJson(path, options = {}) {

@@ -258,7 +258,11 @@ test('4. as anonymous, every page links only what the API shows anonymous caller
     method: 'POST',
     body: { label: 'Dự thảo 1', body: `Điều 1. Phạm vi\nCải cách hành chính ${marker} trong nội bộ.` },
   });
-  const anonymous = new Set((await allDocuments()).map((d) => d.id));
+  const visible = await allDocuments();
+  const anonymous = new Set(visible.map((d) => d.id));
+  // What a facet or filter link may name: the issuers and kinds of what anonymous callers see.
+  const issuers = new Set(visible.map((d) => d.issuer?.code).filter(Boolean));
+  const kinds = new Set(visible.map((d) => d.kind));
   const consultations = [
     ...(await apiJson('/api/v1/public/consultations')),
     ...(await apiJson('/api/v1/public/consultations/closed')),
@@ -282,10 +286,22 @@ test('4. as anonymous, every page links only what the API shows anonymous caller
   const broken = await eachPageType(DESKTOP, async (page, t) => {
     const html = await page.content();
     for (const s of secret) if (html.includes(s)) failures.push(`${t.path} holds the draft's '${s}'`);
+    // The issuer filter's choices (GET /api/v1/org-units is not for anonymous callers).
+    for (const code of await page.locator('select[name="issuer"] option').evaluateAll((os) => os.map((o) => o.value))) {
+      if (code && !issuers.has(code)) failures.push(`${t.path} offers issuer ${code}, which issued nothing anonymous callers see`);
+    }
     const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
     for (const href of hrefs) {
       const u = new URL(href);
       if (u.origin !== BASE) continue;
+      const issuer = u.searchParams.get('issuer');
+      if (u.pathname === '/tim-kiem' && issuer && !issuers.has(issuer)) {
+        failures.push(`${t.path} links a search of issuer ${issuer}, which issued nothing anonymous callers see (${href})`);
+      }
+      const kind = u.searchParams.get('kind');
+      if (u.pathname === '/tim-kiem' && kind && !kinds.has(kind)) {
+        failures.push(`${t.path} links a search of kind ${kind}, of which anonymous callers see nothing (${href})`);
+      }
       const doc = u.pathname.match(/^\/van-ban\/([^/]+)/);
       if (doc) {
         linked++;
