@@ -86,11 +86,23 @@ pub async fn controlled_copy_pdf(
 }
 
 /// Which document, version, stamp and recipient a printed copy's code belongs to,
-/// whether its source file is intact, and whether the document is still in force.
+/// whether its source file is intact, and whether the document is still in force. The
+/// URL a copy's QR code carries: a browser (`Accept` naming `text/html` before JSON) gets
+/// the verification page in Vietnamese, and an unknown code the not-found page, in HTML.
 #[utoipa::path(
     tag = "public",
     params(("code" = String, Path)),
-    responses((status = 200, body = VerifyResponse), PublicErrors)
+    responses(
+        PublicErrors,
+        (status = 200, description = "The copy: JSON, or the verification page for a browser", content(
+            (VerifyResponse = "application/json"),
+            (String = "text/html")
+        )),
+        (status = 404, description = "No copy has this code: a problem, or the not-found page for a browser", content(
+            (crate::api::problem::Problem = "application/problem+json"),
+            (String = "text/html")
+        ))
+    )
 )]
 #[get("/verify/{code}")]
 pub async fn verify(st: State, code: web::Path<String>) -> ApiResult<HttpResponse> {

@@ -7,6 +7,7 @@
 //! every value; assets (`src/web/assets`) are part of the binary. Pages work without
 //! JavaScript; the one script adds search suggestions.
 
+mod apidoc;
 pub mod assets;
 mod consultations;
 pub mod csrf;
@@ -32,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(consultations::comment_status)
         .service(documents::document)
         .service(verify::form)
+        .service(apidoc::reference)
         .service(systematization::lists)
         .service(
             web::resource("/api/v1/verify/{code}")

@@ -27,4 +27,5 @@ mod search_syntax;
 mod search_typing;
 mod timestamps;
 mod versions;
+mod web;
 mod workflow;
