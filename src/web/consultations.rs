@@ -388,13 +388,15 @@ pub async fn comment(
     let (token, cookie) = token_for(&st, &req);
     let mut page = draft_page(d, token, max_chars);
     let view = page.keep(&form);
-    match message {
-        Some(m) => view.error = Some(m),
+    match &message {
+        Some(m) => view.error = Some(m.clone()),
         None => place_errors(view, &errors, max_chars),
     }
+    // A draft no longer open shows no form: the message stands alone.
     page.notice = Some(Notice {
         good: false,
-        text: "Ý kiến chưa được gửi. Xin xem thông báo bên cạnh biểu mẫu.".into(),
+        text: message
+            .unwrap_or_else(|| "Ý kiến chưa được gửi. Xin xem thông báo bên cạnh biểu mẫu.".into()),
     });
     render(&req, &page, status, cookie)
 }

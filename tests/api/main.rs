@@ -28,4 +28,5 @@ mod search_typing;
 mod timestamps;
 mod versions;
 mod web;
+mod web_consultations;
 mod workflow;
