@@ -314,6 +314,7 @@ export async function pageTypes() {
     { name: 'he-thong-hoa', path: '/he-thong-hoa?issuer=UBND&year=2016' },
     { name: 'tai-lieu-api', path: '/tai-lieu-api' },
     { name: 'loi-404', path: '/khong-co-trang-nay', status: 404 },
+    { name: 'loi-400', path: `/tim-kiem?q=${q}&trang=khong-phai-trang`, status: 400 },
   ];
   return types;
 }

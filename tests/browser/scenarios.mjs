@@ -49,6 +49,17 @@ test('1. on a 360 px phone: search, read the plan, comment on an article, follow
 
   await open(page, '/');
   await assertNoHorizontalScroll(page, 'the home page');
+  // The keyboard first reaches a visible link past the header, to the main content.
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const a = document.activeElement;
+    const r = a.getBoundingClientRect();
+    const target = a.hash && document.getElementById(a.hash.slice(1));
+    return { tag: a.tagName, href: a.getAttribute('href'), visible: r.width > 1 && r.height > 1 && r.top >= 0 && r.left >= 0, main: !!target?.closest('main') || target?.tagName === 'MAIN' };
+  });
+  assert.equal(skip.tag, 'A', 'the first Tab does not reach a link');
+  assert.ok(skip.main, `the first link (${skip.href}) does not lead to the main content`);
+  assert.ok(skip.visible, `the first link (${skip.href}) is not visible when focused`);
   const box = page.locator('form[role="search"] input[name="q"]');
   await box.fill('cai cach hanh chinh');
   await Promise.all([
