@@ -180,6 +180,27 @@ test('1b. every page type at 360 px: no sideways scroll, no script error, no blo
   assert.deepEqual(failures, []);
 });
 
+test('1c. every link of every page type answers (no 4xx or 5xx)', async () => {
+  const links = new Map();
+  const failures = await eachPageType(DESKTOP, async (page, t) => {
+    const hrefs = await page.locator('a[href]:not([href^="#"])').evaluateAll((as) => as.map((a) => a.href));
+    for (const href of hrefs) {
+      const u = new URL(href);
+      u.hash = '';
+      if (u.origin === BASE && !links.has(u.href)) links.set(u.href, t.path);
+    }
+  });
+  assert.ok(links.size > 20, `only ${links.size} links on all the page types`);
+  console.log(`# ${links.size} distinct links of ${(await pageTypes()).length} page types`);
+  for (const [href, from] of links) {
+    const res = await api(href.slice(BASE.length), { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+    await res.arrayBuffer();
+    // A redirect (a form's answer, a short address) is followed by the browser: fine.
+    if (res.status >= 400) failures.push(`${href.slice(BASE.length)} (linked from ${from}) answered ${res.status}`);
+  }
+  assert.deepEqual(failures, []);
+});
+
 // --- 2 ---------------------------------------------------------------------------------------
 
 test('2. a stamped copy\'s QR code opens a page saying the copy is authentic; a tampered code is not found', async () => {
