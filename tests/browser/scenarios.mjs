@@ -72,7 +72,14 @@ test('1. on a 360 px phone: search, read the plan, comment on an article, follow
   // The plan among the results, opened from them.
   const hit = page.locator(`a[href^="/van-ban/${plan.id}"]`, { hasText: PLAN_TITLE }).first();
   assert.ok(await hit.count(), `the results of 'cai cach hanh chinh' do not link the plan (${plan.id})`);
+  const hitHref = await hit.getAttribute('href');
   await Promise.all([page.waitForURL((u) => u.pathname === `/van-ban/${plan.id}`), hit.click()]);
+  // A result leads to its provision inside the document.
+  const hash = new URL(hitHref, BASE).hash.slice(1);
+  assert.ok(hash, `the result links the plan (${hitHref}) but no provision in it`);
+  const provision = page.locator(`[id="${hash}"]`);
+  assert.equal(await provision.count(), 1, `the plan's page has no element #${hash} (the result's link)`);
+  assert.ok(await inView(provision), `#${hash} is not in view after following the result`);
   assert.match(await page.locator('h1').innerText(), /Đề án Đẩy mạnh cải cách hành chính/);
   await assertNoHorizontalScroll(page, 'the plan\'s page');
 
