@@ -20,6 +20,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("assets/site.css"),
     },
     Asset {
+        name: "icon.svg",
+        content_type: "image/svg+xml",
+        bytes: include_bytes!("assets/icon.svg"),
+    },
+    Asset {
         name: "site.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("assets/site.js"),
@@ -47,6 +52,11 @@ pub fn css() -> String {
 /// The script's address, for the templates.
 pub fn js() -> String {
     url_of("site.js")
+}
+
+/// The icon's address, for the templates.
+pub fn icon() -> String {
+    url_of("icon.svg")
 }
 
 /// The bytes the pages weigh beyond their HTML: every asset (for the benchmark).

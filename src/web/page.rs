@@ -99,6 +99,8 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     detail: String,
+    /// `en` for a detail the use case wrote (in English), so that it is read as such.
+    detail_lang: &'static str,
 }
 
 impl ResponseError for PageError {
@@ -153,10 +155,19 @@ pub fn error_page(e: &AppError) -> HttpResponse {
         }
         _ => ("Yêu cầu không hợp lệ", e.to_string()),
     };
+    error_page_with(e, title, detail)
+}
+
+/// The page for an error, with the title and explanation a page chose for it.
+pub fn error_page_with(e: &AppError, title: &str, detail: String) -> HttpResponse {
+    let status = e.status_code();
+    // The pages' own words are Vietnamese; a use case's detail is English text.
+    let detail_lang = if detail.is_ascii() { "en" } else { "vi" };
     let page = ErrorPage {
         status: status.as_u16(),
         title,
         detail,
+        detail_lang,
     };
     let mut res = HttpResponse::build(status);
     res.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -170,7 +181,7 @@ pub fn error_page(e: &AppError) -> HttpResponse {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
             ))
-            .body(title),
+            .body(title.to_owned()),
     }
 }
 

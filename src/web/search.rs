@@ -131,14 +131,15 @@ impl SearchForm {
                 .map(Some)
                 .map_err(|_| AppError::invalid(field, what))
         }
+        // An issuer is chosen by code; one that issued nothing public matches nothing, as
+        // the API answers an issuer id it does not know (no hits, not an error).
         let issuer = match self.issuer.trim() {
             "" => None,
             code => Some(
                 issuers
                     .iter()
                     .find(|u| u.code == code)
-                    .map(|u| u.id.clone())
-                    .ok_or_else(|| AppError::invalid("issuer", "không có cơ quan ban hành này"))?,
+                    .map_or_else(|| code.to_owned(), |u| u.id.clone()),
             ),
         };
         Ok(SearchRequest {

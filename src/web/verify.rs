@@ -9,13 +9,18 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::page::{html, query, PageResult};
+use chrono::TimeZone;
+
 use crate::api::State;
+use crate::error::AppError;
 use crate::service::copies::{check_code, VerifyResponse};
 
 #[derive(Template)]
 #[template(path = "verify.html", config = "src/web/askama.toml")]
 struct VerifyPage {
     v: VerifyResponse,
+    /// When the copy was stamped, in the service's time zone.
+    issued_local: String,
 }
 
 /// Whether a request comes from a browser: it asks for HTML before JSON.
@@ -25,8 +30,24 @@ pub fn browser() -> impl guard::Guard {
 
 /// The verification page of a copy's code; an unknown code is the 404 page.
 pub async fn verify(st: State, req: HttpRequest, code: web::Path<String>) -> PageResult {
-    let v = check_code(&st.db, code.into_inner()).await?;
-    html(&req, &VerifyPage { v }, false)
+    match check_code(&st.db, code.into_inner()).await {
+        Ok(v) => {
+            let issued_local = chrono::Utc
+                .from_utc_datetime(&v.issued_at)
+                .with_timezone(&chrono::Local)
+                .format("%d/%m/%Y %H:%M (UTC%:z)")
+                .to_string();
+            html(&req, &VerifyPage { v, issued_local }, false)
+        }
+        Err(AppError::NotFound) => Ok(super::page::error_page_with(
+            &AppError::NotFound,
+            "Không tìm thấy mã xác minh",
+            "Không có bản sao nào mang mã này. Hãy kiểm tra lại mã in dưới mã QR của bản sao; \
+             một bản sao có mã không tìm thấy không phải do hệ thống này cấp."
+                .to_owned(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
