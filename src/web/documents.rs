@@ -93,14 +93,7 @@ struct Block {
 }
 
 fn title_of(p: &ProvisionNode) -> String {
-    let name = match p.kind {
-        ProvisionKind::Part => "Phần",
-        ProvisionKind::Chapter => "Chương",
-        ProvisionKind::Section => "Mục",
-        ProvisionKind::Article => "Điều",
-        ProvisionKind::Clause => "Khoản",
-        ProvisionKind::Point => "Điểm",
-    };
+    let name = p.kind.label_vi();
     match &p.heading {
         Some(h) => format!("{name} {}. {h}", p.number),
         None => format!("{name} {}", p.number),
