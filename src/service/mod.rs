@@ -56,14 +56,23 @@ impl Caller {
         }
     }
 
+    /// May the caller's role do `action` at all?
+    pub fn may(&self, action: Action) -> bool {
+        allows(self.role, action)
+    }
+
     pub fn require(&self, action: Action) -> ApiResult<()> {
-        if allows(self.role, action) {
+        self.require_because(action, || {
+            format!("the {} role may not do this", self.role.as_str())
+        })
+    }
+
+    /// [`Caller::require`], refusing with the reason `why` gives.
+    pub fn require_because(&self, action: Action, why: impl FnOnce() -> String) -> ApiResult<()> {
+        if self.may(action) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "the {} role may not do this",
-                self.role.as_str()
-            )))
+            Err(AppError::Forbidden(why()))
         }
     }
 }

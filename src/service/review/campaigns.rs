@@ -14,7 +14,7 @@ use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, ReviewCampaign, ReviewItem};
 use crate::db::review::{ItemFilter, ItemResult, Selection};
 use crate::db::{self, Conn, Db, Tx};
-use crate::domain::kinds::{DocumentKind, Role};
+use crate::domain::kinds::DocumentKind;
 use crate::domain::review::{
     check_close, check_review_result, ensure_campaign_open, CampaignState, ResultCounts,
     ReviewResult,
@@ -435,7 +435,7 @@ fn record_item(
 ) -> ApiResult<(ReviewItem, Document)> {
     caller.require(Action::RecordReviewResults)?;
     let item = db::review::get_item(conn, id)?;
-    if caller.role != Role::LegalOfficer
+    if !caller.may(Action::RecordAnyReviewResult)
         && (item.assignee_id.is_none() || item.assignee_id != caller.org_unit_id)
     {
         return Err(AppError::Forbidden(
