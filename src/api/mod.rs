@@ -306,6 +306,24 @@ pub fn parse_id(raw: &str) -> ApiResult<String> {
         .map_err(|_| AppError::NotFound)
 }
 
+/// The public-comment limiter: one client (by its address, read through the trusted
+/// proxies) may send so many comments a minute; beyond that, `Throttled` with the wait.
+/// Every form that takes a public comment applies it before the comment is read.
+pub fn throttle_comment(st: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    let Some(limiter) = &st.comment_limiter else {
+        return Ok(());
+    };
+    let client = client_of(req, &st.settings.server.trusted_proxies);
+    limiter.check_key(&client).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        AppError::Throttled {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+    })
+}
+
 /// The client address of a request as text ("unknown" without a peer address), read
 /// through the trusted proxies.
 pub fn client_of(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> String {

@@ -165,17 +165,7 @@ pub async fn submit_comment(
     body: Json<NewCommentRequest>,
 ) -> Reply {
     let id = parse_id(&id)?;
-    if let Some(limiter) = &st.comment_limiter {
-        let client = super::client_of(&req, &st.settings.server.trusted_proxies);
-        if let Err(not_until) = limiter.check_key(&client) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            return Err(AppError::Throttled {
-                retry_after_secs: wait.as_secs().max(1),
-            });
-        }
-    }
+    super::throttle_comment(&st, &req)?;
     let key = idempotency_key(&req)?;
     let settings = st.settings.workflow.clone();
     let (comment, created) = cons::submit_comment(&st.db, id, body.0, key, settings).await?;
