@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use super::documents as docs;
 use super::{clean_opt, clean_text, Caller};
+use crate::auth::Action;
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::Blob;
 use crate::db::workflow::{self as wf, Comment, CommentChanges, Consultation};
 use crate::db::{self, Conn, Db, Tx};
-use crate::auth::Action;
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError};
 

@@ -139,8 +139,7 @@ async fn role_matrix(b: Backend) {
             .unwrap()["id"],
     );
     let flag = str_of(&app.get("/api/v1/review-flags", Some(&legal)).await.body[0]["id"]);
-    let consultation =
-        str_of(&app.get("/api/v1/public/consultations", None).await.body[0]["id"]);
+    let consultation = str_of(&app.get("/api/v1/public/consultations", None).await.body[0]["id"]);
     let published = app.id_of("04/2016/QĐ-UBND").await;
     let inspected = app.id_of("02/2016/QĐ-UBND").await;
     let inspection = str_of(

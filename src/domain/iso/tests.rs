@@ -329,8 +329,7 @@ impl Model {
 
     fn check(&self, seed: u64, step: usize) {
         let at = format!("seed {seed}, step {step}");
-        check_one_current(&self.revisions, self.withdrawn)
-            .unwrap_or_else(|e| panic!("{at}: {e}"));
+        check_one_current(&self.revisions, self.withdrawn).unwrap_or_else(|e| panic!("{at}: {e}"));
         let current = self.current().map(|c| c.id.clone());
         for r in &self.revisions {
             let stamp = required_stamp(r.state, None, None);
