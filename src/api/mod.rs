@@ -14,6 +14,7 @@ pub mod problem;
 pub mod reports;
 pub mod responses;
 pub mod review;
+pub mod route;
 pub mod search;
 pub mod self_inspections;
 pub mod systematization;
