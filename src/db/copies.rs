@@ -61,14 +61,16 @@ pub fn verification(conn: &mut Conn, code: &str) -> DbResult<Option<Verification
     Ok(verifications::table.find(code).first(conn).optional()?)
 }
 
-/// The codes issued for a version with this stamp from this source, oldest first, each
-/// with the recipient and the number of its controlled copy.
+/// A verification code issued, with the recipient and the number of its controlled copy.
+pub type IssuedCode = (String, Option<String>, Option<i32>);
+
+/// The codes issued for a version with this stamp from this source, oldest first.
 pub fn codes_of(
     conn: &mut Conn,
     version_id: &str,
     stamp: StampChoice,
     source_sha256: &str,
-) -> DbResult<Vec<(String, Option<String>, Option<i32>)>> {
+) -> DbResult<Vec<IssuedCode>> {
     Ok(verifications::table
         .filter(verifications::version_id.eq(version_id))
         .filter(verifications::stamp.eq(stamp))
