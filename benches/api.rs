@@ -183,25 +183,16 @@ fn fixture(backend: &str, documents: usize) -> Fixture {
             (0..200)
                 .filter(|i| chunk * 200 + i < documents)
                 .map(|i| {
-                    let req = vanban::service::documents::CreateDocumentRequest {
-                        kind: if i % 2 == 0 {
+                    let req = vanban::service::documents::CreateDocumentRequest::draft(
+                        if i % 2 == 0 {
                             vanban::domain::kinds::DocumentKind::Decision
                         } else {
                             vanban::domain::kinds::DocumentKind::Resolution
                         },
-                        number: None,
-                        title: format!("Quyết định về cải cách hành chính số {}", chunk * 200 + i),
-                        issuer: Some("UBND".into()),
-                        field: Some("Cải cách hành chính".into()),
-                        signer: None,
-                        signed_on: None,
-                        published_on: None,
-                        effective_from: None,
-                        effective_until: None,
-                        external: false,
-                        iso_code: None,
-                        iso_revision: None,
-                    };
+                        format!("Quyết định về cải cách hành chính số {}", chunk * 200 + i),
+                        Some("UBND".into()),
+                        Some("Cải cách hành chính".into()),
+                    );
                     vanban::service::documents::create(c, &caller, &req).map(|d| d.id)
                 })
                 .collect::<Result<Vec<_>, _>>()

@@ -4,7 +4,8 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
 use super::responses::{Conflict, PayloadTooLarge, PublicErrors, ReadErrors, UnsupportedMediaType};
-use super::{parse_id, AuthUser, MaybeUser, State};
+use super::route::routes;
+use super::State;
 use crate::error::ApiResult;
 use crate::service::copies::{self as svc, PreparedCopy, StampQuery, VerifyResponse};
 use crate::service::Caller;
@@ -31,58 +32,40 @@ async fn pdf_reply(
         .body(bytes))
 }
 
-/// A version as a PDF, stamped on every page with what it is (draft, official copy,
-/// numbered controlled copy, or expired / obsolete), page numbers, a verification code
-/// and its QR code. An uploaded PDF is never rewritten: the stamp is an incremental
-/// update appended to the original bytes. A version without a PDF is rendered from its text.
-#[utoipa::path(
-    tag = "versions",
-    params(("id" = String, Path), StampQuery),
-    responses(
-        (status = 200, description = "The stamped PDF", content_type = "application/pdf",
-         headers(("X-Verification-Code" = String))),
-        PublicErrors, Conflict, PayloadTooLarge, UnsupportedMediaType
-    ),
-    security((), ("bearer" = []))
-)]
-#[get("/versions/{id}/pdf")]
-pub async fn version_pdf(
-    st: State,
-    user: MaybeUser,
-    id: web::Path<String>,
-    q: web::Query<StampQuery>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let q = q.into_inner();
-    let base = st.settings.server.base_url.clone();
-    let caller = user.0;
-    let prepared = svc::prepare_version_copy(&st.db, caller.clone(), id, q, base).await?;
-    pdf_reply(&st, caller, prepared).await
+routes! {
+    tag "versions";
+
+    /// A version as a PDF, stamped on every page with what it is (draft, official copy,
+    /// numbered controlled copy, or expired / obsolete), page numbers, a verification code
+    /// and its QR code. An uploaded PDF is never rewritten: the stamp is an incremental
+    /// update appended to the original bytes. A version without a PDF is rendered from its text.
+    get "/versions/{id}/pdf" => version_pdf(st, caller: Public, id: Path, q: Query<StampQuery>)
+        -> [
+            (status = 200, description = "The stamped PDF", content_type = "application/pdf",
+             headers(("X-Verification-Code" = String))),
+            PublicErrors, Conflict, PayloadTooLarge, UnsupportedMediaType
+        ] {
+            let base = st.settings.server.base_url.clone();
+            let prepared = svc::prepare_version_copy(&st.db, caller.clone(), id, q, base).await?;
+            pdf_reply(&st, caller, prepared).await
+        }
 }
 
-/// The PDF of one numbered controlled copy of an ISO document (its number, recipient,
-/// code and revision on every page; stamped obsolete once the revision is superseded).
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    responses(
-        (status = 200, description = "The stamped copy", content_type = "application/pdf",
-         headers(("X-Verification-Code" = String))),
-        ReadErrors, Conflict
-    ),
-    security(("bearer" = []))
-)]
-#[get("/iso/copies/{id}/pdf")]
-pub async fn controlled_copy_pdf(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let base = st.settings.server.base_url.clone();
-    let caller = user.caller;
-    let prepared = svc::prepare_controlled(&st.db, caller.clone(), id, base).await?;
-    pdf_reply(&st, Some(caller), prepared).await
+routes! {
+    tag "iso";
+
+    /// The PDF of one numbered controlled copy of an ISO document (its number, recipient,
+    /// code and revision on every page; stamped obsolete once the revision is superseded).
+    get "/iso/copies/{id}/pdf" => controlled_copy_pdf(st, caller: Auth, id: Path)
+        -> [
+            (status = 200, description = "The stamped copy", content_type = "application/pdf",
+             headers(("X-Verification-Code" = String))),
+            ReadErrors, Conflict
+        ] {
+            let base = st.settings.server.base_url.clone();
+            let prepared = svc::prepare_controlled(&st.db, caller.clone(), id, base).await?;
+            pdf_reply(&st, Some(caller), prepared).await
+        }
 }
 
 /// Which document, version, stamp and recipient a printed copy's code belongs to,

@@ -1,12 +1,13 @@
 //! /api/v1/documents: documents, their legal effect and their relations.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, HttpResponse};
 
 use super::dto::ReasonRequest;
 use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
-use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, MaybeUser, State};
-use crate::error::ApiResult;
+use super::review::ok;
+use super::route::routes;
+use super::tagged_row;
 use crate::service::documents::{
     self as svc, AsOfQuery, CreateDocumentRequest, DocumentPage, DocumentQuery, DocumentResponse,
     EffectResponse, UpdateDocumentRequest,
@@ -17,201 +18,91 @@ use crate::service::relations::{
 
 pub use crate::service::today;
 
-/// List documents the caller may see, newest first.
-#[utoipa::path(
-    tag = "documents",
-    params(DocumentQuery),
-    responses((status = 200, body = DocumentPage), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/documents")]
-pub async fn list_documents(
-    st: State,
-    user: MaybeUser,
-    query: web::Query<DocumentQuery>,
-) -> ApiResult<HttpResponse> {
-    let page = svc::page(&st.db, user.0, query.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(page))
+routes! {
+    tag "documents";
+
+    /// List documents the caller may see, newest first.
+    get "/documents" => list_documents(st, caller: Public, q: Query<DocumentQuery>)
+        -> [(status = 200, body = DocumentPage), PublicErrors]
+        { ok(svc::page(&st.db, caller, q).await?) }
+
+    /// Create a document (a draft, or an external document recorded as promulgated).
+    post "/documents" => create_document(st, caller: Auth, body: Json<CreateDocumentRequest>)
+        -> [(status = 201, body = DocumentResponse), WriteErrors, BodyErrors]
+        {
+            let doc = svc::create_document(&st.db, caller, body).await?;
+            let location = format!("/api/v1/documents/{}", doc.id);
+            let mut resp = tagged_row(StatusCode::CREATED, &doc);
+            if let Ok(v) = header::HeaderValue::from_str(&location) {
+                resp.headers_mut().insert(header::LOCATION, v);
+            }
+            Ok(resp)
+        }
+
+    /// Read a document, with its legal effect on `as_of` (default today).
+    get "/documents/{id}" => get_document(st, caller: Public, id: Path, q: Query<AsOfQuery>)
+        -> [(status = 200, body = DocumentResponse, headers(("ETag" = String))), PublicErrors]
+        {
+            let doc = svc::get_document(&st.db, caller, id, q.as_of.unwrap_or_else(today)).await?;
+            Ok(tagged_row(StatusCode::OK, &doc))
+        }
+
+    /// Change a document's metadata (send `If-Match` with the ETag you read).
+    patch "/documents/{id}" => update_document(
+        st, caller: Auth, (id, version): IfMatch, body: Json<UpdateDocumentRequest>
+    ) -> [(status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors]
+        {
+            let doc = svc::update_document(&st.db, caller, id, version, body).await?;
+            Ok(tagged_row(StatusCode::OK, &doc))
+        }
+
+    /// Delete a document; only while none of its versions was ever approved.
+    delete "/documents/{id}" => delete_document(st, caller: Auth, (id, version): IfMatch)
+        -> [(status = 204), WriteErrors, IfMatchErrors]
+        {
+            svc::delete_document(&st.db, caller, id, version).await?;
+            Ok(HttpResponse::NoContent().finish())
+        }
+
+    /// Withdraw a document: kept for the record, never erased.
+    post "/documents/{id}/withdraw" => withdraw_document(
+        st, caller: Auth, (id, version): IfMatch, body: Json<ReasonRequest>
+    ) -> [(status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors]
+        {
+            let doc = svc::withdraw_document(&st.db, caller, id, version, body.reason).await?;
+            Ok(tagged_row(StatusCode::OK, &doc))
+        }
+
+    /// The legal effect of a document on a date, derived from its dates and relations.
+    get "/documents/{id}/effect" => get_effect(st, caller: Public, id: Path, q: Query<AsOfQuery>)
+        -> [(status = 200, body = EffectResponse), PublicErrors]
+        {
+            let as_of = q.as_of.unwrap_or_else(today);
+            let e = svc::effect_of(&st.db, caller, id, as_of).await?;
+            ok(EffectResponse::new(e, as_of))
+        }
 }
 
-/// Create a document (a draft, or an external document recorded as promulgated).
-#[utoipa::path(
-    tag = "documents",
-    request_body = CreateDocumentRequest,
-    responses((status = 201, body = DocumentResponse), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/documents")]
-pub async fn create_document(
-    st: State,
-    user: AuthUser,
-    body: Json<CreateDocumentRequest>,
-) -> ApiResult<HttpResponse> {
-    let doc = svc::create_document(&st.db, user.caller, body.0).await?;
-    let location = format!("/api/v1/documents/{}", doc.id);
-    let mut resp = tagged_row(StatusCode::CREATED, &doc);
-    if let Ok(v) = header::HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
-}
+routes! {
+    tag "relations";
 
-/// Read a document, with its legal effect on `as_of` (default today).
-#[utoipa::path(
-    tag = "documents",
-    params(("id" = String, Path), AsOfQuery),
-    responses(
-        (status = 200, body = DocumentResponse, headers(("ETag" = String))),
-        PublicErrors
-    ),
-    security((), ("bearer" = []))
-)]
-#[get("/documents/{id}")]
-pub async fn get_document(
-    st: State,
-    user: MaybeUser,
-    id: web::Path<String>,
-    query: web::Query<AsOfQuery>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let as_of = query.as_of.unwrap_or_else(today);
-    let doc = svc::get_document(&st.db, user.0, id, as_of).await?;
-    Ok(tagged_row(StatusCode::OK, &doc))
-}
+    /// Both directions of a document's relations.
+    get "/documents/{id}/relations" => list_relations(st, caller: Public, id: Path)
+        -> [(status = 200, body = RelationsResponse), PublicErrors]
+        { ok(rel::relations_of(&st.db, caller, id).await?) }
 
-/// Change a document's metadata (send `If-Match` with the ETag you read).
-#[utoipa::path(
-    tag = "documents",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body = UpdateDocumentRequest,
-    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[patch("/documents/{id}")]
-pub async fn update_document(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<UpdateDocumentRequest>,
-) -> ApiResult<HttpResponse> {
-    let (id, version) = if_match.target(&id)?;
-    let doc = svc::update_document(&st.db, user.caller, id, version, body.0).await?;
-    Ok(tagged_row(StatusCode::OK, &doc))
-}
+    /// Relate this document (the source) to another: it is based on, amends, replaces,
+    /// repeals, guides, corrects or suspends the target from `effective_on`.
+    post "/documents/{id}/relations"
+        => create_relation(st, caller: Auth, id: Path, body: Json<CreateRelationRequest>)
+        -> [(status = 201, body = RelationResponse), WriteErrors, BodyErrors]
+        { Ok(HttpResponse::Created().json(rel::add_relation(&st.db, caller, id, body).await?)) }
 
-/// Delete a document; only while none of its versions was ever approved.
-#[utoipa::path(
-    tag = "documents",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 204), WriteErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[delete("/documents/{id}")]
-pub async fn delete_document(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-) -> ApiResult<HttpResponse> {
-    let (id, version) = if_match.target(&id)?;
-    svc::delete_document(&st.db, user.caller, id, version).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Withdraw a document: kept for the record, never erased.
-#[utoipa::path(
-    tag = "documents",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body = ReasonRequest,
-    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/documents/{id}/withdraw")]
-pub async fn withdraw_document(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<ReasonRequest>,
-) -> ApiResult<HttpResponse> {
-    let (id, version) = if_match.target(&id)?;
-    let doc = svc::withdraw_document(&st.db, user.caller, id, version, body.0.reason).await?;
-    Ok(tagged_row(StatusCode::OK, &doc))
-}
-
-/// The legal effect of a document on a date, derived from its dates and relations.
-#[utoipa::path(
-    tag = "documents",
-    params(("id" = String, Path), AsOfQuery),
-    responses((status = 200, body = EffectResponse), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/documents/{id}/effect")]
-pub async fn get_effect(
-    st: State,
-    user: MaybeUser,
-    id: web::Path<String>,
-    query: web::Query<AsOfQuery>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let as_of = query.as_of.unwrap_or_else(today);
-    let e = svc::effect_of(&st.db, user.0, id, as_of).await?;
-    Ok(HttpResponse::Ok().json(EffectResponse::new(e, as_of)))
-}
-
-/// Both directions of a document's relations.
-#[utoipa::path(
-    tag = "relations",
-    params(("id" = String, Path)),
-    responses((status = 200, body = RelationsResponse), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/documents/{id}/relations")]
-pub async fn list_relations(
-    st: State,
-    user: MaybeUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    Ok(HttpResponse::Ok().json(rel::relations_of(&st.db, user.0, id).await?))
-}
-
-/// Relate this document (the source) to another: it is based on, amends, replaces,
-/// repeals, guides, corrects or suspends the target from `effective_on`.
-#[utoipa::path(
-    tag = "relations",
-    params(("id" = String, Path)),
-    request_body = CreateRelationRequest,
-    responses((status = 201, body = RelationResponse), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/documents/{id}/relations")]
-pub async fn create_relation(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    body: Json<CreateRelationRequest>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let r = rel::add_relation(&st.db, user.caller, id, body.0).await?;
-    Ok(HttpResponse::Created().json(r))
-}
-
-/// Remove a relation.
-#[utoipa::path(
-    tag = "relations",
-    params(("id" = String, Path)),
-    responses((status = 204), WriteErrors),
-    security(("bearer" = []))
-)]
-#[delete("/relations/{id}")]
-pub async fn delete_relation(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    rel::remove_relation(&st.db, user.caller, id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    /// Remove a relation.
+    delete "/relations/{id}" => delete_relation(st, caller: Auth, id: Path)
+        -> [(status = 204), WriteErrors]
+        {
+            rel::remove_relation(&st.db, caller, id).await?;
+            Ok(HttpResponse::NoContent().finish())
+        }
 }

@@ -14,6 +14,7 @@ pub mod problem;
 pub mod reports;
 pub mod responses;
 pub mod review;
+pub mod route;
 pub mod search;
 pub mod self_inspections;
 pub mod systematization;
@@ -299,28 +300,29 @@ pub fn row_etag(id: &str, row_version: i32) -> String {
     format!("\"{id}-{row_version}\"")
 }
 
-/// The public comment rate limit, per client address (read through the trusted proxies):
-/// the API's comment route and the comment form share one limiter.
-pub fn throttle_comment(st: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    if let Some(limiter) = &st.comment_limiter {
-        let client = client_of(req, &st.settings.server.trusted_proxies);
-        if let Err(not_until) = limiter.check_key(&client) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            return Err(AppError::Throttled {
-                retry_after_secs: wait.as_secs().max(1),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Maps a path id that is not a UUID to 404 before touching the database.
 pub fn parse_id(raw: &str) -> ApiResult<String> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.to_string())
         .map_err(|_| AppError::NotFound)
+}
+
+/// The public-comment limiter: one client (by its address, read through the trusted
+/// proxies) may send so many comments a minute; beyond that, `Throttled` with the wait.
+/// Every form that takes a public comment applies it before the comment is read.
+pub fn throttle_comment(st: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    let Some(limiter) = &st.comment_limiter else {
+        return Ok(());
+    };
+    let client = client_of(req, &st.settings.server.trusted_proxies);
+    limiter.check_key(&client).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        AppError::Throttled {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+    })
 }
 
 /// The client address of a request as text ("unknown" without a peer address), read

@@ -9,7 +9,8 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::Serialize;
 
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
-use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
+use super::route::routes;
+use super::tagged;
 use crate::error::ApiResult;
 use crate::service::review::{self as svc, ItemListQuery};
 pub use crate::service::review::{
@@ -42,186 +43,78 @@ fn tagged_item(item: ReviewItemResponse) -> Reply {
     Ok(tagged(StatusCode::OK, &item.id, item.row_version, &item))
 }
 
-/// Documents flagged for review: their legal basis was amended, replaced, repealed or
-/// suspended, or their self-inspection asked for handling. Newest first.
-#[utoipa::path(
-    tag = "review",
-    params(FlagListQuery),
-    responses((status = 200, body = Vec<ReviewFlagResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/review-flags")]
-pub async fn list_review_flags(st: State, user: AuthUser, q: web::Query<FlagListQuery>) -> Reply {
-    ok(svc::review_flags(&st.db, user.caller, q.into_inner()).await?)
-}
+routes! {
+    tag "review";
 
-/// Resolve a flag with a note (once: a resolved flag is a 409).
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path)),
-    request_body = ResolveFlagRequest,
-    responses((status = 200, body = ReviewFlagResponse), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/review-flags/{id}/resolve")]
-pub async fn resolve_review_flag(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    body: Json<ResolveFlagRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    ok(svc::resolve_review_flag(&st.db, user.caller, id, body.0).await?)
-}
+    /// Documents flagged for review: their legal basis was amended, replaced, repealed or
+    /// suspended, or their self-inspection asked for handling. Newest first.
+    get "/review-flags" => list_review_flags(st, caller: Auth, q: Query<FlagListQuery>)
+        -> [(status = 200, body = Vec<ReviewFlagResponse>), ReadErrors]
+        { ok(svc::review_flags(&st.db, caller, q).await?) }
 
-/// Review campaigns, newest first, each with how many documents it covers, how many
-/// are reviewed and the counts by result.
-#[utoipa::path(
-    tag = "review",
-    responses((status = 200, body = Vec<CampaignResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/review-campaigns")]
-pub async fn list_review_campaigns(st: State, user: AuthUser) -> Reply {
-    ok(svc::review_campaigns(&st.db, user.caller).await?)
-}
+    /// Resolve a flag with a note (once: a resolved flag is a 409).
+    post "/review-flags/{id}/resolve"
+        => resolve_review_flag(st, caller: Auth, id: Path, body: Json<ResolveFlagRequest>)
+        -> [(status = 200, body = ReviewFlagResponse), WriteErrors, BodyErrors]
+        { ok(svc::resolve_review_flag(&st.db, caller, id, body).await?) }
 
-/// Open a review campaign over the published documents of some issuers, kinds and
-/// signing dates (all of them that apply), or over a list of documents.
-#[utoipa::path(
-    tag = "review",
-    request_body = CreateCampaignRequest,
-    responses((status = 201, body = CampaignResponse), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/review-campaigns")]
-pub async fn create_review_campaign(
-    st: State,
-    user: AuthUser,
-    body: Json<CreateCampaignRequest>,
-) -> Reply {
-    let out = svc::open_review_campaign(&st.db, user.caller, body.0).await?;
-    created(format!("/api/v1/review-campaigns/{}", out.id), &out)
-}
+    /// Review campaigns, newest first, each with how many documents it covers, how many
+    /// are reviewed and the counts by result.
+    get "/review-campaigns" => list_review_campaigns(st, caller: Auth)
+        -> [(status = 200, body = Vec<CampaignResponse>), ReadErrors]
+        { ok(svc::review_campaigns(&st.db, caller).await?) }
 
-/// One campaign with its counts.
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path)),
-    responses((status = 200, body = CampaignResponse), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/review-campaigns/{id}")]
-pub async fn get_review_campaign(st: State, user: AuthUser, id: Id) -> Reply {
-    ok(svc::review_campaign(&st.db, user.caller, parse_id(&id)?).await?)
-}
+    /// Open a review campaign over the published documents of some issuers, kinds and
+    /// signing dates (all of them that apply), or over a list of documents.
+    post "/review-campaigns"
+        => create_review_campaign(st, caller: Auth, body: Json<CreateCampaignRequest>)
+        -> [(status = 201, body = CampaignResponse), WriteErrors, BodyErrors]
+        {
+            let out = svc::open_review_campaign(&st.db, caller, body).await?;
+            created(format!("/api/v1/review-campaigns/{}", out.id), &out)
+        }
 
-/// The items of a campaign: one per document, in the campaign's order.
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path), ItemListQuery),
-    responses((status = 200, body = Vec<ReviewItemResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/review-campaigns/{id}/items")]
-pub async fn list_review_items(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    q: web::Query<ItemListQuery>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    ok(svc::review_items(&st.db, user.caller, id, q.into_inner()).await?)
-}
+    /// One campaign with its counts.
+    get "/review-campaigns/{id}" => get_review_campaign(st, caller: Auth, id: Path)
+        -> [(status = 200, body = CampaignResponse), ReadErrors]
+        { ok(svc::review_campaign(&st.db, caller, id).await?) }
 
-/// How far a campaign is: reviewed / total, by result and by agency.
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path)),
-    responses((status = 200, body = ProgressResponse), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/review-campaigns/{id}/progress")]
-pub async fn review_campaign_progress(st: State, user: AuthUser, id: Id) -> Reply {
-    ok(svc::review_progress(&st.db, user.caller, parse_id(&id)?).await?)
-}
+    /// The items of a campaign: one per document, in the campaign's order.
+    get "/review-campaigns/{id}/items"
+        => list_review_items(st, caller: Auth, id: Path, q: Query<ItemListQuery>)
+        -> [(status = 200, body = Vec<ReviewItemResponse>), ReadErrors]
+        { ok(svc::review_items(&st.db, caller, id, q).await?) }
 
-/// Assign items of an open campaign to an agency (or take them back with `null`).
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path)),
-    request_body = AssignRequest,
-    responses((status = 200, body = Vec<ReviewItemResponse>), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/review-campaigns/{id}/assignments")]
-pub async fn assign_review_items(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    body: Json<AssignRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    ok(svc::assign_review_items(&st.db, user.caller, id, body.0).await?)
-}
+    /// How far a campaign is: reviewed / total, by result and by agency.
+    get "/review-campaigns/{id}/progress" => review_campaign_progress(st, caller: Auth, id: Path)
+        -> [(status = 200, body = ProgressResponse), ReadErrors]
+        { ok(svc::review_progress(&st.db, caller, id).await?) }
 
-/// Close a campaign. Items without a result keep it open unless `force` is set with a
-/// `reason` (409 `campaign_has_unreviewed_items`); a closed campaign is final.
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path)),
-    request_body = CloseCampaignRequest,
-    responses((status = 200, body = CampaignResponse), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/review-campaigns/{id}/close")]
-pub async fn close_review_campaign(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    body: Json<CloseCampaignRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    ok(svc::close_review_campaign(&st.db, user.caller, id, body.0).await?)
-}
+    /// Assign items of an open campaign to an agency (or take them back with `null`).
+    post "/review-campaigns/{id}/assignments"
+        => assign_review_items(st, caller: Auth, id: Path, body: Json<AssignRequest>)
+        -> [(status = 200, body = Vec<ReviewItemResponse>), WriteErrors, BodyErrors]
+        { ok(svc::assign_review_items(&st.db, caller, id, body).await?) }
 
-/// One item of a campaign, with its ETag.
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path)),
-    responses(
-        (status = 200, body = ReviewItemResponse, headers(("ETag" = String))),
-        ReadErrors
-    ),
-    security(("bearer" = []))
-)]
-#[get("/review-items/{id}")]
-pub async fn get_review_item(st: State, user: AuthUser, id: Id) -> Reply {
-    tagged_item(svc::review_item(&st.db, user.caller, parse_id(&id)?).await?)
-}
+    /// Close a campaign. Items without a result keep it open unless `force` is set with a
+    /// `reason` (409 `campaign_has_unreviewed_items`); a closed campaign is final.
+    post "/review-campaigns/{id}/close"
+        => close_review_campaign(st, caller: Auth, id: Path, body: Json<CloseCampaignRequest>)
+        -> [(status = 200, body = CampaignResponse), WriteErrors, BodyErrors]
+        { ok(svc::close_review_campaign(&st.db, caller, id, body).await?) }
 
-/// Record (or correct) the result of reviewing one document: still_appropriate, amend,
-/// replace, repeal or expired, with reasons and the action proposed. The staff of the
-/// assigned agency or a legal officer; send `If-Match`.
-#[utoipa::path(
-    tag = "review",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body = RecordReviewRequest,
-    responses(
+    /// One item of a campaign, with its ETag.
+    get "/review-items/{id}" => get_review_item(st, caller: Auth, id: Path)
+        -> [(status = 200, body = ReviewItemResponse, headers(("ETag" = String))), ReadErrors]
+        { tagged_item(svc::review_item(&st.db, caller, id).await?) }
+
+    /// Record (or correct) the result of reviewing one document: still_appropriate, amend,
+    /// replace, repeal or expired, with reasons and the action proposed. The staff of the
+    /// assigned agency or a legal officer; send `If-Match`.
+    put "/review-items/{id}/result" => record_review_result(
+        st, caller: Auth, (id, version): IfMatch, body: Json<RecordReviewRequest>
+    ) -> [
         (status = 200, body = ReviewItemResponse, headers(("ETag" = String))),
         WriteErrors, BodyErrors, IfMatchErrors
-    ),
-    security(("bearer" = []))
-)]
-#[put("/review-items/{id}/result")]
-pub async fn record_review_result(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    if_match: IfMatch,
-    body: Json<RecordReviewRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    let version = if_match.row_version()?;
-    tagged_item(svc::record_review_result(&st.db, user.caller, id, version, body.0).await?)
+    ] { tagged_item(svc::record_review_result(&st.db, caller, id, version, body).await?) }
 }

@@ -7,77 +7,49 @@ use utoipa::ToSchema;
 
 use super::dto::DocumentRef;
 use super::responses::{BodyErrors, PublicErrors};
-use super::{parse_id, Json, MaybeUser, State};
+use super::review::ok;
+use super::route::routes;
+use super::{MaybeUser, State};
 use crate::error::{ApiResult, AppError};
 use crate::search::suggest::{SuggestRequest, SuggestResponse};
 use crate::search::{SearchHit, SearchRequest, SearchResponse};
 use crate::service::search as svc;
+use crate::service::Caller;
 
-async fn run(st: State, user: MaybeUser, req: SearchRequest) -> ApiResult<HttpResponse> {
-    let resp = svc::search(
-        st.search.clone(),
-        user.0.as_ref(),
-        req,
-        st.settings.search.max_offset,
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(resp))
+async fn run(st: &State, caller: Option<Caller>, req: SearchRequest) -> ApiResult<HttpResponse> {
+    let max_offset = st.settings.search.max_offset;
+    ok(svc::search(st.search.clone(), caller.as_ref(), req, max_offset).await?)
 }
 
-/// Search documents and articles: a question or words, with, without or with some
-/// diacritics, and document numbers in any spelling. By default (`syntax=auto`) the text
-/// is ranked as a plain question, with "phrases" (ranked higher), `-word`, `OR` and
-/// `title:` / `heading:` / `body:` / `number:` honoured; `syntax=query` is the strict
-/// query syntax (a malformed query is a 400). Hits are articles (`granularity=provision`;
-/// a document without articles is a hit of its own, `provision_path` null) or documents.
-#[utoipa::path(
-    tag = "search",
-    params(SearchRequest),
-    responses((status = 200, body = SearchResponse), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/search")]
-pub async fn search_get(
-    st: State,
-    user: MaybeUser,
-    q: web::Query<SearchRequest>,
-) -> ApiResult<HttpResponse> {
-    run(st, user, q.into_inner()).await
-}
+routes! {
+    tag "search";
 
-/// The same search as a JSON body.
-#[utoipa::path(
-    tag = "search",
-    request_body = SearchRequest,
-    responses((status = 200, body = SearchResponse), PublicErrors, BodyErrors),
-    security((), ("bearer" = []))
-)]
-#[post("/search")]
-pub async fn search_post(
-    st: State,
-    user: MaybeUser,
-    body: Json<SearchRequest>,
-) -> ApiResult<HttpResponse> {
-    run(st, user, body.0).await
-}
+    /// Search documents and articles: a question or words, with, without or with some
+    /// diacritics, and document numbers in any spelling. By default (`syntax=auto`) the text
+    /// is ranked as a plain question, with "phrases" (ranked higher), `-word`, `OR` and
+    /// `title:` / `heading:` / `body:` / `number:` honoured; `syntax=query` is the strict
+    /// query syntax (a malformed query is a 400). Hits are articles (`granularity=provision`;
+    /// a document without articles is a hit of its own, `provision_path` null) or documents.
+    get "/search" => search_get(st, caller: Public, q: Query<SearchRequest>)
+        -> [(status = 200, body = SearchResponse), PublicErrors]
+        { run(&st, caller, q).await }
 
-/// Suggestions for a search box: up to 10 documents whose number or title, or articles
-/// whose heading, start with the text typed (with or without diacritics), among what the
-/// caller may see.
-#[utoipa::path(
-    tag = "search",
-    params(SuggestRequest),
-    responses((status = 200, body = SuggestResponse), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/search/suggest")]
-pub async fn suggest(
-    st: State,
-    user: MaybeUser,
-    q: web::Query<SuggestRequest>,
-) -> ApiResult<HttpResponse> {
-    let resp = svc::suggest(st.search.clone(), user.0.as_ref(), q.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(resp))
+    /// The same search as a JSON body.
+    post "/search" => search_post(st, caller: Public, body: Json<SearchRequest>)
+        -> [(status = 200, body = SearchResponse), PublicErrors, BodyErrors]
+        { run(&st, caller, body).await }
+
+    /// Suggestions for a search box: up to 10 documents whose number or title, or articles
+    /// whose heading, start with the text typed (with or without diacritics), among what the
+    /// caller may see.
+    get "/search/suggest" => suggest(st, caller: Public, q: Query<SuggestRequest>)
+        -> [(status = 200, body = SuggestResponse), PublicErrors]
+        { ok(svc::suggest(st.search.clone(), caller.as_ref(), q).await?) }
+
+    /// Documents similar to this one (same subject).
+    get "/documents/{id}/similar" => similar(st, caller: Public, id: Path)
+        -> [(status = 200, body = Vec<SearchHit>), PublicErrors]
+        { ok(svc::similar(&st.db, st.search.clone(), caller, id).await?) }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,18 +99,4 @@ pub async fn by_number(
             Ok(HttpResponse::MultipleChoices().json(NumberChoices { number, choices }))
         }
     }
-}
-
-/// Documents similar to this one (same subject).
-#[utoipa::path(
-    tag = "search",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<SearchHit>), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/documents/{id}/similar")]
-pub async fn similar(st: State, user: MaybeUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let hits = svc::similar(&st.db, st.search.clone(), user.0, id).await?;
-    Ok(HttpResponse::Ok().json(hits))
 }

@@ -1,73 +1,42 @@
 //! /api/v1/users: account administration (admin only).
 
-use actix_web::{get, patch, post, web, HttpResponse};
-
 use actix_web::http::StatusCode;
+use actix_web::{get, patch, post};
 
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
-use super::{parse_id, tagged_row, AuthUser, IfMatch, Json, State};
-use crate::error::ApiResult;
+use super::review::ok;
+use super::route::routes;
+use super::tagged_row;
 use crate::service::accounts::UserResponse;
 use crate::service::accounts::{self, CreateUserRequest, UpdateUserRequest};
 
-/// All accounts.
-#[utoipa::path(
-    tag = "users",
-    responses((status = 200, body = Vec<UserResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/users")]
-pub async fn list_users(st: State, user: AuthUser) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(accounts::list_users(&st.db, &user.caller).await?))
-}
+routes! {
+    tag "users";
 
-/// Create an account.
-#[utoipa::path(
-    tag = "users",
-    request_body = CreateUserRequest,
-    responses((status = 201, body = UserResponse), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/users")]
-pub async fn create_user(
-    st: State,
-    user: AuthUser,
-    body: Json<CreateUserRequest>,
-) -> ApiResult<HttpResponse> {
-    let u = accounts::add_user(&st.db, &st.hasher, user.caller, body.0).await?;
-    Ok(tagged_row(StatusCode::CREATED, &u))
-}
+    /// All accounts.
+    get "/users" => list_users(st, caller: Auth)
+        -> [(status = 200, body = Vec<UserResponse>), ReadErrors]
+        { ok(accounts::list_users(&st.db, &caller).await?) }
 
-/// One account.
-#[utoipa::path(
-    tag = "users",
-    params(("id" = String, Path)),
-    responses((status = 200, body = UserResponse, headers(("ETag" = String))), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/users/{id}")]
-pub async fn get_user(st: State, user: AuthUser, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let u = accounts::get_user(&st.db, &user.caller, parse_id(&id)?).await?;
-    Ok(tagged_row(StatusCode::OK, &u))
-}
+    /// Create an account.
+    post "/users" => create_user(st, caller: Auth, body: Json<CreateUserRequest>)
+        -> [(status = 201, body = UserResponse), WriteErrors, BodyErrors]
+        {
+            let u = accounts::add_user(&st.db, &st.hasher, caller, body).await?;
+            Ok(tagged_row(StatusCode::CREATED, &u))
+        }
 
-/// Change an account's name, password, role, unit or active flag (send `If-Match`).
-#[utoipa::path(
-    tag = "users",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body = UpdateUserRequest,
-    responses((status = 200, body = UserResponse), WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[patch("/users/{id}")]
-pub async fn update_user(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    if_match: IfMatch,
-    body: Json<UpdateUserRequest>,
-) -> ApiResult<HttpResponse> {
-    let (id, version) = if_match.target(&id)?;
-    let u = accounts::change_user(&st.db, &st.hasher, user.caller, id, version, body.0).await?;
-    Ok(tagged_row(StatusCode::OK, &u))
+    /// One account.
+    get "/users/{id}" => get_user(st, caller: Auth, id: Path)
+        -> [(status = 200, body = UserResponse, headers(("ETag" = String))), ReadErrors]
+        { Ok(tagged_row(StatusCode::OK, &accounts::get_user(&st.db, &caller, id).await?)) }
+
+    /// Change an account's name, password, role, unit or active flag (send `If-Match`).
+    patch "/users/{id}" => update_user(
+        st, caller: Auth, (id, version): IfMatch, body: Json<UpdateUserRequest>
+    ) -> [(status = 200, body = UserResponse), WriteErrors, BodyErrors, IfMatchErrors]
+        {
+            let u = accounts::change_user(&st.db, &st.hasher, caller, id, version, body).await?;
+            Ok(tagged_row(StatusCode::OK, &u))
+        }
 }

@@ -9,6 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::responses::{BodyErrors, IfMatchErrors, PublicErrors, WriteErrors};
+use super::review::ok;
+use super::route::routes;
 use super::{parse_id, AuthUser, IfMatch, Json, MaybeUser, State};
 use crate::error::{ApiResult, AppError};
 use crate::service::versions::{
@@ -140,45 +142,6 @@ pub async fn create_version(
     Ok(resp)
 }
 
-/// A document's versions, oldest first.
-#[utoipa::path(
-    tag = "versions",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<VersionResponse>), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/documents/{id}/versions")]
-pub async fn list_versions(
-    st: State,
-    user: MaybeUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let list = svc::versions_of(&st.db, user.0, id).await?;
-    Ok(HttpResponse::Ok().json(list))
-}
-
-/// One version, with its text.
-#[utoipa::path(
-    tag = "versions",
-    params(("id" = String, Path)),
-    responses(
-        (status = 200, body = VersionResponse, headers(("ETag" = String))),
-        PublicErrors
-    ),
-    security((), ("bearer" = []))
-)]
-#[get("/versions/{id}")]
-pub async fn get_version(
-    st: State,
-    user: MaybeUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let v = svc::get_version(&st.db, user.0, id).await?;
-    Ok(version_reply(StatusCode::OK, &v))
-}
-
 /// Edit a version that is not approved yet (send `If-Match`).
 #[utoipa::path(
     tag = "versions",
@@ -198,24 +161,6 @@ pub async fn update_version(
     let id = parse_id(&id)?;
     let v = svc::update_version(&st.db, user.caller, id, if_match.0, body.0).await?;
     Ok(version_reply(StatusCode::OK, &v))
-}
-
-/// Approve a version (approver only, never its author): it becomes immutable.
-#[utoipa::path(
-    tag = "versions",
-    params(("id" = String, Path)),
-    responses((status = 200, body = VersionResponse), WriteErrors),
-    security(("bearer" = []))
-)]
-#[post("/versions/{id}/approve")]
-pub async fn approve_version(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let v = svc::approve_version(&st.db, user.caller, id).await?;
-    Ok(HttpResponse::Ok().json(v))
 }
 
 /// Download the original file of a version, checked against its SHA-256.
@@ -280,21 +225,27 @@ pub async fn download_file(
         .body(blob.data))
 }
 
-/// The version's text as Phần / Chương / Mục / Điều / Khoản / Điểm, each provision
-/// with its stable path.
-#[utoipa::path(
-    tag = "versions",
-    params(("id" = String, Path)),
-    responses((status = 200, body = StructureResponse), PublicErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/versions/{id}/structure")]
-pub async fn get_structure(
-    st: State,
-    user: MaybeUser,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id)?;
-    let resp = svc::structure_of(&st.db, user.0, id).await?;
-    Ok(HttpResponse::Ok().json(resp))
+routes! {
+    tag "versions";
+
+    /// A document's versions, oldest first.
+    get "/documents/{id}/versions" => list_versions(st, caller: Public, id: Path)
+        -> [(status = 200, body = Vec<VersionResponse>), PublicErrors]
+        { ok(svc::versions_of(&st.db, caller, id).await?) }
+
+    /// One version, with its text.
+    get "/versions/{id}" => get_version(st, caller: Public, id: Path)
+        -> [(status = 200, body = VersionResponse, headers(("ETag" = String))), PublicErrors]
+        { Ok(version_reply(StatusCode::OK, &svc::get_version(&st.db, caller, id).await?)) }
+
+    /// Approve a version (approver only, never its author): it becomes immutable.
+    post "/versions/{id}/approve" => approve_version(st, caller: Auth, id: Path)
+        -> [(status = 200, body = VersionResponse), WriteErrors]
+        { ok(svc::approve_version(&st.db, caller, id).await?) }
+
+    /// The version's text as Phần / Chương / Mục / Điều / Khoản / Điểm, each provision
+    /// with its stable path.
+    get "/versions/{id}/structure" => get_structure(st, caller: Public, id: Path)
+        -> [(status = 200, body = StructureResponse), PublicErrors]
+        { ok(svc::structure_of(&st.db, caller, id).await?) }
 }

@@ -1,7 +1,7 @@
 //! The drafting workflow: transitions, appraisals, public consultation and comments.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,7 +12,8 @@ use super::responses::{
     BodyErrors, Conflict, IfMatchErrors, PublicErrors, ReadErrors, ThrottledErrors, WriteErrors,
 };
 use super::review::{ok, Id, Reply};
-use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
+use super::route::routes;
+use super::{parse_id, tagged, Json, State};
 use crate::domain::structure::path_label;
 use crate::domain::workflow::CommentStatus;
 use crate::error::AppError;
@@ -29,139 +30,128 @@ use crate::service::workflow::{
     AppraisalResponse, TransitionRequest,
 };
 
-/// Take a workflow action (`allowed_actions` on the document lists the ones open to
-/// you); a refused guard is a 409 naming it. Send the document's ETag in `If-Match`.
-#[utoipa::path(
-    tag = "workflow",
-    params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body = TransitionRequest,
-    responses((status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors),
-    security(("bearer" = []))
-)]
-#[post("/documents/{id}/transitions")]
-pub async fn transition(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    if_match: IfMatch,
-    body: Json<TransitionRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    let version = if_match.row_version()?;
-    let settings = st.settings.workflow.clone();
-    let doc = svc::transition_document(&st.db, user.caller, id, version, body.0, settings).await?;
-    Ok(tagged(StatusCode::OK, &doc.id, doc.row_version, &doc))
-}
+routes! {
+    tag "workflow";
 
-/// Record the justice office's appraisal of the current version (legal officer, while
-/// the document is in appraisal). `needs_revision` sends it back to revising.
-#[utoipa::path(
-    tag = "workflow",
-    params(("id" = String, Path)),
-    request_body = AppraisalRequest,
-    responses((status = 201, body = AppraisalResponse), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/documents/{id}/appraisals")]
-pub async fn create_appraisal(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    body: Json<AppraisalRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    let a = svc::create_appraisal(&st.db, user.caller, id, body.0).await?;
-    Ok(HttpResponse::Created().json(a))
-}
+    /// Take a workflow action (`allowed_actions` on the document lists the ones open to
+    /// you); a refused guard is a 409 naming it. Send the document's ETag in `If-Match`.
+    post "/documents/{id}/transitions" => transition(
+        st, caller: Auth, (id, version): IfMatch, body: Json<TransitionRequest>
+    ) -> [(status = 200, body = DocumentResponse), WriteErrors, BodyErrors, IfMatchErrors]
+        {
+            let settings = st.settings.workflow.clone();
+            let doc = svc::transition_document(&st.db, caller, id, version, body, settings).await?;
+            Ok(tagged(StatusCode::OK, &doc.id, doc.row_version, &doc))
+        }
 
-/// A document's appraisals, oldest first.
-#[utoipa::path(
-    tag = "workflow",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<AppraisalResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/documents/{id}/appraisals")]
-pub async fn list_appraisals(st: State, user: AuthUser, id: Id) -> Reply {
-    ok(svc::appraisals(&st.db, user.caller, parse_id(&id)?).await?)
-}
+    /// Record the justice office's appraisal of the current version (legal officer, while
+    /// the document is in appraisal). `needs_revision` sends it back to revising.
+    post "/documents/{id}/appraisals"
+        => create_appraisal(st, caller: Auth, id: Path, body: Json<AppraisalRequest>)
+        -> [(status = 201, body = AppraisalResponse), WriteErrors, BodyErrors]
+        { Ok(HttpResponse::Created().json(svc::create_appraisal(&st.db, caller, id, body).await?)) }
 
-/// Drafts sent for appraisal and the day each opinion is due, soonest first: the justice
-/// office's work list. Staff see the requests on drafts they may see.
-#[utoipa::path(
-    tag = "workflow",
-    params(AppraisalRequestsQuery),
-    responses((status = 200, body = Vec<AppraisalRequestResponse>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/appraisal-requests")]
-pub async fn list_appraisal_requests(
-    st: State,
-    user: AuthUser,
-    q: web::Query<AppraisalRequestsQuery>,
-) -> Reply {
-    ok(svc::appraisal_request_list(&st.db, user.caller, q.into_inner()).await?)
-}
+    /// A document's appraisals, oldest first.
+    get "/documents/{id}/appraisals" => list_appraisals(st, caller: Auth, id: Path)
+        -> [(status = 200, body = Vec<AppraisalResponse>), ReadErrors]
+        { ok(svc::appraisals(&st.db, caller, id).await?) }
 
-/// Drafts open for public comment today; no account needed.
-#[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicConsultation>), PublicErrors))]
-#[get("/public/consultations")]
-pub async fn public_consultations(st: State) -> Reply {
-    ok(cons::open_drafts(&st.db).await?)
-}
+    /// Drafts sent for appraisal and the day each opinion is due, soonest first: the justice
+    /// office's work list. Staff see the requests on drafts they may see.
+    get "/appraisal-requests"
+        => list_appraisal_requests(st, caller: Auth, q: Query<AppraisalRequestsQuery>)
+        -> [(status = 200, body = Vec<AppraisalRequestResponse>), ReadErrors]
+        { ok(svc::appraisal_request_list(&st.db, caller, q).await?) }
 
-/// Consultations whose period ended (closed early or past their closing date), the
-/// latest to close first, at most 100; each links to its public report. No account needed.
-#[utoipa::path(tag = "public", responses((status = 200, body = Vec<ClosedConsultation>), PublicErrors))]
-#[get("/public/consultations/closed")]
-pub async fn closed_consultations(st: State) -> Reply {
-    ok(cons::closed_consultations(&st.db).await?)
-}
+    /// Every comment of a consultation (drafters and legal officers).
+    get "/consultations/{id}/comments" => list_comments(st, caller: Auth, id: Path)
+        -> [(status = 200, body = Vec<StaffComment>), ReadErrors]
+        { ok(cons::staff_comments(&st.db, caller, id).await?) }
 
-/// One consultation, open or closed, with its draft article by article, the closing date
-/// and the provisions a comment may name. No account needed.
-#[utoipa::path(
-    tag = "public",
-    params(("id" = String, Path)),
-    responses((status = 200, body = PublicDraft), PublicErrors)
-)]
-#[get("/public/consultations/{id}")]
-pub async fn public_consultation(st: State, id: Id) -> Reply {
-    ok(cons::public_draft(&st.db, parse_id(&id)?).await?)
-}
+    /// Publish a pending comment, or reject it as spam (with a reason).
+    post "/comments/{id}/moderation"
+        => moderate_comment(st, caller: Auth, id: Path, body: Json<ModerationRequest>)
+        -> [(status = 200, body = StaffComment), WriteErrors, BodyErrors]
+        { ok(cons::moderate_comment(&st.db, caller, id, body).await?) }
 
-/// The public report of a closed consultation: per article the published comments (names
-/// as given, never emails), each disposition and response, and the totals. Before the
-/// consultation closes: 409 naming the `consultation_closed` guard.
-#[utoipa::path(
-    tag = "public",
-    params(("id" = String, Path)),
-    responses((status = 200, body = PublicReport), PublicErrors, Conflict)
-)]
-#[get("/public/consultations/{id}/report")]
-pub async fn public_consultation_report(st: State, id: Id) -> Reply {
-    ok(cons::public_consultation_report(&st.db, parse_id(&id)?).await?)
-}
+    /// Record what was done with a published comment (tiếp thu / tiếp thu một phần /
+    /// không tiếp thu) and the explanation.
+    post "/comments/{id}/disposition"
+        => dispose_comment(st, caller: Auth, id: Path, body: Json<DispositionRequest>)
+        -> [(status = 200, body = StaffComment), WriteErrors, BodyErrors]
+        { ok(cons::dispose_comment(&st.db, caller, id, body).await?) }
 
-/// The draft file of an open consultation.
-#[utoipa::path(
-    tag = "public",
-    params(("id" = String, Path)),
-    responses(
-        (status = 200, description = "The file, PDF or DOCX", content(
-            ([u8] = "application/pdf"),
-            ([u8] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    /// The consolidated report (bản tổng hợp, giải trình, tiếp thu ý kiến): comments article
+    /// by article with their dispositions, and what changed in each article between the
+    /// consulted draft and the next version. JSON, CSV or PDF.
+    get "/consultations/{id}/report" => consultation_report(
+        st, caller: Auth, id: Path, q: Query<ReportQuery>, req: Request
+    ) -> [
+        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
+            (ConsultationReport = "application/json"),
+            (String = "text/csv"),
+            ([u8] = "application/pdf")
         )),
-        PublicErrors
-    )
-)]
-#[get("/public/consultations/{id}/file")]
-pub async fn public_consultation_file(st: State, id: Id) -> Reply {
-    let blob = cons::consultation_file(&st.db, parse_id(&id)?).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, blob.content_type.clone()))
-        .insert_header((header::ETAG, format!("\"{}\"", blob.sha256)))
-        .body(blob.data))
+        ReadErrors
+    ] {
+        let format = ExportFormat::chosen(q.format, &req);
+        let report = cons::consultation_report(&st.db, caller, id).await?;
+        exported(
+            format,
+            "bao-cao-tong-hop-y-kien",
+            &report,
+            || cons::report_csv(&report),
+            || {
+                let title = "Bản tổng hợp, giải trình, tiếp thu ý kiến góp ý".to_owned();
+                (title, report_blocks(&report))
+            },
+        )
+        .await
+    }
+}
+
+routes! {
+    tag "public";
+
+    /// Drafts open for public comment today; no account needed.
+    get "/public/consultations" => public_consultations(st)
+        -> [(status = 200, body = Vec<PublicConsultation>), PublicErrors]
+        { ok(cons::open_drafts(&st.db).await?) }
+
+    /// Consultations whose period ended (closed early or past their closing date), the
+    /// latest to close first, at most 100; each links to its public report. No account needed.
+    get "/public/consultations/closed" => closed_consultations(st)
+        -> [(status = 200, body = Vec<ClosedConsultation>), PublicErrors]
+        { ok(cons::closed_consultations(&st.db).await?) }
+
+    /// One consultation, open or closed, with its draft article by article, the closing date
+    /// and the provisions a comment may name. No account needed.
+    get "/public/consultations/{id}" => public_consultation(st, id: Path)
+        -> [(status = 200, body = PublicDraft), PublicErrors]
+        { ok(cons::public_draft(&st.db, id).await?) }
+
+    /// The public report of a closed consultation: per article the published comments (names
+    /// as given, never emails), each disposition and response, and the totals. Before the
+    /// consultation closes: 409 naming the `consultation_closed` guard.
+    get "/public/consultations/{id}/report" => public_consultation_report(st, id: Path)
+        -> [(status = 200, body = PublicReport), PublicErrors, Conflict]
+        { ok(cons::public_consultation_report(&st.db, id).await?) }
+
+    /// The draft file of an open consultation.
+    get "/public/consultations/{id}/file" => public_consultation_file(st, id: Path)
+        -> [
+            (status = 200, description = "The file, PDF or DOCX", content(
+                ([u8] = "application/pdf"),
+                ([u8] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            )),
+            PublicErrors
+        ] {
+            let blob = cons::consultation_file(&st.db, id).await?;
+            Ok(HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, blob.content_type.clone()))
+                .insert_header((header::ETAG, format!("\"{}\"", blob.sha256)))
+                .body(blob.data))
+        }
 }
 
 /// The `Idempotency-Key` header, if sent: 1 to 128 visible ASCII characters.
@@ -220,57 +210,6 @@ pub async fn submit_comment(
 #[get("/public/comments/{tracking_code}")]
 pub async fn get_public_comment(st: State, code: Id) -> Reply {
     ok(cons::public_comment(&st.db, code.into_inner()).await?)
-}
-
-/// Every comment of a consultation (drafters and legal officers).
-#[utoipa::path(
-    tag = "workflow",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<StaffComment>), ReadErrors),
-    security(("bearer" = []))
-)]
-#[get("/consultations/{id}/comments")]
-pub async fn list_comments(st: State, user: AuthUser, id: Id) -> Reply {
-    ok(cons::staff_comments(&st.db, user.caller, parse_id(&id)?).await?)
-}
-
-/// Publish a pending comment, or reject it as spam (with a reason).
-#[utoipa::path(
-    tag = "workflow",
-    params(("id" = String, Path)),
-    request_body = ModerationRequest,
-    responses((status = 200, body = StaffComment), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/comments/{id}/moderation")]
-pub async fn moderate_comment(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    body: Json<ModerationRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    ok(cons::moderate_comment(&st.db, user.caller, id, body.0).await?)
-}
-
-/// Record what was done with a published comment (tiếp thu / tiếp thu một phần /
-/// không tiếp thu) and the explanation.
-#[utoipa::path(
-    tag = "workflow",
-    params(("id" = String, Path)),
-    request_body = DispositionRequest,
-    responses((status = 200, body = StaffComment), WriteErrors, BodyErrors),
-    security(("bearer" = []))
-)]
-#[post("/comments/{id}/disposition")]
-pub async fn dispose_comment(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    body: Json<DispositionRequest>,
-) -> Reply {
-    let id = parse_id(&id)?;
-    ok(cons::dispose_comment(&st.db, user.caller, id, body.0).await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -374,44 +313,4 @@ fn article_blocks(a: &ReportArticle, blocks: &mut Vec<Block>) {
             blocks.push(Block::Text(line.to_owned()));
         }
     }
-}
-
-/// The consolidated report (bản tổng hợp, giải trình, tiếp thu ý kiến): comments article
-/// by article with their dispositions, and what changed in each article between the
-/// consulted draft and the next version. JSON, CSV or PDF.
-#[utoipa::path(
-    tag = "workflow",
-    params(("id" = String, Path), ReportQuery),
-    responses(
-        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
-            (ConsultationReport = "application/json"),
-            (String = "text/csv"),
-            ([u8] = "application/pdf")
-        )),
-        ReadErrors
-    ),
-    security(("bearer" = []))
-)]
-#[get("/consultations/{id}/report")]
-pub async fn consultation_report(
-    st: State,
-    user: AuthUser,
-    id: Id,
-    q: web::Query<ReportQuery>,
-    req: HttpRequest,
-) -> Reply {
-    let id = parse_id(&id)?;
-    let format = ExportFormat::chosen(q.format, &req);
-    let report = cons::consultation_report(&st.db, user.caller, id).await?;
-    exported(
-        format,
-        "bao-cao-tong-hop-y-kien",
-        &report,
-        || cons::report_csv(&report),
-        || {
-            let title = "Bản tổng hợp, giải trình, tiếp thu ý kiến góp ý".to_owned();
-            (title, report_blocks(&report))
-        },
-    )
-    .await
 }

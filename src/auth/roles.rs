@@ -20,6 +20,8 @@ pub enum Action {
     RunReviews,
     /// Record the result of a review item (drafters only for items assigned to their unit).
     RecordReviewResults,
+    /// Record the result of any review item, whichever unit it is assigned to.
+    RecordAnyReviewResult,
     /// Read self-inspections, review campaigns and review flags.
     ReadReviews,
     /// ISO document control: accept or reject change requests, submit, issue and abandon
@@ -36,6 +38,10 @@ pub enum Action {
     ReadIsoRecords,
     /// Read the periodic report on the legal workflow (every agency's drafts included).
     ReadReports,
+    /// Record the justice office's appraisal opinion on a draft.
+    AppraiseDrafts,
+    /// Handle the public's comments on a draft under consultation: read, moderate, answer.
+    HandleComments,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -50,13 +56,14 @@ pub fn allows(role: Role, action: Action) -> bool {
         ManageRelations => matches!(role, Drafter | LegalOfficer),
         ReadAudit => matches!(role, Admin | LegalOfficer | Approver | IsoController),
         ReadAllDrafts => matches!(role, LegalOfficer | Approver),
-        RunReviews => role == LegalOfficer,
+        RunReviews | RecordAnyReviewResult | AppraiseDrafts => role == LegalOfficer,
         RecordReviewResults => matches!(role, Drafter | LegalOfficer),
         ReadReviews => true,
         ControlIsoDocuments => role == IsoController,
         CommentOnRevisions => matches!(role, Drafter | LegalOfficer | Approver | IsoController),
         RaiseChangeRequests | AcknowledgeDocuments | ReadIsoRecords => true,
         ReadReports => matches!(role, LegalOfficer | Approver),
+        HandleComments => matches!(role, Drafter | LegalOfficer),
     }
 }
 
@@ -87,6 +94,9 @@ mod tests {
             Action::RunReviews,
             Action::RecordReviewResults,
             Action::ReadReports,
+            Action::RecordAnyReviewResult,
+            Action::AppraiseDrafts,
+            Action::HandleComments,
         ] {
             assert!(!allows(Role::Viewer, a), "{a:?}");
         }
@@ -109,6 +119,27 @@ mod tests {
         }
         assert!(allows(Role::Drafter, Action::RecordReviewResults));
         assert!(!allows(Role::Approver, Action::RecordReviewResults));
+    }
+
+    #[test]
+    fn the_justice_office_appraises_and_any_review_result_is_its_own() {
+        for r in Role::ALL {
+            assert_eq!(allows(*r, Action::AppraiseDrafts), *r == Role::LegalOfficer);
+            assert_eq!(
+                allows(*r, Action::RecordAnyReviewResult),
+                *r == Role::LegalOfficer
+            );
+        }
+    }
+
+    #[test]
+    fn drafting_agencies_and_the_justice_office_handle_comments() {
+        for r in Role::ALL {
+            assert_eq!(
+                allows(*r, Action::HandleComments),
+                matches!(r, Role::Drafter | Role::LegalOfficer)
+            );
+        }
     }
 
     #[test]

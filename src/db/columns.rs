@@ -11,7 +11,7 @@ use diesel::sql_types::Text;
 
 use crate::domain::kinds::{
     ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, LegalEffect, OrgUnitKind,
-    RelationKind, RelationScope, ReviewOutcome, RevisionState, Role,
+    RelationKind, RelationScope, ReviewOutcome, RevisionState, Role, StampChoice,
 };
 use crate::domain::report::ReportPeriod;
 use crate::domain::review::{
@@ -64,5 +64,6 @@ text_columns!(
     ReviewResult,
     Role,
     SelfInspectionResult,
+    StampChoice,
     WorkflowAction,
 );

@@ -6,7 +6,7 @@ use diesel::sql_types::Bool;
 use super::models::{Document, DocumentChanges};
 use super::schema::documents;
 use super::{Conn, DbResult};
-use crate::domain::kinds::{DocumentState, LegalEffect};
+use crate::domain::kinds::{DocumentKind, DocumentState, LegalEffect};
 
 pub fn insert(conn: &mut Conn, d: &Document) -> DbResult<Document> {
     Ok(diesel::insert_into(documents::table)
@@ -30,6 +30,36 @@ pub fn by_number_key(conn: &mut Conn, key: &str) -> DbResult<Vec<Document>> {
     Ok(documents::table
         .filter(documents::number_key.eq(key))
         .order(documents::id.asc())
+        .load(conn)?)
+}
+
+/// What has been promulgated: published, or withdrawn since.
+const PROMULGATED: [DocumentState; 2] = [DocumentState::Published, DocumentState::Withdrawn];
+
+/// The promulgated documents of an issuer but those of the kinds left out, by signing
+/// date and number.
+pub fn promulgated_by(
+    conn: &mut Conn,
+    issuer_id: &str,
+    left_out: &[DocumentKind],
+) -> DbResult<Vec<Document>> {
+    Ok(documents::table
+        .filter(documents::issuer_id.eq(issuer_id))
+        .filter(documents::state.eq_any(PROMULGATED))
+        .filter(documents::kind.ne_all(left_out))
+        .order((
+            documents::signed_on.asc(),
+            documents::number_key.asc(),
+            documents::id.asc(),
+        ))
+        .load(conn)?)
+}
+
+/// The promulgated documents among these ids.
+pub fn promulgated_among(conn: &mut Conn, ids: &[&str]) -> DbResult<Vec<Document>> {
+    Ok(documents::table
+        .filter(documents::id.eq_any(ids))
+        .filter(documents::state.eq_any(PROMULGATED))
         .load(conn)?)
 }
 

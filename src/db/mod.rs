@@ -7,11 +7,13 @@
 pub mod audit;
 pub mod blobs;
 pub mod columns;
+pub mod copies;
 pub mod documents;
 pub mod iso;
 pub mod models;
 pub mod org_units;
 pub mod relations;
+pub mod reports;
 pub mod review;
 pub mod schema;
 pub mod search_feed;

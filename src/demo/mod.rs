@@ -309,21 +309,12 @@ fn open_sample_consultation(conn: &mut Tx<'_>) -> ApiResult<usize> {
         id: drafter.as_ref().map(|u| u.id.clone()),
         name: Role::Drafter.as_str().into(),
     };
-    let req = CreateDocumentRequest {
-        kind: DocumentKind::Decision,
-        number: None,
-        title: SAMPLE_DRAFT_TITLE.into(),
-        issuer: Some("UBND".into()),
-        field: Some("Cải cách thủ tục hành chính".into()),
-        signer: None,
-        signed_on: None,
-        published_on: None,
-        effective_from: None,
-        effective_until: None,
-        external: false,
-        iso_code: None,
-        iso_revision: None,
-    };
+    let req = CreateDocumentRequest::draft(
+        DocumentKind::Decision,
+        SAMPLE_DRAFT_TITLE.into(),
+        Some("UBND".into()),
+        Some("Cải cách thủ tục hành chính".into()),
+    );
     let doc = docs::new_document(conn, &req, actor.id.clone())?;
     let doc = docs::insert_audited(conn, &actor, &doc)?;
     let v = versions::insert_version(

@@ -208,6 +208,16 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a copy says it is.
+    StampChoice {
+        Draft => "draft", "Dự thảo";
+        Official => "official", "Bản chính thức";
+        ControlledCopy => "controlled_copy", "Bản sao kiểm soát";
+        Expired => "expired", "Hết hiệu lực / lỗi thời";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use super::documents as docs;
 use super::{clean_opt, clean_text, Caller};
+use crate::auth::Action;
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::Blob;
 use crate::db::workflow::{self as wf, Comment, CommentChanges, Consultation};
 use crate::db::{self, Conn, Db, Tx};
-use crate::domain::kinds::Role;
 use crate::domain::workflow::{CommentStatus, Disposition};
 use crate::error::{ApiResult, AppError};
 
@@ -245,12 +245,9 @@ pub fn submit(
 }
 
 fn staff_for(conn: &mut Conn, caller: &Caller, consultation_id: &str) -> ApiResult<Consultation> {
-    if !matches!(caller.role, Role::Drafter | Role::LegalOfficer) {
-        return Err(AppError::Forbidden(format!(
-            "the {} role does not handle comments",
-            caller.role.as_str()
-        )));
-    }
+    caller.require_because(Action::HandleComments, || {
+        format!("the {} role does not handle comments", caller.role.as_str())
+    })?;
     let c = wf::consultation(conn, consultation_id)?;
     docs::get(conn, Some(caller), &c.document_id)?;
     Ok(c)

@@ -3,32 +3,22 @@
 //! says later which document, version and stamp a printed copy belongs to.
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::Caller;
 use crate::config::PdfSettings;
 use crate::db::audit::{self, Event};
+use crate::db::copies::Verification;
 use crate::db::models::{Document, Version};
-use crate::db::schema::{renditions, verifications};
 use crate::db::{self, Conn, Tx};
+pub use crate::domain::kinds::StampChoice;
 use crate::domain::kinds::{DocumentState, LegalEffect, RevisionState};
 use crate::error::{ApiResult, AppError};
 use crate::pdf::{self, ExpiredTitle, PdfError, StampKind, StampRequest};
 
 /// Version of the text renderer: part of the cache key, so a better renderer re-renders.
 const RENDERER: &str = "render-v1";
-
-crate::vocabulary! {
-    /// What a copy says it is.
-    StampChoice {
-        Draft => "draft", "Dự thảo";
-        Official => "official", "Bản chính thức";
-        ControlledCopy => "controlled_copy", "Bản sao kiểm soát";
-        Expired => "expired", "Hết hiệu lực / lỗi thời";
-    }
-}
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -43,20 +33,6 @@ pub struct StampQuery {
     pub copy_no: Option<u32>,
     /// Not on this route (see `copy_no`).
     pub recipient: Option<String>,
-}
-
-#[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = verifications)]
-pub struct Verification {
-    pub code: String,
-    pub document_id: String,
-    pub version_id: String,
-    pub stamp: String,
-    pub recipient: Option<String>,
-    pub copy_no: Option<i32>,
-    pub source_sha256: String,
-    pub issued_by: Option<String>,
-    pub issued_at: chrono::NaiveDateTime,
 }
 
 impl From<PdfError> for AppError {
@@ -87,34 +63,14 @@ pub fn source_pdf(conn: &mut Conn, doc: &Document, v: &Version) -> ApiResult<(Ve
         });
     };
     let key = db::blobs::sha256_hex(format!("{RENDERER}\0{}\0{body}", doc.title).as_bytes());
-    let cached: Option<String> = renditions::table
-        .find(&key)
-        .select(renditions::blob_sha256)
-        .first(conn)
-        .optional()
-        .map_err(db::DbError::from)?;
+    let cached = db::copies::rendition(conn, &key)?;
     if let Some(sha) = cached {
         let blob = db::blobs::get(conn, &sha)?;
         return Ok((blob.data, blob.sha256));
     }
     let rendered = pdf::render_text_pdf(&doc.title, body)?;
     let sha = db::blobs::put(conn, crate::service::versions::PDF, rendered.clone())?;
-    // Another request may have rendered the same text meanwhile: the first row stays.
-    let exists: i64 = renditions::table
-        .filter(renditions::source_hash.eq(&key))
-        .count()
-        .get_result(conn)
-        .map_err(db::DbError::from)?;
-    if exists == 0 {
-        diesel::insert_into(renditions::table)
-            .values((
-                renditions::source_hash.eq(&key),
-                renditions::blob_sha256.eq(&sha),
-                renditions::created_at.eq(db::now()),
-            ))
-            .execute(conn)
-            .map_err(db::DbError::from)?;
-    }
+    db::copies::keep_rendition(conn, &key, &sha)?;
     Ok((rendered, sha))
 }
 
@@ -221,10 +177,6 @@ fn choice_of(k: &StampKind) -> StampChoice {
     }
 }
 
-fn stamp_name(k: &StampKind) -> &'static str {
-    choice_of(k).as_str()
-}
-
 /// A copy ready to be stamped: its source PDF and the stamp, decided in a transaction. The
 /// stamping itself ([`stamp`]) runs outside it, so that a slow or hostile file holds no
 /// connection and no lock; [`record`] then writes the verification code.
@@ -296,18 +248,7 @@ fn prepare(
     // One code per version, stamp (and controlled copy) and source: downloading the same
     // copy again prints the same code and writes nothing.
     let (recipient, copy_no) = copy_identity(&kind);
-    let mut existing = verifications::table
-        .filter(verifications::version_id.eq(&v.id))
-        .filter(verifications::stamp.eq(stamp_name(&kind)))
-        .filter(verifications::source_sha256.eq(&source_sha256))
-        .order(verifications::issued_at.asc())
-        .select((
-            verifications::code,
-            verifications::recipient,
-            verifications::copy_no,
-        ))
-        .load::<(String, Option<String>, Option<i32>)>(conn)
-        .map_err(db::DbError::from)?
+    let mut existing = db::copies::codes_of(conn, &v.id, choice_of(&kind), &source_sha256)?
         .into_iter()
         .filter(|(_, r, n)| *r == recipient && *n == copy_no)
         .map(|(code, _, _)| code);
@@ -355,17 +296,14 @@ pub fn record(conn: &mut Tx<'_>, caller: Option<&Caller>, p: &PreparedCopy) -> A
         code: p.code().to_owned(),
         document_id: p.document_id.clone(),
         version_id: p.version_id.clone(),
-        stamp: stamp_name(&p.request.kind).to_owned(),
+        stamp: choice_of(&p.request.kind),
         recipient,
         copy_no,
         source_sha256: p.source_sha256.clone(),
         issued_by: caller.map(|c| c.user_id.clone()),
         issued_at: db::now(),
     };
-    diesel::insert_into(verifications::table)
-        .values(&row)
-        .execute(conn.conn())
-        .map_err(db::DbError::from)?;
+    db::copies::insert_verification(conn, &row)?;
     audit::append(
         conn,
         &super::actor_of(caller),
@@ -406,12 +344,7 @@ pub struct VerifyResponse {
 }
 
 pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
-    let row: Verification = verifications::table
-        .find(code)
-        .first(conn)
-        .optional()
-        .map_err(db::DbError::from)?
-        .ok_or(AppError::NotFound)?;
+    let row = db::copies::verification(conn, code)?.ok_or(AppError::NotFound)?;
     let doc = db::documents::get(conn, &row.document_id)?;
     let v = db::versions::get(conn, &row.version_id)?;
     let source_intact = db::blobs::get(conn, &row.source_sha256).is_ok();
@@ -421,7 +354,7 @@ pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
     let in_force =
         !obsolete && matches!(effect, LegalEffect::InForce | LegalEffect::PartiallyExpired);
     Ok(VerifyResponse {
-        stamp: row.stamp.parse().map_err(AppError::internal)?,
+        stamp: row.stamp,
         code: row.code,
         document_id: doc.id,
         number: doc.number,

@@ -2,6 +2,28 @@
 //! rules, writes the audit entry, and returns rows. Shared by the HTTP handlers and
 //! the command line; no HTTP types here.
 
+/// Use cases over one connection or one write transaction: each
+/// `run|tx name(params…) -> Out = |conn| body [then f];` is an
+/// `async fn name(db, params…) -> ApiResult<Out>` that opens a connection (`run`) or a
+/// write transaction (`tx`, see [`crate::db::Db::tx`]), evaluates `body` there with the
+/// parameters moved in, and answers what it returns, through `f` (`Result::and_then`)
+/// when one is given. The policy is asked in `body`, like any other step.
+macro_rules! on_db {
+    ($(
+        $(#[$doc:meta])*
+        $mode:ident $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty
+            = |$conn:ident| $body:expr $(, then $then:expr)?;
+    )+) => {$(
+        $(#[$doc])*
+        pub async fn $name(
+            db: &$crate::db::Db,
+            $($arg: $ty),*
+        ) -> $crate::error::ApiResult<$out> {
+            db.$mode(move |$conn| $body).await $(.and_then($then))?
+        }
+    )+};
+}
+
 pub mod accounts;
 pub mod audit;
 pub mod consultations;
@@ -56,14 +78,23 @@ impl Caller {
         }
     }
 
+    /// May the caller's role do `action` at all?
+    pub fn may(&self, action: Action) -> bool {
+        allows(self.role, action)
+    }
+
     pub fn require(&self, action: Action) -> ApiResult<()> {
-        if allows(self.role, action) {
+        self.require_because(action, || {
+            format!("the {} role may not do this", self.role.as_str())
+        })
+    }
+
+    /// [`Caller::require`], refusing with the reason `why` gives.
+    pub fn require_because(&self, action: Action, why: impl FnOnce() -> String) -> ApiResult<()> {
+        if self.may(action) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "the {} role may not do this",
-                self.role.as_str()
-            )))
+            Err(AppError::Forbidden(why()))
         }
     }
 }

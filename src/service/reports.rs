@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,8 +16,7 @@ use super::dto::{unit_ref, OrgUnitRef};
 use super::Caller;
 use crate::auth::Action;
 use crate::db::models::OrgUnit;
-use crate::db::{self, Conn, Db, DbError};
-use crate::domain::kinds::DocumentKind;
+use crate::db::{self, Conn, Db};
 use crate::domain::report::{
     tally, Agency, AppraisalFact, AppraisalRequestFact, CommentFact, ConsultationFact, Counts,
     DraftFact, Facts, InspectionFact, ReportPeriod, ReviewItemFact, Window,
@@ -110,92 +108,44 @@ type AgencyOf<'a> = dyn Fn(&str) -> Option<Agency> + 'a;
 
 /// The drafts, each attributed to its drafting agency; returns the agency of each.
 fn draft_facts(conn: &mut Conn, facts: &mut Facts) -> ApiResult<HashMap<String, Agency>> {
-    use crate::db::schema::{documents, users};
-    let iso: Vec<&str> = DocumentKind::ALL
-        .iter()
-        .filter(|k| k.is_iso())
-        .map(|k| k.as_str())
-        .collect();
-    let unit_of_user: HashMap<String, Option<String>> = users::table
-        .select((users::id, users::org_unit_id))
-        .load::<(String, Option<String>)>(conn)
-        .map_err(DbError::from)?
-        .into_iter()
-        .collect();
-    type DocRow = (
-        String,
-        Option<String>,
-        Option<String>,
-        NaiveDateTime,
-        Option<NaiveDate>,
-        Option<NaiveDateTime>,
-    );
-    let rows: Vec<DocRow> = documents::table
-        .filter(documents::external.eq(false))
-        .filter(documents::kind.ne_all(&iso))
-        .select((
-            documents::id,
-            documents::created_by,
-            documents::issuer_id,
-            documents::created_at,
-            documents::signed_on,
-            documents::withdrawn_at,
-        ))
-        .load(conn)
-        .map_err(DbError::from)?;
+    let unit_of_user = db::reports::units_of_users(conn)?;
+    let rows = db::reports::drafts(conn)?;
     let mut agency_of: HashMap<String, Agency> = HashMap::with_capacity(rows.len());
-    for (id, created_by, issuer, created_at, signed_on, withdrawn_at) in rows {
-        let agency = created_by
+    for d in rows {
+        let agency = d
+            .created_by
             .and_then(|u| unit_of_user.get(&u).cloned().flatten())
-            .or(issuer);
+            .or(d.issuer_id);
         facts.drafts.push(DraftFact {
             agency: agency.clone(),
-            created_on: local_day(created_at),
-            signed_on,
-            withdrawn_on: withdrawn_at.map(local_day),
+            created_on: local_day(d.created_at),
+            signed_on: d.signed_on,
+            withdrawn_on: d.withdrawn_at.map(local_day),
         });
-        agency_of.insert(id, agency);
+        agency_of.insert(d.id, agency);
     }
     Ok(agency_of)
 }
 
 /// Consultations held and the comments they received.
 fn consultation_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> ApiResult<()> {
-    use crate::db::schema::{comments, consultations};
-    let consultation_doc: HashMap<String, String> = consultations::table
-        .select((consultations::id, consultations::document_id))
-        .load::<(String, String)>(conn)
-        .map_err(DbError::from)?
-        .into_iter()
-        .collect();
-    for (doc, opens_on) in consultations::table
-        .select((consultations::document_id, consultations::opens_on))
-        .load::<(String, NaiveDate)>(conn)
-        .map_err(DbError::from)?
-    {
-        if let Some(agency) = of(&doc) {
-            facts
-                .consultations
-                .push(ConsultationFact { agency, opens_on });
+    let mut consultation_doc: HashMap<String, String> = HashMap::new();
+    for c in db::reports::consultations(conn)? {
+        if let Some(agency) = of(&c.document_id) {
+            facts.consultations.push(ConsultationFact {
+                agency,
+                opens_on: c.opens_on,
+            });
         }
+        consultation_doc.insert(c.id, c.document_id);
     }
-    let rejected = CommentStatus::Rejected.as_str();
-    for (consultation, created_at, status, disposed_at) in comments::table
-        .select((
-            comments::consultation_id,
-            comments::created_at,
-            comments::status,
-            comments::disposed_at,
-        ))
-        .load::<(String, NaiveDateTime, String, Option<NaiveDateTime>)>(conn)
-        .map_err(DbError::from)?
-    {
-        if let Some(agency) = consultation_doc.get(&consultation).and_then(|d| of(d)) {
+    for c in db::reports::comments(conn)? {
+        if let Some(agency) = consultation_doc.get(&c.consultation_id).and_then(|d| of(d)) {
             facts.comments.push(CommentFact {
                 agency,
-                received_on: local_day(created_at),
-                rejected: status == rejected,
-                answered_on: disposed_at.map(local_day),
+                received_on: local_day(c.created_at),
+                rejected: c.status == CommentStatus::Rejected,
+                answered_on: c.disposed_at.map(local_day),
             });
         }
     }
@@ -204,41 +154,22 @@ fn consultation_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> 
 
 /// Appraisal opinions and the requests for them.
 fn appraisal_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> ApiResult<()> {
-    use crate::db::schema::{appraisal_requests, appraisals};
-    let fit = AppraisalOpinion::FitToSubmit.as_str();
-    for (doc, created_at, opinion) in appraisals::table
-        .select((
-            appraisals::document_id,
-            appraisals::created_at,
-            appraisals::opinion,
-        ))
-        .load::<(String, NaiveDateTime, String)>(conn)
-        .map_err(DbError::from)?
-    {
-        if let Some(agency) = of(&doc) {
+    for a in db::reports::appraisals(conn)? {
+        if let Some(agency) = of(&a.document_id) {
             facts.appraisals.push(AppraisalFact {
                 agency,
-                on: local_day(created_at),
-                fit_to_submit: opinion == fit,
+                on: local_day(a.created_at),
+                fit_to_submit: a.opinion == AppraisalOpinion::FitToSubmit,
             });
         }
     }
-    for (doc, requested_on, due_on, answered_at) in appraisal_requests::table
-        .select((
-            appraisal_requests::document_id,
-            appraisal_requests::requested_on,
-            appraisal_requests::due_on,
-            appraisal_requests::answered_at,
-        ))
-        .load::<(String, NaiveDate, NaiveDate, Option<NaiveDateTime>)>(conn)
-        .map_err(DbError::from)?
-    {
-        if let Some(agency) = of(&doc) {
+    for r in db::reports::appraisal_requests(conn)? {
+        if let Some(agency) = of(&r.document_id) {
             facts.appraisal_requests.push(AppraisalRequestFact {
                 agency,
-                requested_on,
-                due_on,
-                answered_on: answered_at.map(local_day),
+                requested_on: r.started_on,
+                due_on: r.due_on,
+                answered_on: r.done_at.map(local_day),
             });
         }
     }
@@ -247,56 +178,29 @@ fn appraisal_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> Api
 
 /// Self-inspections and review items.
 fn review_facts(conn: &mut Conn, of: &AgencyOf<'_>, facts: &mut Facts) -> ApiResult<()> {
-    use crate::db::schema::{review_campaigns, review_items, self_inspections};
-    for (doc, started_on, due_on, recorded_at) in self_inspections::table
-        .select((
-            self_inspections::document_id,
-            self_inspections::started_on,
-            self_inspections::due_on,
-            self_inspections::recorded_at,
-        ))
-        .load::<(String, NaiveDate, NaiveDate, Option<NaiveDateTime>)>(conn)
-        .map_err(DbError::from)?
-    {
-        if let Some(agency) = of(&doc) {
+    for i in db::reports::self_inspections(conn)? {
+        if let Some(agency) = of(&i.document_id) {
             facts.inspections.push(InspectionFact {
                 agency,
-                started_on,
-                due_on,
-                done_on: recorded_at.map(local_day),
+                started_on: i.started_on,
+                due_on: i.due_on,
+                done_on: i.done_at.map(local_day),
             });
         }
     }
-    let closed: HashMap<String, Option<NaiveDateTime>> = review_campaigns::table
-        .select((review_campaigns::id, review_campaigns::closed_at))
-        .load::<(String, Option<NaiveDateTime>)>(conn)
-        .map_err(DbError::from)?
-        .into_iter()
-        .collect();
-    for (campaign, doc, assignee, created_at, reviewed_at) in review_items::table
-        .select((
-            review_items::campaign_id,
-            review_items::document_id,
-            review_items::assignee_id,
-            review_items::created_at,
-            review_items::reviewed_at,
-        ))
-        .load::<(
-            String,
-            String,
-            Option<String>,
-            NaiveDateTime,
-            Option<NaiveDateTime>,
-        )>(conn)
-        .map_err(DbError::from)?
-    {
+    let closed = db::reports::campaign_closings(conn)?;
+    for item in db::reports::review_items(conn)? {
         // A campaign may review imported documents too: the assignee is what counts.
-        let agency = assignee.or_else(|| of(&doc).flatten());
+        let agency = item.assignee_id.or_else(|| of(&item.document_id).flatten());
         facts.review_items.push(ReviewItemFact {
             agency,
-            created_on: local_day(created_at),
-            done_on: reviewed_at.map(local_day),
-            closed_on: closed.get(&campaign).cloned().flatten().map(local_day),
+            created_on: local_day(item.created_at),
+            done_on: item.reviewed_at.map(local_day),
+            closed_on: closed
+                .get(&item.campaign_id)
+                .cloned()
+                .flatten()
+                .map(local_day),
         });
     }
     Ok(())

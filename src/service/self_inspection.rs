@@ -15,7 +15,7 @@ use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, ReviewFlag, SelfInspection};
 use crate::db::review::{InspectionFilter, InspectionRecord};
-use crate::db::{self, Conn, Db, Tx};
+use crate::db::{self, Conn, Tx};
 use crate::domain::kinds::DocumentState;
 use crate::domain::review::{
     check_inspection_result, inspection_start, is_overdue, InspectionHandling, InspectionState,
@@ -389,57 +389,29 @@ fn one(conn: &mut Conn, v: InspectionView) -> ApiResult<SelfInspectionResponse> 
     only(responses(conn, vec![v], today())?)
 }
 
-/// Self-inspections the caller may see, as they are answered.
-pub async fn list_inspections(
-    db: &Db,
-    caller: Caller,
-    q: InspectionQuery,
-) -> ApiResult<Vec<SelfInspectionResponse>> {
-    db.run(move |conn| {
+on_db! {
+    /// Self-inspections the caller may see, as they are answered.
+    run list_inspections(caller: Caller, q: InspectionQuery) -> Vec<SelfInspectionResponse>
+        = |conn| {
         let (views, on) = list(conn, &caller, &q)?;
         responses(conn, views, on)
-    })
-    .await
-}
-
-/// One self-inspection, as it is answered.
-pub async fn get_inspection(
-    db: &Db,
-    caller: Caller,
-    id: String,
-) -> ApiResult<SelfInspectionResponse> {
-    db.run(move |conn| {
+    };
+    /// One self-inspection, as it is answered.
+    run get_inspection(caller: Caller, id: String) -> SelfInspectionResponse = |conn| {
         let v = get(conn, &caller, &id)?;
         one(conn, v)
-    })
-    .await
-}
-
-/// Records the result of a self-inspection in one transaction; see [`record_result`].
-pub async fn record_inspection(
-    db: &Db,
-    caller: Caller,
-    id: String,
-    req: RecordInspectionRequest,
-) -> ApiResult<SelfInspectionResponse> {
-    db.tx(move |conn| {
+    };
+    /// Records the result of a self-inspection in one transaction; see [`record_result`].
+    tx record_inspection(caller: Caller, id: String, req: RecordInspectionRequest)
+        -> SelfInspectionResponse = |conn| {
         let v = record_result(conn, &caller, &id, &req)?;
         one(conn, v)
-    })
-    .await
-}
-
-/// Opens the self-inspection of a published document in one transaction; see
-/// [`open_for_document`].
-pub async fn open_inspection(
-    db: &Db,
-    caller: Caller,
-    id: String,
-) -> ApiResult<SelfInspectionResponse> {
-    db.tx(move |conn| {
+    };
+    /// Opens the self-inspection of a published document in one transaction; see
+    /// [`open_for_document`].
+    tx open_inspection(caller: Caller, id: String) -> SelfInspectionResponse = |conn| {
         let row = open_for_document(conn, &caller, &id)?;
         let v = get(conn, &caller, &row.id)?;
         one(conn, v)
-    })
-    .await
+    };
 }

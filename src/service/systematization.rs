@@ -39,13 +39,12 @@ pub struct Systematization {
 
 /// The documents of an issuer that a systematisation lists, by signing date and number.
 fn normative_documents(conn: &mut Conn, issuer_id: &str) -> ApiResult<Vec<Document>> {
-    use crate::db::schema::documents;
-    use diesel::prelude::*;
     // Promulgated legal normative documents only: drafts have no effect, the lists are
     // public, and policy documents (schemes, plans, programmes) and ISO documents are
     // not systematised.
-    let not_normative: Vec<&str> = DocumentKind::ALL
+    let not_normative: Vec<DocumentKind> = DocumentKind::ALL
         .iter()
+        .copied()
         .filter(|k| {
             k.is_iso()
                 || matches!(
@@ -53,38 +52,25 @@ fn normative_documents(conn: &mut Conn, issuer_id: &str) -> ApiResult<Vec<Docume
                     DocumentKind::Scheme | DocumentKind::Plan | DocumentKind::Program
                 )
         })
-        .map(|k| k.as_str())
         .collect();
-    Ok(documents::table
-        .filter(documents::issuer_id.eq(&issuer_id))
-        .filter(documents::state.eq_any(["published", "withdrawn"]))
-        .filter(documents::kind.ne_all(not_normative))
-        .order((
-            documents::signed_on.asc(),
-            documents::number_key.asc(),
-            documents::id.asc(),
-        ))
-        .load(conn)
-        .map_err(db::DbError::from)?)
+    Ok(db::documents::promulgated_by(
+        conn,
+        issuer_id,
+        &not_normative,
+    )?)
 }
 
-/// The published documents that are the sources of the incoming relations, by id.
+/// The promulgated documents that are the sources of the incoming relations, by id.
 fn sources_of(
     conn: &mut Conn,
     incoming: &HashMap<String, Vec<IncomingRelation>>,
 ) -> ApiResult<HashMap<String, Document>> {
-    use crate::db::schema::documents;
-    use diesel::prelude::*;
     let source_ids: Vec<&str> = incoming
         .values()
         .flatten()
         .map(|r| r.source_id.as_str())
         .collect();
-    Ok(documents::table
-        .filter(documents::id.eq_any(&source_ids))
-        .filter(documents::state.eq_any(["published", "withdrawn"]))
-        .load::<Document>(conn)
-        .map_err(db::DbError::from)?
+    Ok(db::documents::promulgated_among(conn, &source_ids)?
         .into_iter()
         .map(|d| (d.id.clone(), d))
         .collect())

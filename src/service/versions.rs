@@ -443,32 +443,27 @@ where
     .await
 }
 
-/// The versions of a document the caller may see, oldest first.
-pub async fn versions_of(
-    db: &Db,
-    caller: Option<Caller>,
-    document_id: String,
-) -> ApiResult<Vec<VersionResponse>> {
-    db.run(move |conn| {
+on_db! {
+    /// The versions of a document the caller may see, oldest first.
+    run versions_of(caller: Option<Caller>, document_id: String) -> Vec<VersionResponse>
+        = |conn| {
         list(conn, caller.as_ref(), &document_id)?
             .into_iter()
             .map(|v| response(conn, v, false))
             .collect()
-    })
-    .await
-}
-
-/// One version, with its text.
-pub async fn get_version(
-    db: &Db,
-    caller: Option<Caller>,
-    id: String,
-) -> ApiResult<VersionResponse> {
-    db.run(move |conn| {
+    };
+    /// One version, with its text.
+    run get_version(caller: Option<Caller>, id: String) -> VersionResponse = |conn| {
         let (v, _) = get(conn, caller.as_ref(), &id)?;
         response(conn, v, true)
-    })
-    .await
+    };
+    /// The original file of a version, checked against its SHA-256, and its file name.
+    run file_of(caller: Option<Caller>, id: String)
+        -> (crate::db::models::Blob, Option<String>) = |conn| {
+        let (v, _) = get(conn, caller.as_ref(), &id)?;
+        let sha = v.blob_sha256.ok_or(AppError::NotFound)?;
+        Ok((db::blobs::get(conn, &sha)?, v.file_name))
+    };
 }
 
 /// Changes an unapproved version read with ETag `if_match`.
@@ -488,20 +483,6 @@ pub async fn update_version(
 /// Approves a version.
 pub async fn approve_version(db: &Db, caller: Caller, id: String) -> ApiResult<VersionResponse> {
     written(db, false, move |conn| approve(conn, &caller, &id)).await
-}
-
-/// The original file of a version, checked against its SHA-256, and its file name.
-pub async fn file_of(
-    db: &Db,
-    caller: Option<Caller>,
-    id: String,
-) -> ApiResult<(crate::db::models::Blob, Option<String>)> {
-    db.run(move |conn| -> ApiResult<_> {
-        let (v, _) = get(conn, caller.as_ref(), &id)?;
-        let sha = v.blob_sha256.ok_or(AppError::NotFound)?;
-        Ok((db::blobs::get(conn, &sha)?, v.file_name))
-    })
-    .await
 }
 
 fn to_nodes(

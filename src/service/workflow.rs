@@ -10,6 +10,7 @@ use super::documents::{self as docs};
 use super::dto::DocumentSummary;
 use super::review::summarised;
 use super::{clean_opt, Caller};
+use crate::auth::Action;
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Event};
 use crate::db::models::{Document, DocumentChanges};
@@ -319,11 +320,9 @@ fn appraise(
     id: &str,
     req: &AppraisalRequest,
 ) -> ApiResult<Appraisal> {
-    if caller.role != crate::domain::kinds::Role::LegalOfficer {
-        return Err(AppError::Forbidden(
-            "only a legal officer appraises drafts".into(),
-        ));
-    }
+    caller.require_because(Action::AppraiseDrafts, || {
+        "only a legal officer appraises drafts".into()
+    })?;
     let doc = docs::get(conn, Some(caller), id)?;
     let state = doc.state;
     if state != DocumentState::Appraisal {

@@ -139,6 +139,7 @@ async fn role_matrix(b: Backend) {
             .unwrap()["id"],
     );
     let flag = str_of(&app.get("/api/v1/review-flags", Some(&legal)).await.body[0]["id"]);
+    let consultation = str_of(&app.get("/api/v1/public/consultations", None).await.body[0]["id"]);
     let published = app.id_of("04/2016/QĐ-UBND").await;
     let inspected = app.id_of("02/2016/QĐ-UBND").await;
     let inspection = str_of(
@@ -437,7 +438,9 @@ async fn role_matrix(b: Backend) {
             None,
             ALL,
         ),
-        Route {
+        // Assigned to NV: a drafter of another unit may not record it; a legal officer
+        // (of the justice office) records any item.
+        scoped(Route {
             if_match: true,
             ..route(
                 Method::PUT,
@@ -445,7 +448,7 @@ async fn role_matrix(b: Backend) {
                 Some(json!({"result": "still_appropriate", "reasons": "Phù hợp"})),
                 LEGAL_WRITERS,
             )
-        },
+        }),
         Route {
             public: true,
             ..route(
@@ -456,6 +459,20 @@ async fn role_matrix(b: Backend) {
             )
         },
         route(Method::GET, "/api/v1/appraisal-requests".into(), None, ALL),
+        // Only the justice office appraises (the draft is not in appraisal: 409 for it).
+        route(
+            Method::POST,
+            format!("/api/v1/documents/{draft}/appraisals"),
+            Some(json!({"opinion": "fit_to_submit"})),
+            LEGAL,
+        ),
+        // The public's comments are handled by the drafting agencies and the justice office.
+        route(
+            Method::GET,
+            format!("/api/v1/consultations/{consultation}/comments"),
+            None,
+            LEGAL_WRITERS,
+        ),
         route(
             Method::GET,
             "/api/v1/reports/activity?year=2015&period=year".into(),
@@ -729,8 +746,8 @@ async fn role_matrix(b: Backend) {
             }
         }
     }
-    // The draft's six routes and the ISO controller's eleven.
-    assert!(scoped_checks >= 17, "{scoped_checks} scoped checks");
+    // The draft's six routes, the ISO controller's eleven and the review item's result.
+    assert!(scoped_checks >= 18, "{scoped_checks} scoped checks");
 }
 both_backends!(role_matrix);
 

@@ -2,39 +2,30 @@
 
 use super::*;
 
-/// Acknowledge the current revision as read and understood (a recipient). 201 the
-/// first time, 200 when already acknowledged.
-#[utoipa::path(
-    tag = "iso",
-    params(("id" = String, Path)),
-    request_body = AcknowledgeRequest,
-    responses(
-        (status = 201, body = AcknowledgementResponse),
-        (status = 200, body = AcknowledgementResponse),
-        WriteErrors, BodyErrors
-    ),
-    security(("bearer" = []))
-)]
-#[post("/iso/documents/{id}/acknowledge")]
-pub async fn acknowledge_document(
-    st: State,
-    user: AuthUser,
-    id: web::Path<String>,
-    body: Json<AcknowledgeRequest>,
-) -> ApiResult<HttpResponse> {
-    let (a, new) = svc::acknowledge_document(&st.db, user.caller, parse_id(&id)?, body.0).await?;
-    let status = if new {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(HttpResponse::build(status).json(a))
-}
+routes! {
+    tag "iso";
 
-by_id!(
+    /// Acknowledge the current revision as read and understood (a recipient). 201 the
+    /// first time, 200 when already acknowledged.
+    post "/iso/documents/{id}/acknowledge"
+        => acknowledge_document(st, caller: Auth, id: Path, body: Json<AcknowledgeRequest>)
+        -> [
+            (status = 201, body = AcknowledgementResponse),
+            (status = 200, body = AcknowledgementResponse),
+            WriteErrors, BodyErrors
+        ] {
+            let (a, new) = svc::acknowledge_document(&st.db, caller, id, body).await?;
+            let status = if new {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(HttpResponse::build(status).json(a))
+        }
+
     /// Who has acknowledged the current revision and who has not.
-    get "/iso/documents/{id}/acknowledgements" => list_acknowledgements()
-        -> [(status = 200, body = AcknowledgementsResponse), ReadErrors],
-    svc::list_acknowledgements,
-    |r| Ok(HttpResponse::Ok().json(r))
-);
+    get "/iso/documents/{id}/acknowledgements"
+        => list_acknowledgements(st, caller: Auth, id: Path)
+        -> [(status = 200, body = AcknowledgementsResponse), ReadErrors]
+        { ok(svc::list_acknowledgements(&st.db, caller, id).await?) }
+}

@@ -3,17 +3,16 @@
 //! acknowledgements, periodic review and the compliance report.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{Object, Type};
-use utoipa::openapi::Required;
 use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 use super::dto::ReasonRequest;
 use super::responses::{BodyErrors, IfMatchErrors, ReadErrors, WriteErrors};
-use super::{parse_id, tagged, AuthUser, IfMatch, Json, State};
-use crate::error::{ApiResult, AppError};
+use super::review::ok;
+use super::route::routes;
+use super::tagged;
+use crate::error::AppError;
 use crate::service::iso::{
     self as svc, AcceptChangeRequest, AcknowledgeRequest, AcknowledgementResponse,
     AcknowledgementsResponse, ChangeRequestResponse, CommentRequest, ComplianceReport,
@@ -85,20 +84,6 @@ pub enum ReportFormat {
     Csv,
 }
 
-/// The `If-Match` header a guarded write requires (beside its path id).
-pub struct IfMatchHeader;
-
-impl IntoParams for IfMatchHeader {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![ParameterBuilder::new()
-            .name("If-Match")
-            .parameter_in(ParameterIn::Header)
-            .required(Required::True)
-            .schema(Some(Object::with_type(Type::String)))
-            .build()]
-    }
-}
-
 /// The 200 answers of the ISO resources, each with the ETag of what it returns (a
 /// set a route names in its `responses`, beside its problem sets).
 macro_rules! tagged_ok {
@@ -115,52 +100,6 @@ tagged_ok!(
     DocumentOk = IsoDocumentResponse,
     CopyOk = ControlledCopyResponse,
 );
-
-/// A route on the ISO resource at `id`: its OpenAPI entry and its handler, which parses
-/// the id, then, for a write guarded by `If-Match`, the row version the client read,
-/// runs the use case `(db, caller, id[, row_version][, body])` and answers through the
-/// closure. A route reads
-///
-/// ```text
-/// /// Doc comment of the route.
-/// post "/iso/…/{id}/step" => name(if_match: IfMatchHeader, body: Request)
-///     -> [responses and problem sets],
-/// svc::use_case,
-/// |r| Ok(answer(r))
-/// ```
-macro_rules! by_id {
-    (
-        $(#[$doc:meta])*
-        $method:ident $route:tt => $name:ident(
-            $($if_match:ident: $header:ident)? $(, $body:ident: $req:ty)?
-        ) -> [$($responses:tt)*],
-        $use_case:path,
-        |$r:ident| $answer:expr
-    ) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            tag = "iso",
-            params(("id" = String, Path) $(, $header)?),
-            $(request_body = $req,)?
-            responses($($responses)*),
-            security(("bearer" = []))
-        )]
-        #[$method($route)]
-        pub async fn $name(
-            st: State,
-            user: AuthUser,
-            id: web::Path<String>,
-            $($if_match: IfMatch,)?
-            $($body: Json<$req>,)?
-        ) -> ApiResult<HttpResponse> {
-            let id = parse_id(&id)?;
-            $(let $if_match = $if_match.row_version()?;)?
-            let $r = $use_case(&st.db, user.caller, id $(, $if_match)? $(, $body.0)?).await?;
-            $answer
-        }
-    };
-}
-pub(super) use by_id;
 
 fn document(status: StatusCode, d: IsoDocumentResponse) -> HttpResponse {
     tagged(status, &d.id, d.row_version, &d)

@@ -51,6 +51,32 @@ pub struct CreateDocumentRequest {
     pub iso_revision: Option<String>,
 }
 
+impl CreateDocumentRequest {
+    /// A draft drafted here: its kind, title, issuer and field, nothing else yet.
+    pub fn draft(
+        kind: DocumentKind,
+        title: String,
+        issuer: Option<String>,
+        field: Option<String>,
+    ) -> Self {
+        CreateDocumentRequest {
+            kind,
+            number: None,
+            title,
+            issuer,
+            field,
+            signer: None,
+            signed_on: None,
+            published_on: None,
+            effective_from: None,
+            effective_until: None,
+            external: false,
+            iso_code: None,
+            iso_revision: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDocumentRequest {

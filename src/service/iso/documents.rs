@@ -174,19 +174,13 @@ pub fn create(
     let doc = docs::new_document(
         conn,
         &CreateDocumentRequest {
-            kind: req.kind,
-            number: None,
-            title: req.title.clone(),
-            issuer: Some(owner.clone()),
-            field: req.field.clone(),
-            signer: None,
-            signed_on: None,
-            published_on: None,
-            effective_from: None,
-            effective_until: None,
-            external: false,
             iso_code: Some(code),
-            iso_revision: None,
+            ..CreateDocumentRequest::draft(
+                req.kind,
+                req.title.clone(),
+                Some(owner.clone()),
+                req.field.clone(),
+            )
         },
         Some(caller.user_id.clone()),
     )?;

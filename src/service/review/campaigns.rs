@@ -13,8 +13,8 @@ use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, ReviewCampaign, ReviewItem};
 use crate::db::review::{ItemFilter, ItemResult, Selection};
-use crate::db::{self, Conn, Db, Tx};
-use crate::domain::kinds::{DocumentKind, Role};
+use crate::db::{self, Conn, Tx};
+use crate::domain::kinds::DocumentKind;
 use crate::domain::review::{
     check_close, check_review_result, ensure_campaign_open, CampaignState, ResultCounts,
     ReviewResult,
@@ -435,7 +435,7 @@ fn record_item(
 ) -> ApiResult<(ReviewItem, Document)> {
     caller.require(Action::RecordReviewResults)?;
     let item = db::review::get_item(conn, id)?;
-    if caller.role != Role::LegalOfficer
+    if !caller.may(Action::RecordAnyReviewResult)
         && (item.assignee_id.is_none() || item.assignee_id != caller.org_unit_id)
     {
         return Err(AppError::Forbidden(
@@ -558,108 +558,54 @@ fn close_campaign(
 
 // ---- the use cases, each in its own connection or transaction ----
 
-/// Every campaign, newest first, with its counts.
-pub async fn review_campaigns(db: &Db, caller: Caller) -> ApiResult<Vec<CampaignResponse>> {
-    db.run(move |conn| {
+on_db! {
+    /// Every campaign, newest first, with its counts.
+    run review_campaigns(caller: Caller) -> Vec<CampaignResponse> = |conn| {
         caller.require(Action::ReadReviews)?;
         let campaigns = db::review::list_campaigns(conn)?;
         views_of(conn, campaigns)?
             .into_iter()
             .map(CampaignResponse::from_view)
             .collect()
-    })
-    .await
-}
-
-/// Opens a campaign; see [`insert_campaign`].
-pub async fn open_review_campaign(
-    db: &Db,
-    caller: Caller,
-    req: CreateCampaignRequest,
-) -> ApiResult<CampaignResponse> {
-    CampaignResponse::from_view(
-        db.tx(move |conn| create_campaign(conn, &caller, &req))
-            .await?,
-    )
-}
-
-/// One campaign with its counts.
-pub async fn review_campaign(db: &Db, caller: Caller, id: String) -> ApiResult<CampaignResponse> {
-    CampaignResponse::from_view(db.run(move |conn| get_campaign(conn, &caller, &id)).await?)
-}
-
-/// The items of a campaign, in the campaign's order.
-pub async fn review_items(
-    db: &Db,
-    caller: Caller,
-    id: String,
-    q: ItemListQuery,
-) -> ApiResult<Vec<ReviewItemResponse>> {
-    db.run(move |conn| {
+    };
+    /// Opens a campaign; see [`insert_campaign`].
+    tx open_review_campaign(caller: Caller, req: CreateCampaignRequest) -> CampaignResponse
+        = |conn| create_campaign(conn, &caller, &req), then CampaignResponse::from_view;
+    /// One campaign with its counts.
+    run review_campaign(caller: Caller, id: String) -> CampaignResponse
+        = |conn| get_campaign(conn, &caller, &id), then CampaignResponse::from_view;
+    /// The items of a campaign, in the campaign's order.
+    run review_items(caller: Caller, id: String, q: ItemListQuery) -> Vec<ReviewItemResponse>
+        = |conn| {
         let rows = items(conn, &caller, &id, &q)?;
         item_responses(conn, rows)
-    })
-    .await
-}
-
-/// How far a campaign is, in all and by agency.
-pub async fn review_progress(db: &Db, caller: Caller, id: String) -> ApiResult<ProgressResponse> {
-    db.run(move |conn| {
+    };
+    /// How far a campaign is, in all and by agency.
+    run review_progress(caller: Caller, id: String) -> ProgressResponse = |conn| {
         let (view, agencies) = progress(conn, &caller, &id)?;
         progress_response(conn, view, agencies)
-    })
-    .await
-}
-
-/// Assigns items of an open campaign; see [`assign_audited`].
-pub async fn assign_review_items(
-    db: &Db,
-    caller: Caller,
-    id: String,
-    req: AssignRequest,
-) -> ApiResult<Vec<ReviewItemResponse>> {
-    db.tx(move |conn| {
+    };
+    /// Assigns items of an open campaign; see [`assign_audited`].
+    tx assign_review_items(caller: Caller, id: String, req: AssignRequest)
+        -> Vec<ReviewItemResponse> = |conn| {
         let rows = assign(conn, &caller, &id, &req)?;
         item_responses(conn, rows)
-    })
-    .await
-}
-
-/// Closes a campaign, once.
-pub async fn close_review_campaign(
-    db: &Db,
-    caller: Caller,
-    id: String,
-    req: CloseCampaignRequest,
-) -> ApiResult<CampaignResponse> {
-    CampaignResponse::from_view(
-        db.tx(move |conn| close_campaign(conn, &caller, &id, &req))
-            .await?,
-    )
-}
-
-/// One item of a campaign.
-pub async fn review_item(db: &Db, caller: Caller, id: String) -> ApiResult<ReviewItemResponse> {
-    db.run(move |conn| {
+    };
+    /// Closes a campaign, once.
+    tx close_review_campaign(caller: Caller, id: String, req: CloseCampaignRequest)
+        -> CampaignResponse
+        = |conn| close_campaign(conn, &caller, &id, &req), then CampaignResponse::from_view;
+    /// One item of a campaign.
+    run review_item(caller: Caller, id: String) -> ReviewItemResponse = |conn| {
         caller.require(Action::ReadReviews)?;
         let item = db::review::get_item(conn, &id)?;
         let row = with_document(conn, item)?;
         only(item_responses(conn, vec![row])?)
-    })
-    .await
-}
-
-/// Records the result of an item at its row version; see [`record_item_audited`].
-pub async fn record_review_result(
-    db: &Db,
-    caller: Caller,
-    id: String,
-    expected_version: i32,
-    req: RecordReviewRequest,
-) -> ApiResult<ReviewItemResponse> {
-    db.tx(move |conn| {
+    };
+    /// Records the result of an item at its row version; see [`record_item_audited`].
+    tx record_review_result(caller: Caller, id: String, expected_version: i32, req: RecordReviewRequest)
+        -> ReviewItemResponse = |conn| {
         let row = record_item(conn, &caller, &id, expected_version, &req)?;
         only(item_responses(conn, vec![row])?)
-    })
-    .await
+    };
 }
