@@ -50,13 +50,13 @@ impl Default for PlainWeights {
             question_words: false,
             common: 0.35,
             folded_unaccented_only: true,
-            restore_smoothing: 0.05,
+            restore_smoothing: 0.01,
             restore_keep: 0.1,
-            restore_mass: 1.0,
+            restore_mass: 0.8,
             restore_pairs: 3,
             restore_candidates: 6,
-            restore_alternates_everywhere: true,
-            folded_restored: true,
+            restore_alternates_everywhere: false,
+            folded_restored: false,
             phrase: 1.0,
         }
     }
