@@ -9,8 +9,9 @@
 //! probability, each neighbouring pair the probability of each candidate pair.
 //!
 //! The expansion is bounded: at most [`CANDIDATES`] forms per word are weighed, and the
-//! query keeps at most [`KEPT`] of them per word and per pair, those above a probability.
-//! A word typed with diacritics is not expanded: it has one candidate, itself.
+//! query keeps at most [`KEPT`] of them per word and per pair, those above a probability,
+//! and no more once those kept have most of it ([`Restoration::mass`]). A word typed with
+//! diacritics is not expanded: it has one candidate, itself.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
