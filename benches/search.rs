@@ -608,9 +608,9 @@ fn tune(index: &Arc<SearchIndex>, a: &Args, groups: [&Vec<Question>; 4]) {
                 (sums[0] + sums[1]) / qs.len().max(1) as f64
             ));
         }
-        for h in 0..2 {
-            t.postings[h] /= folded_counts[h].max(1) as f64;
-            t.ms[h] /= folded_counts[h].max(1) as f64;
+        for ((postings, ms), count) in t.postings.iter_mut().zip(&mut t.ms).zip(folded_counts) {
+            *postings /= count.max(1) as f64;
+            *ms /= count.max(1) as f64;
         }
         println!(
             "{line} | even {:.4} odd {:.4} | postings {:.0} {:.0} | ms {:.2} {:.2}",
