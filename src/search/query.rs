@@ -281,6 +281,46 @@ impl Highlighter {
     }
 }
 
+/// The term clauses of a plain-text query: the scored ones (each once, boosted), and
+/// those that count its matches.
+#[derive(Default)]
+struct Clauses {
+    scored: Vec<(Occur, Box<dyn Query>)>,
+    matching: Vec<(Occur, Box<dyn Query>)>,
+    seen: std::collections::HashSet<(tantivy::schema::Field, String)>,
+    counted: std::collections::HashSet<(tantivy::schema::Field, String)>,
+}
+
+impl Clauses {
+    /// A term in a field, scored with `weight` (none at 0) and counted if `counts`; a
+    /// term already added is not added again.
+    fn add(&mut self, field: tantivy::schema::Field, term: &str, weight: f32, counts: bool) {
+        if !self.seen.insert((field, term.to_owned())) {
+            return;
+        }
+        let query = TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        );
+        if counts {
+            self.counted.insert((field, term.to_owned()));
+            self.matching
+                .push((Occur::Should, Box::new(query.clone()) as Box<dyn Query>));
+        }
+        if weight > 0.0 {
+            self.scored.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(query), weight)),
+            ));
+        }
+    }
+
+    /// Whether a term in a field counts matches.
+    fn counts(&self, field: tantivy::schema::Field, term: &str) -> bool {
+        self.counted.contains(&(field, term.to_owned()))
+    }
+}
+
 impl SearchIndex {
     /// Plain text: each word on the exact fields, its folded form on the folded fields,
     /// and each pair of neighbouring words on the pair fields (Vietnamese words are often
@@ -334,6 +374,9 @@ impl SearchIndex {
         let how = restore::Restoration {
             smoothing: w.restore_smoothing,
             keep: w.restore_keep,
+            mass: w.restore_mass,
+            pairs: w.restore_pairs,
+            candidates: w.restore_candidates,
         };
         let mut forms = Vec::with_capacity(words.len());
         let mut pairs: Vec<Vec<restore::PairForm>> = vec![vec![]; words.len()];
@@ -362,40 +405,28 @@ impl SearchIndex {
             .enumerate()
             .map(|(i, r)| kept[i] && (w.common >= 1.0 || r.doc_freq / num_docs <= w.common))
             .collect();
-        let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![];
-        let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![];
-        let mut seen = std::collections::HashSet::new();
-        let mut add = |field: tantivy::schema::Field, term: &str, weight: f32, counts: bool| {
-            if !seen.insert((field, term.to_owned())) {
-                return;
-            }
-            let query = TermQuery::new(
-                Term::from_field_text(field, term),
-                IndexRecordOption::WithFreqs,
-            );
-            if counts {
-                matching.push((Occur::Should, Box::new(query.clone()) as Box<dyn Query>));
-            }
-            if weight > 0.0 {
-                scored.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), weight)),
-                ));
-            }
-        };
+        let mut clauses = Clauses::default();
         for (i, word) in words.iter().enumerate() {
             if !singles[i] {
                 continue;
             }
-            let folded = !w.folded_unaccented_only || word.exact == word.folded;
-            for (term, p) in &forms[i].forms {
-                add(f.heading, term, heading_w * p, !folded);
-                add(f.body, term, *p, !folded);
-                add(f.title, term, title_w * p, true);
+            // The folded fields: for a word typed without diacritics, unless its restored
+            // forms stand for it (`folded_restored`).
+            let folded = (!w.folded_unaccented_only || word.exact == word.folded)
+                && (w.folded_restored || !forms[i].restored);
+            for (k, (term, p)) in forms[i].forms.iter().enumerate() {
+                let everywhere = k == 0 || w.restore_alternates_everywhere;
+                if everywhere {
+                    clauses.add(f.heading, term, heading_w * p, !folded);
+                }
+                clauses.add(f.body, term, *p, !folded);
+                if everywhere {
+                    clauses.add(f.title, term, title_w * p, true);
+                }
             }
             if folded {
-                add(f.heading_folded, &word.folded, folded_w * heading_w, true);
-                add(f.body_folded, &word.folded, folded_w, true);
+                clauses.add(f.heading_folded, &word.folded, folded_w * heading_w, true);
+                clauses.add(f.body_folded, &word.folded, folded_w, true);
             }
         }
         let mut token = String::new();
@@ -403,23 +434,34 @@ impl SearchIndex {
             if starts[i] || !(kept[i - 1] && kept[i]) {
                 continue;
             }
-            // Implied by either word's own clauses when it has them.
-            let counts = !(singles[i - 1] || singles[i]);
-            for (left, right, p) in &pairs[i] {
+            let (a, b) = (&words[i - 1].folded, &words[i].folded);
+            for (k, (left, right, p)) in pairs[i].iter().enumerate() {
                 token.clear();
                 token.push_str(left);
                 token.push('_');
                 token.push_str(right);
-                add(f.body_pairs, &token, pair_w * p, counts);
-                add(f.heading_pairs, &token, pair_w * heading_w * p, counts);
+                // A pair in a field is counted through either word when it is (its form
+                // on the exact field, or the folded word on the folded field).
+                let implied = |c: &Clauses, exact, folded| {
+                    c.counts(exact, left)
+                        || c.counts(exact, right)
+                        || c.counts(folded, a)
+                        || c.counts(folded, b)
+                };
+                let counts = !implied(&clauses, f.body, f.body_folded);
+                clauses.add(f.body_pairs, &token, pair_w * p, counts);
+                if k == 0 || w.restore_alternates_everywhere {
+                    let counts = !implied(&clauses, f.heading, f.heading_folded);
+                    clauses.add(f.heading_pairs, &token, pair_w * heading_w * p, counts);
+                }
             }
         }
         for n in numbers {
-            add(f.number, &analysis::number_key(n), 20.0, true);
+            clauses.add(f.number, &analysis::number_key(n), 20.0, true);
         }
         Ok((
-            Box::new(BooleanQuery::new(scored)),
-            Box::new(BooleanQuery::new(matching)),
+            Box::new(BooleanQuery::new(clauses.scored)),
+            Box::new(BooleanQuery::new(clauses.matching)),
         ))
     }
 
@@ -802,6 +844,21 @@ impl SearchIndex {
             out.push(stored_hit(&d, &f, score, snippet));
         }
         Ok(out)
+    }
+
+    /// What the default syntax asks for a text: (term clauses scored, postings they read,
+    /// the sum of their document frequencies). A measure of a query's cost that does not
+    /// depend on the machine, for tuning.
+    pub fn query_cost(&self, q: &str) -> Result<(usize, u64), SearchError> {
+        let searcher = self.reader.searcher();
+        let (scored, _) = self.auto_query(&searcher, q)?;
+        let mut terms = vec![];
+        scored.query_terms(&mut |term, _| terms.push(term.clone()));
+        let mut postings = 0;
+        for term in &terms {
+            postings += searcher.doc_freq(term)?;
+        }
+        Ok((terms.len(), postings))
     }
 
     /// Number of indexed entries (documents and provisions).

@@ -9,8 +9,9 @@
 //! probability, each neighbouring pair the probability of each candidate pair.
 //!
 //! The expansion is bounded: at most [`CANDIDATES`] forms per word are weighed, and the
-//! query keeps at most [`KEPT`] of them per word and per pair, those above a probability.
-//! A word typed with diacritics is not expanded: it has one candidate, itself.
+//! query keeps at most [`KEPT`] of them per word and per pair, those above a probability,
+//! and no more once those kept have most of it ([`Restoration::mass`]). A word typed with
+//! diacritics is not expanded: it has one candidate, itself.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -117,6 +118,9 @@ pub struct Restored {
     pub forms: Vec<(String, f32)>,
     /// Document frequency expected of the word (its forms' frequencies by probability).
     pub doc_freq: f32,
+    /// The forms are read from the statistics: the word was typed without diacritics and
+    /// the index has it in some form.
+    pub restored: bool,
 }
 
 /// (left term, right term, probability) of a neighbouring pair.
@@ -129,6 +133,14 @@ pub struct Restoration {
     pub smoothing: f32,
     /// Lowest probability of a kept form or pair.
     pub keep: f32,
+    /// Forms are kept, most likely first, until those kept have this much of the
+    /// probability (1: up to [`KEPT`]); the same for pairs.
+    pub mass: f32,
+    /// Most pairs kept per pair of words (at most [`KEPT`]).
+    pub pairs: usize,
+    /// Accented forms weighed per unaccented word (at most [`CANDIDATES`]), the most
+    /// frequent first: the chain reads the count of every pair of neighbouring forms.
+    pub candidates: usize,
 }
 
 /// The likely forms of `words` (one run of neighbouring words) and of each neighbouring
@@ -147,13 +159,16 @@ pub fn restore(
     };
     // Candidates: (term, count) per word.
     let mut cands: Vec<Vec<(String, f64)>> = Vec::with_capacity(words.len());
+    let mut known = Vec::with_capacity(words.len());
     for w in words {
         let accented = w.exact != w.folded;
         let forms = if accented {
             &[][..]
         } else {
-            syllables.forms(&w.folded)
+            let all = syllables.forms(&w.folded);
+            &all[..all.len().min(how.candidates.max(1))]
         };
+        known.push(!forms.is_empty());
         if forms.is_empty() {
             cands.push(vec![(w.exact.clone(), df(&w.exact)?.max(1) as f64)]);
         } else {
@@ -245,8 +260,12 @@ pub fn restore(
             .zip(&g)
             .map(|(c, p)| (c.0.clone(), *p as f32))
             .collect();
-        keep_likely(&mut forms, how.keep, |f| f.1);
-        restored.push(Restored { forms, doc_freq });
+        keep_likely(&mut forms, how.keep, how.mass, KEPT, |f| f.1);
+        restored.push(Restored {
+            forms,
+            doc_freq,
+            restored: known.get(i).copied().unwrap_or(false),
+        });
     }
     let mut pairs = Vec::with_capacity(trans.len());
     for i in 1..cands.len() {
@@ -264,17 +283,23 @@ pub fn restore(
                 (x.clone(), y.clone(), p as f32)
             })
             .collect();
-        keep_likely(&mut forms, how.keep, |f| f.2);
+        keep_likely(&mut forms, how.keep, how.mass, how.pairs.min(KEPT), |f| f.2);
         pairs.push(forms);
     }
     Ok((restored, pairs))
 }
 
-/// Sorts by probability and keeps the first [`KEPT`] at or above `keep` (always the first).
-fn keep_likely<T>(v: &mut Vec<T>, keep: f32, p: impl Fn(&T) -> f32) {
+/// Sorts by probability and keeps the first (always), then the next ones while fewer
+/// than `most` are kept, those kept have less than `mass` of the probability, and the
+/// next has at least `keep`.
+fn keep_likely<T>(v: &mut Vec<T>, keep: f32, mass: f32, most: usize, p: impl Fn(&T) -> f32) {
     v.sort_by(|a, b| p(b).total_cmp(&p(a)));
     let mut n = 0;
-    while n < v.len().min(KEPT) && (n == 0 || v.get(n).is_some_and(|x| p(x) >= keep)) {
+    let mut kept = 0.0;
+    while n < v.len().min(most.max(1))
+        && (n == 0 || (kept < mass && v.get(n).is_some_and(|x| p(x) >= keep)))
+    {
+        kept += v.get(n).map_or(0.0, &p);
         n += 1;
     }
     v.truncate(n);
@@ -287,10 +312,23 @@ mod tests {
     #[test]
     fn the_likely_forms_are_kept_first_and_bounded() {
         let mut v = vec![("a", 0.05), ("b", 0.6), ("c", 0.2), ("d", 0.1), ("e", 0.05)];
-        keep_likely(&mut v, 0.1, |x| x.1);
+        keep_likely(&mut v, 0.1, 1.0, KEPT, |x| x.1);
         assert_eq!(v, vec![("b", 0.6), ("c", 0.2), ("d", 0.1)]);
         let mut one = vec![("a", 0.01), ("b", 0.02)];
-        keep_likely(&mut one, 0.5, |x| x.1);
+        keep_likely(&mut one, 0.5, 1.0, KEPT, |x| x.1);
         assert_eq!(one, vec![("b", 0.02)]);
+        let mut two = vec![("a", 0.05), ("b", 0.6), ("c", 0.2), ("d", 0.1), ("e", 0.05)];
+        keep_likely(&mut two, 0.1, 1.0, 2, |x| x.1);
+        assert_eq!(two, vec![("b", 0.6), ("c", 0.2)]);
+    }
+
+    #[test]
+    fn a_form_with_most_of_the_probability_is_kept_alone() {
+        let mut v = vec![("a", 0.05), ("b", 0.9), ("c", 0.05)];
+        keep_likely(&mut v, 0.01, 0.85, KEPT, |x| x.1);
+        assert_eq!(v, vec![("b", 0.9)]);
+        let mut w = vec![("a", 0.3), ("b", 0.6), ("c", 0.1)];
+        keep_likely(&mut w, 0.01, 0.85, KEPT, |x| x.1);
+        assert_eq!(w, vec![("b", 0.6), ("a", 0.3)]);
     }
 }

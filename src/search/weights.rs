@@ -22,6 +22,19 @@ pub struct PlainWeights {
     pub restore_smoothing: f32,
     /// Lowest probability of a restored form kept in the query.
     pub restore_keep: f32,
+    /// Restored forms are kept, most likely first, until they have this much of the
+    /// probability (1.0: up to 3, each of at least `restore_keep`); the same for pairs.
+    pub restore_mass: f32,
+    /// Most restored pairs kept per pair of neighbouring words (1 to 3).
+    pub restore_pairs: usize,
+    /// Accented forms weighed per unaccented word (1 to 6), the most frequent first.
+    pub restore_candidates: usize,
+    /// The restored forms after the most likely one are asked on the heading and title
+    /// fields too (false: on the body and its pairs only).
+    pub restore_alternates_everywhere: bool,
+    /// A word typed without diacritics is asked on the folded fields even when it has
+    /// restored forms (false: only a word the index has no accented form of).
+    pub folded_restored: bool,
     /// Weight of a quoted phrase in the default syntax (the phrase is a boost, its words
     /// count as plain words).
     pub phrase: f32,
@@ -37,8 +50,13 @@ impl Default for PlainWeights {
             question_words: false,
             common: 0.35,
             folded_unaccented_only: true,
-            restore_smoothing: 0.05,
+            restore_smoothing: 0.01,
             restore_keep: 0.1,
+            restore_mass: 0.8,
+            restore_pairs: 3,
+            restore_candidates: 6,
+            restore_alternates_everywhere: false,
+            folded_restored: false,
             phrase: 1.0,
         }
     }

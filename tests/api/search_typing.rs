@@ -239,3 +239,37 @@ async fn suggestions_as_people_type(b: Backend) {
         .problem(422);
 }
 both_backends!(suggestions_as_people_type);
+
+/// A word typed without diacritics that the index's statistics have no accented form of
+/// (not a syllable: letters and digits) is still matched through the folded fields.
+async fn a_word_without_restored_forms_is_matched_folded(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let drafter = app.login("drafter").await;
+    let doc = app.draft(&drafter, "Quy định về biểu mẫu").await;
+    let id = doc["id"].as_str().unwrap().to_owned();
+    let v = app
+        .post(
+            &format!("/api/v1/documents/{id}/versions"),
+            Some(&drafter),
+            json!({ "body": "Điều 1. Biểu mẫu\nDùng mẫu TĐ7Q khi đề nghị." }),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::CREATED, "{}", v.body);
+    let started = Instant::now();
+    while !ids(&search(&app, Some(&drafter), "tđ7q", "&granularity=document").await).contains(&id)
+    {
+        assert!(started.elapsed() < Duration::from_secs(2), "not indexed");
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    for syntax in ["", "&syntax=plain"] {
+        let r = search(
+            &app,
+            Some(&drafter),
+            "td7q",
+            &format!("&granularity=document{syntax}"),
+        )
+        .await;
+        assert_eq!(ids(&r), vec![id.clone()], "{syntax}: {r}");
+    }
+}
+both_backends!(a_word_without_restored_forms_is_matched_folded);
