@@ -33,13 +33,9 @@ fn day(d: &NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// A stored (UTC) time as the server's local day and time.
-fn local_time(t: &chrono::NaiveDateTime) -> String {
-    use chrono::TimeZone;
-    chrono::Local
-        .from_utc_datetime(t)
-        .format("%H:%M ngày %d/%m/%Y")
-        .to_string()
+/// When a comment was sent, in the service's time zone.
+fn sent_on(t: &chrono::NaiveDateTime) -> String {
+    super::page::local_time(t, "%H:%M ngày %d/%m/%Y")
 }
 
 fn page_id(raw: &str) -> Result<String, PageError> {
@@ -456,7 +452,7 @@ pub async fn comment_status(st: State, req: HttpRequest, code: web::Path<String>
         draft_title: d.title,
         about,
         about_href,
-        sent_on: local_time(&c.created_at),
+        sent_on: sent_on(&c.created_at),
         status_label: c.status.label_vi(),
         status_help,
         disposition_label: c.disposition.map(|x| x.label_vi()),
@@ -532,7 +528,7 @@ pub async fn report(st: State, req: HttpRequest, id: web::Path<String>) -> PageR
                     author_name: c.author_name.clone(),
                     organisation: c.organisation.clone(),
                     body: c.body.clone(),
-                    sent_on: local_time(&c.created_at),
+                    sent_on: sent_on(&c.created_at),
                     disposition_label: c.disposition_label_vi.clone(),
                     disposition_class: disposition_class(c.disposition),
                     response: c.response.clone(),

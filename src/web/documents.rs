@@ -12,7 +12,7 @@ use crate::api::{parse_id, MaybeUser, State};
 use crate::domain::kinds::RelationKind;
 use crate::domain::structure::ProvisionKind;
 use crate::error::AppError;
-use crate::service::documents::DocumentResponse;
+use crate::service::documents::{DocumentResponse, EffectResponse};
 use crate::service::relations::{relations_of, RelationResponse};
 use crate::service::versions::{structure_of, versions_of, ProvisionNode, VersionResponse};
 use crate::service::{documents, today};
@@ -154,7 +154,7 @@ fn blocks(nodes: &[ProvisionNode], out: &mut Vec<Block>) {
 struct DocumentPage {
     d: DocumentResponse,
     /// The effect on the chosen day, when it is not today.
-    on_day: Option<DocumentResponse>,
+    on_day: Option<EffectResponse>,
     day: String,
     today: NaiveDate,
     changed_by: Vec<RelationLine>,
@@ -198,7 +198,8 @@ pub async fn document(
     let d = documents::get_document(&st.db, caller.clone(), id.clone(), today).await?;
     let on_day = match day {
         Some(day) if day != today => {
-            Some(documents::get_document(&st.db, caller.clone(), id.clone(), day).await?)
+            let e = documents::effect_of(&st.db, caller.clone(), id.clone(), day).await?;
+            Some(EffectResponse::new(e, day))
         }
         _ => None,
     };
@@ -206,7 +207,7 @@ pub async fn document(
     let by_today = &d.legal_effect.because;
     let by_day = on_day
         .as_ref()
-        .map(|o| o.legal_effect.because.as_slice())
+        .map(|o| o.because.as_slice())
         .unwrap_or_default();
     let changed_by = relations
         .incoming

@@ -10,6 +10,12 @@ use crate::error::AppError;
 
 pub type PageResult = Result<HttpResponse, PageError>;
 
+/// A stored (UTC) time in the service's time zone, formatted with `fmt`.
+pub fn local_time(t: &chrono::NaiveDateTime, fmt: &str) -> String {
+    use chrono::TimeZone;
+    chrono::Local.from_utc_datetime(t).format(fmt).to_string()
+}
+
 /// A page answered with `200 OK`, an `ETag` of its bytes and `Cache-Control: no-cache` (the
 /// browser may keep it, but asks again: an answer to `If-None-Match` is a bodiless 304).
 /// Pages that carry a form token are `private`: the token belongs to one browser.

@@ -32,17 +32,10 @@ pub async fn home(st: State, user: MaybeUser, req: HttpRequest) -> PageResult {
         &st.db,
         user.0,
         DocumentQuery {
-            kind: None,
-            issuer: None,
-            field: None,
             state: Some(crate::domain::kinds::DocumentState::Published),
-            legal_effect: None,
-            as_of: None,
-            year: None,
-            q: None,
             external: Some(false),
-            cursor: None,
             limit: Some(8),
+            ..DocumentQuery::default()
         },
     )
     .await?

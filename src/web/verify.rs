@@ -8,9 +8,7 @@ use actix_web::{get, guard, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::page::{html, query, PageResult};
-use chrono::TimeZone;
-
+use super::page::{html, local_time, query, PageResult};
 use crate::api::State;
 use crate::error::AppError;
 use crate::service::copies::{check_code, VerifyResponse};
@@ -32,11 +30,7 @@ pub fn browser() -> impl guard::Guard {
 pub async fn verify(st: State, req: HttpRequest, code: web::Path<String>) -> PageResult {
     match check_code(&st.db, code.into_inner()).await {
         Ok(v) => {
-            let issued_local = chrono::Utc
-                .from_utc_datetime(&v.issued_at)
-                .with_timezone(&chrono::Local)
-                .format("%d/%m/%Y %H:%M (UTC%:z)")
-                .to_string();
+            let issued_local = local_time(&v.issued_at, "%d/%m/%Y %H:%M (UTC%:z)");
             html(&req, &VerifyPage { v, issued_local }, false)
         }
         Err(AppError::NotFound) => Ok(super::page::error_page_with(
@@ -67,17 +61,12 @@ struct VerifyForm {
 #[get("/xac-minh")]
 pub async fn form(req: HttpRequest) -> PageResult {
     let f: CodeForm = query(&req)?;
-    let code: String = f.ma.chars().filter(|c| !c.is_whitespace()).collect();
+    // A code is letters and digits; spaces or dashes typed with it are dropped.
+    let code: String = f.ma.chars().filter(char::is_ascii_alphanumeric).collect();
     if code.is_empty() {
         return html(&req, &VerifyForm { code }, false);
     }
-    // Only letters and digits make a code: anything else cannot be one (404 there).
-    let target = format!(
-        "/api/v1/verify/{}",
-        code.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-    );
+    let target = format!("/api/v1/verify/{code}");
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, target))
         .finish())

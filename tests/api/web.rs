@@ -334,6 +334,9 @@ async fn a_copy_code_answers_a_page_to_a_browser_and_json_to_a_client(backend: B
     let r = page(&app, &format!("/xac-minh?ma=+{code}+"), None).await;
     assert_eq!(r.status.as_u16(), 303);
     assert_eq!(r.header("location"), Some(format!("/api/v1/verify/{code}")));
+    // Only signs typed: no code to look up, the form again (not a 404 of the API).
+    let again = is_page(&page(&app, "/xac-minh?ma=-+-", None).await, 200);
+    assert!(again.contains(r#"name="ma""#), "{again}");
 }
 both_backends!(a_copy_code_answers_a_page_to_a_browser_and_json_to_a_client);
 
