@@ -108,6 +108,10 @@ pub struct AuthSettings {
     /// Threads that hash and verify passwords (0: one per core). Logins beyond them wait
     /// their turn instead of taking the CPU from every other request.
     pub hash_threads: usize,
+    /// A web session ends after this long without a request (seconds).
+    pub web_idle_seconds: i64,
+    /// A web session ends this long after its login, however busy (seconds).
+    pub web_absolute_seconds: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,7 +175,11 @@ impl Settings {
                 "auth.jwt_secret must be at least 32 bytes".into(),
             ));
         }
-        if self.auth.access_ttl_seconds <= 0 || self.auth.refresh_ttl_seconds <= 0 {
+        if self.auth.access_ttl_seconds <= 0
+            || self.auth.refresh_ttl_seconds <= 0
+            || self.auth.web_idle_seconds <= 0
+            || self.auth.web_absolute_seconds <= 0
+        {
             return Err(ConfigError::Invalid(
                 "token lifetimes must be positive".into(),
             ));

@@ -31,9 +31,17 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     pub access_ttl_seconds: i64,
+    /// The key of the pages' form tokens, derived from the same secret (never the secret
+    /// itself), so that a dev server's random secret makes unguessable form tokens too.
+    form_key: [u8; 32],
 }
 
 impl TokenKeys {
+    /// The key of the pages' form tokens.
+    pub fn form_key(&self) -> [u8; 32] {
+        self.form_key
+    }
+
     pub fn new(secret: &[u8], access_ttl_seconds: i64) -> Self {
         // Only HS256 is accepted: `alg: none` and any other algorithm fail to decode.
         let mut validation = Validation::new(Algorithm::HS256);
@@ -44,6 +52,12 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl_seconds,
+            form_key: {
+                let mut h = Sha256::new();
+                h.update(b"vanban form tokens\0");
+                h.update(secret);
+                h.finalize().into()
+            },
         }
     }
 

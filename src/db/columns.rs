@@ -11,7 +11,7 @@ use diesel::sql_types::Text;
 
 use crate::domain::kinds::{
     ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, LegalEffect, OrgUnitKind,
-    RelationKind, RelationScope, ReviewOutcome, RevisionState, Role, StampChoice,
+    RelationKind, RelationScope, ReviewOutcome, RevisionState, Role, SessionKind, StampChoice,
 };
 use crate::domain::report::ReportPeriod;
 use crate::domain::review::{
@@ -64,6 +64,7 @@ text_columns!(
     ReviewResult,
     Role,
     SelfInspectionResult,
+    SessionKind,
     StampChoice,
     WorkflowAction,
 );

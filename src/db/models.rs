@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::*;
 use crate::domain::kinds::{
     ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, OrgUnitKind,
-    RelationKind, RelationScope, RevisionState, Role,
+    RelationKind, RelationScope, RevisionState, Role, SessionKind,
 };
 use crate::domain::review::{
     CampaignState, InspectionHandling, InspectionState, ReviewFlagCause, ReviewResult,
@@ -53,6 +53,7 @@ pub struct RefreshToken {
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub kind: SessionKind,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable, PartialEq, Eq)]

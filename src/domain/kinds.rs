@@ -218,6 +218,15 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a session (a refresh-token family) is for: the API's rotated refresh tokens,
+    /// or a web page session held in a cookie. Each is accepted only where it belongs.
+    SessionKind {
+        Api => "api", "Phiên API";
+        Web => "web", "Phiên trang web";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

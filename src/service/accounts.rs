@@ -15,7 +15,7 @@ use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{RefreshToken, User};
 use crate::db::users::UserChanges;
 use crate::db::{self, Conn, Db, Tx};
-use crate::domain::kinds::Role;
+use crate::domain::kinds::{Role, SessionKind};
 use crate::error::{ApiResult, AppError};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -239,6 +239,7 @@ fn start_session(
             expires_at: now + TimeDelta::seconds(settings.refresh_ttl_seconds),
             revoked_at: None,
             created_at: now,
+            kind: SessionKind::Api,
         },
     )?;
     let access = keys.issue(
@@ -324,14 +325,14 @@ pub fn begin_login(
 /// against the client address for an unknown username, so both cost the same). The outer
 /// result is the transaction's: a refused login is `Ok(Err(..))`, so that what it records
 /// is committed.
-pub fn finish_login(
+pub fn finish_login<T>(
     tx: &mut Tx<'_>,
-    keys: &TokenKeys,
     settings: &AuthSettings,
     client: &str,
     attempt: LoginAttempt,
     password_ok: bool,
-) -> ApiResult<Result<TokenResponse, AppError>> {
+    start: impl FnOnce(&mut Tx<'_>, &AuthSettings, &User) -> ApiResult<T>,
+) -> ApiResult<Result<T, AppError>> {
     let now = db::now();
     db::throttle::purge(
         tx,
@@ -344,7 +345,7 @@ pub fn finish_login(
             if !user.active {
                 return Ok(Err(AuthError::Inactive.into()));
             }
-            start_session(tx, keys, settings, &user, db::new_id()).map(Ok)
+            start(tx, settings, &user).map(Ok)
         }
         user => {
             let (entity_type, entity_id) = match &user {
@@ -380,8 +381,8 @@ pub fn refresh(
             "unknown or expired refresh token".into(),
         ))
     };
-    let stored = db::tokens::by_hash(conn, &refresh_token_hash(req.refresh_token.trim()))?
-        .ok_or_else(invalid)?;
+    let hash = refresh_token_hash(req.refresh_token.trim());
+    let stored = db::tokens::by_hash(conn, SessionKind::Api, &hash)?.ok_or_else(invalid)?;
     let now = db::now();
     if stored.revoked_at.is_some() {
         db::tokens::revoke_family(conn, &stored.family_id, now)?;
@@ -462,12 +463,95 @@ pub async fn login(
     client: String,
     req: LoginRequest,
 ) -> ApiResult<TokenResponse> {
+    login_with(db, hasher, settings, client, req, move |tx, s, user| {
+        start_session(tx, &keys, s, user, db::new_id())
+    })
+    .await
+}
+
+/// A login that starts the session `start` makes (API tokens, or a web session).
+async fn login_with<T: Send + 'static>(
+    db: &Db,
+    hasher: &Hasher,
+    settings: AuthSettings,
+    client: String,
+    req: LoginRequest,
+    start: impl FnOnce(&mut Tx<'_>, &AuthSettings, &User) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
     let LoginRequest { username, password } = req;
     let (s, c) = (settings.clone(), client.clone());
     let attempt = db.tx(move |tx| begin_login(tx, &s, &c, &username)).await?;
     let ok = hasher.verify(password, attempt.password_hash()).await;
-    db.tx(move |tx| finish_login(tx, &keys, &settings, &client, attempt, ok))
+    db.tx(move |tx| finish_login(tx, &settings, &client, attempt, ok, start))
         .await?
+}
+
+/// Logs in from the web pages, with the API's throttling and checks: the new session's
+/// cookie value (a refresh-token family of its own kind, which the API's refresh refuses).
+pub async fn web_login(
+    db: &Db,
+    hasher: &Hasher,
+    settings: AuthSettings,
+    client: String,
+    req: LoginRequest,
+) -> ApiResult<String> {
+    login_with(db, hasher, settings, client, req, |tx, s, user| {
+        let (token, hash) = new_refresh_token();
+        let now = db::now();
+        db::tokens::insert(
+            tx,
+            &RefreshToken {
+                id: db::new_id(),
+                user_id: user.id.clone(),
+                family_id: db::new_id(),
+                token_hash: hash,
+                expires_at: now
+                    + TimeDelta::seconds(s.web_idle_seconds.min(s.web_absolute_seconds)),
+                revoked_at: None,
+                created_at: now,
+                kind: SessionKind::Web,
+            },
+        )?;
+        Ok(token)
+    })
+    .await
+}
+
+/// How often at most a web session's idle expiry is moved forward (one write a minute per
+/// active session, not one per page).
+const WEB_SLIDE_SECONDS: i64 = 60;
+
+/// The caller a web session's cookie stands for, and the session's id. A session that was
+/// ended (logout, a deactivation, a role or password change), idle too long or past its
+/// absolute limit, or whose account is inactive, is `Unauthorized`. Each use moves the idle
+/// expiry forward, never past the absolute limit.
+pub async fn web_caller(
+    db: &Db,
+    settings: &AuthSettings,
+    token: String,
+) -> ApiResult<(Caller, String)> {
+    let idle = TimeDelta::seconds(settings.web_idle_seconds);
+    let absolute = TimeDelta::seconds(settings.web_absolute_seconds);
+    db.run(move |conn| {
+        let ended = || AppError::Unauthorized("session has ended".into());
+        let session = db::tokens::by_hash(conn, SessionKind::Web, &refresh_token_hash(&token))?
+            .ok_or_else(ended)?;
+        let now = db::now();
+        let limit = session.created_at + absolute;
+        if session.revoked_at.is_some() || session.expires_at <= now || limit <= now {
+            return Err(ended());
+        }
+        let user = db::users::get(conn, &session.user_id)?;
+        if !user.active {
+            return Err(ended());
+        }
+        let next = (now + idle).min(limit);
+        if next - session.expires_at > TimeDelta::seconds(WEB_SLIDE_SECONDS) {
+            db::tokens::extend(conn, &session.id, next)?;
+        }
+        Ok((caller_of(conn, &user)?, session.family_id))
+    })
+    .await
 }
 
 /// Exchanges a refresh token for a new pair (see [`refresh`]). Not one transaction:

@@ -190,3 +190,38 @@ mod tests {
         assert!(require_create(&own, "decision", Some("VP"), false).is_err());
     }
 }
+
+/// The parts of the staff pages, each open to the roles whose work it holds. The pages show
+/// a part in their menu when [`reaches`] says so; every page still calls a use case that
+/// checks the caller itself, so a hidden link is a convenience, never the guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// The work queue (everyone on staff).
+    Queue,
+    /// Drafting and keeping documents.
+    Documents,
+    /// The public's comments on drafts.
+    Comments,
+    /// The justice office's appraisals.
+    Appraisals,
+    /// Self-inspections, review campaigns, review flags.
+    Reviews,
+    /// ISO document control.
+    Iso,
+    /// The periodic report and systematisation.
+    Reports,
+    /// Accounts and org units.
+    Admin,
+}
+
+/// Whether the caller's role has work in `area` (see [`Area`]).
+pub fn reaches(caller: &Caller, area: Area) -> bool {
+    match area {
+        Area::Queue | Area::Reviews | Area::Iso => true,
+        Area::Documents => caller.may(Action::EditDocuments) || caller.may(Action::ReadAllDrafts),
+        Area::Comments => caller.may(Action::HandleComments),
+        Area::Appraisals => caller.may(Action::AppraiseDrafts) || caller.may(Action::ReadAllDrafts),
+        Area::Reports => caller.may(Action::ReadReports),
+        Area::Admin => caller.may(Action::ManageUsers),
+    }
+}

@@ -277,7 +277,7 @@ fn token_for(
 }
 
 fn form_key(st: &State) -> FormKey {
-    FormKey::from_secret(&st.settings.auth.jwt_secret)
+    FormKey::of(&st.keys)
 }
 
 /// The draft page answered with `status`, carrying the form cookie if new.
@@ -316,21 +316,8 @@ pub async fn comment(
     payload: web::Payload,
 ) -> PageResult {
     let id = page_id(&id)?;
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
-    if !is_form {
-        return Err(PageError(AppError::UnsupportedFormat(
-            "Biểu mẫu phải được gửi dưới dạng application/x-www-form-urlencoded.".into(),
-        )));
-    }
     let mut payload = payload.into_inner();
-    let bytes = crate::api::read_limited(&mut payload, st.settings.server.json_limit_bytes).await?;
+    let bytes = super::page::form_body(&req, &mut payload, &st).await?;
     let form: CommentForm = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
         PageError(AppError::BadRequest(
             "Nội dung biểu mẫu không đọc được; xin tải lại trang và gửi lại.".into(),

@@ -20,12 +20,10 @@ pub const COOKIE: &str = "vanban_form";
 pub struct FormKey([u8; 32]);
 
 impl FormKey {
-    pub fn from_secret(secret: &str) -> Self {
-        use sha2::Digest;
-        let mut h = Sha256::new();
-        h.update(b"vanban form tokens\0");
-        h.update(secret.as_bytes());
-        FormKey(h.finalize().into())
+    /// The key of the service's token keys (derived from its secret, see
+    /// [`crate::auth::token::TokenKeys::form_key`]).
+    pub fn of(keys: &crate::auth::token::TokenKeys) -> Self {
+        FormKey(keys.form_key())
     }
 
     fn mac(&self, nonce: &str) -> Hmac<Sha256> {
@@ -84,11 +82,12 @@ mod tests {
 
     #[test]
     fn a_token_checks_only_for_its_nonce_and_key() {
-        let k = FormKey::from_secret("s3cret");
+        let keys = |s: &[u8]| FormKey::of(&crate::auth::token::TokenKeys::new(s, 60));
+        let k = keys(b"s3cret");
         let t = k.token("abcdefghijklmnopqrstu");
         assert!(k.check("abcdefghijklmnopqrstu", &t));
         assert!(!k.check("abcdefghijklmnopqrstv", &t));
-        assert!(!FormKey::from_secret("other").check("abcdefghijklmnopqrstu", &t));
+        assert!(!keys(b"other").check("abcdefghijklmnopqrstu", &t));
         assert!(!k.check("abcdefghijklmnopqrstu", "zz"));
         assert!(!k.check("abcdefghijklmnopqrstu", ""));
     }

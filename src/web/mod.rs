@@ -14,6 +14,7 @@ pub mod csrf;
 mod documents;
 mod page;
 pub mod search;
+pub mod staff;
 mod systematization;
 mod verify;
 
@@ -39,5 +40,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(consultations::report)
         .service(consultations::draft)
         .service(consultations::comment)
-        .service(consultations::comment_status);
+        .service(consultations::comment_status)
+        .configure(staff::routes);
 }

@@ -144,10 +144,11 @@ pub fn error_page(e: &AppError) -> HttpResponse {
             format!("Xin thử lại sau {retry_after_secs} giây."),
         ),
         AppError::TooLarge(d) => ("Nội dung quá dài", d.clone()),
-        AppError::Unauthorized(_) | AppError::Forbidden(_) => (
+        AppError::Unauthorized(_) => (
             "Không có quyền truy cập",
             "Trang này cần đăng nhập với quyền phù hợp.".to_owned(),
         ),
+        AppError::Forbidden(d) => ("Không có quyền thực hiện", d.clone()),
         AppError::Unavailable(_) => (
             "Hệ thống tạm thời chưa sẵn sàng",
             "Xin thử lại sau ít phút.".to_owned(),
@@ -228,6 +229,28 @@ pub fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, Pag
             "Địa chỉ trang có tham số không đúng ({e})."
         )))
     })
+}
+
+/// The body of a urlencoded form, within the JSON size limit.
+pub async fn form_body(
+    req: &HttpRequest,
+    payload: &mut actix_web::dev::Payload,
+    st: &crate::api::State,
+) -> Result<actix_web::web::BytesMut, PageError> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Err(PageError(AppError::UnsupportedFormat(
+            "Biểu mẫu phải được gửi dưới dạng application/x-www-form-urlencoded.".into(),
+        )));
+    }
+    Ok(crate::api::read_limited(payload, st.settings.server.json_limit_bytes).await?)
 }
 
 #[cfg(test)]

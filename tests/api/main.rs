@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod browser;
 mod helpers;
 
 mod audit;
@@ -29,4 +30,5 @@ mod timestamps;
 mod versions;
 mod web;
 mod web_consultations;
+mod web_staff;
 mod workflow;

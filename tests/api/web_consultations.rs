@@ -588,7 +588,8 @@ async fn the_public_report_after_closing(b: Backend) {
         .to_owned();
     let token = {
         // The token is the page's for this cookie; an open page rendered it.
-        let key = vanban::web::csrf::FormKey::from_secret("");
+        let keys = vanban::auth::token::TokenKeys::new(crate::helpers::SECRET, 60);
+        let key = vanban::web::csrf::FormKey::of(&keys);
         key.token(cookie.trim_start_matches("vanban_form="))
     };
     let fields: Vec<(String, String)> = [
