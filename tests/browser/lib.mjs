@@ -1,7 +1,7 @@
 // What the scenarios share: the server's address, the browser, the API as an anonymous caller
 // or as a demo account, and the public page types.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -317,4 +317,37 @@ export async function pageTypes() {
     { name: 'loi-400', path: `/tim-kiem?q=${q}&trang=khong-phai-trang`, status: 400 },
   ];
   return types;
+}
+
+// --- accessibility ---------------------------------------------------------------------------
+
+const AXE_SOURCE = readFileSync(AXE_PATH, 'utf8');
+
+/**
+ * axe-core on the page as it is: the serious and critical violations, one line each, `where`
+ * first (minor and moderate ones are printed, not returned). The source is evaluated through
+ * the DevTools protocol: `addScriptTag({ path })` adds an inline script, which the pages'
+ * Content Security Policy (`script-src 'self'`) refuses, and the policy stays on.
+ */
+export async function axeSerious(page, where) {
+  await page.evaluate(AXE_SOURCE);
+  assert.ok(await page.evaluate(() => typeof window.axe === 'object'), 'axe-core did not load');
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+      r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+        count: v.nodes.length,
+      })),
+    ),
+  );
+  const serious = [];
+  for (const v of result) {
+    const line = `${where} [${v.impact}] ${v.id}: ${v.help} (${v.count}: ${v.nodes.join(', ')})`;
+    if (v.impact === 'serious' || v.impact === 'critical') serious.push(line);
+    else console.log(`# axe ${line}`);
+  }
+  return serious;
 }

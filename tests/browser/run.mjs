@@ -1,4 +1,4 @@
-// The public pages in headless Chromium (issue 14, "Tests in a real browser").
+// The public and staff pages in headless Chromium.
 //
 //   node run.mjs BASE_URL [--screenshots DIR] [--only PATTERN]
 //
@@ -9,7 +9,9 @@
 // and runs this.
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,3 +33,11 @@ if (values.screenshots) {
 if (values.only) process.env.VANBAN_ONLY = values.only;
 
 await import('./scenarios.mjs');
+// The staff pages: each area's scenarios in a staff-*.mjs of their own; staff-common.mjs
+// (the checks over every registered staff page type) last, once every area registered.
+const here = dirname(fileURLToPath(import.meta.url));
+const staff = readdirSync(here)
+  .filter((f) => /^staff-.+\.mjs$/.test(f) && f !== 'staff-common.mjs')
+  .sort();
+for (const f of staff) await import(`./${f}`);
+await import('./staff-common.mjs');

@@ -1,10 +1,8 @@
 // The five scenarios of issue 14, and the screenshots of every page type.
 import { after, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AXE_PATH,
   BASE,
   DESKTOP,
   PHONE,
@@ -15,6 +13,7 @@ import {
   api,
   apiJson,
   assertNoHorizontalScroll,
+  axeSerious,
   close,
   demo,
   eachPageType,
@@ -366,40 +365,12 @@ test('4. as anonymous, every page links only what the API shows anonymous caller
 
 // --- 5 ---------------------------------------------------------------------------------------
 
-const AXE_SOURCE = readFileSync(AXE_PATH, 'utf8');
-
-/**
- * axe-core into the page. `addScriptTag({ path })` adds an inline script, which the pages'
- * Content Security Policy (`script-src 'self'`) refuses ("Executing inline script violates
- * ... 'script-src 'self''"); evaluating the source through the DevTools protocol is not
- * subject to it, so the policy stays on for the pages and no `bypassCSP` context is needed.
- */
-async function injectAxe(page) {
-  await page.evaluate(AXE_SOURCE);
-  assert.ok(await page.evaluate(() => typeof window.axe === 'object'), 'axe-core did not load');
-}
 
 test('5. axe-core on every page type: no serious or critical violation', async () => {
   const failures = [];
   for (const viewport of [PHONE, DESKTOP]) {
     failures.push(...(await eachPageType(viewport, async (page, t) => {
-      await injectAxe(page);
-      const result = await page.evaluate(() =>
-        window.axe.run(document, { resultTypes: ['violations'] }).then((r) =>
-          r.violations.map((v) => ({
-            id: v.id,
-            impact: v.impact,
-            help: v.help,
-            nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-            count: v.nodes.length,
-          })),
-        ),
-      );
-      for (const v of result) {
-        const line = `${t.path} @${viewport.width}px [${v.impact}] ${v.id}: ${v.help} (${v.count}: ${v.nodes.join(', ')})`;
-        if (v.impact === 'serious' || v.impact === 'critical') failures.push(line);
-        else console.log(`# axe ${line}`);
-      }
+      failures.push(...(await axeSerious(page, `${t.path} @${viewport.width}px`)));
     })));
   }
   assert.deepEqual(failures, []);
