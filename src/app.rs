@@ -150,6 +150,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(api::iso::due_reviews)
         .service(api::iso::review_document)
         .service(api::iso::compliance_report)
+        .service(api::queue::work_queue)
         .service(openapi_json);
 }
 

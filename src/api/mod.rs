@@ -11,6 +11,7 @@ pub mod health;
 pub mod iso;
 pub mod org_units;
 pub mod problem;
+pub mod queue;
 pub mod reports;
 pub mod responses;
 pub mod review;

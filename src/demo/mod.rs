@@ -363,6 +363,26 @@ fn open_sample_consultation(conn: &mut Tx<'_>) -> ApiResult<usize> {
             ..Default::default()
         },
     )?;
+    // One citizen's comment on Article 3, waiting for the justice office to moderate it, so
+    // that the consultation desk has work from the first start.
+    let workflow = crate::config::Settings::embedded_defaults()
+        .map_err(AppError::internal)?
+        .workflow;
+    crate::service::consultations::submit(
+        conn,
+        &c.id,
+        &crate::service::consultations::NewCommentRequest {
+            name: "Nguyễn Văn An (dữ liệu mẫu)".into(),
+            email: None,
+            organisation: Some("Thôn Phú Thành, xã Sơn Dung (dữ liệu mẫu)".into()),
+            provision_path: Some("dieu-3".into()),
+            body: "Đề nghị quy định rõ thời hạn hướng dẫn bổ sung hồ sơ chưa đầy đủ, ví dụ trong \
+                   ngày làm việc tiếp nhận, để người dân không phải đi lại nhiều lần."
+                .into(),
+        },
+        None,
+        &workflow,
+    )?;
     Ok(1)
 }
 

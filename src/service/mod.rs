@@ -37,6 +37,7 @@ pub mod iso;
 pub mod iso_hooks;
 pub mod org_units;
 pub mod policy;
+pub mod queue;
 pub mod relations;
 pub mod reports;
 pub mod review;

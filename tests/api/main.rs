@@ -31,4 +31,5 @@ mod versions;
 mod web;
 mod web_consultations;
 mod web_staff;
+mod web_staff_queue;
 mod workflow;

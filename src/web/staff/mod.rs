@@ -8,7 +8,7 @@
 //! TLS. A page asked for without a session answers 303 to the login page.
 
 pub mod login;
-mod queue;
+pub mod queue;
 
 use std::future::Future;
 use std::pin::Pin;
