@@ -385,12 +385,7 @@ fn main() {
                 match op {
                     Op::Get => vanban::service::documents::get(&mut c, Some(&caller), id)
                         .and_then(|d| {
-                            vanban::service::documents::response(
-                                &mut c,
-                                d,
-                                today,
-                                Some(caller.role),
-                            )
+                            vanban::service::documents::response(&mut c, d, today, Some(&caller))
                         })
                         .map(|r| serde_json::to_vec(&r).is_ok())
                         .unwrap_or(false),
@@ -408,7 +403,7 @@ fn main() {
                                     &mut c,
                                     docs,
                                     today,
-                                    Some(caller.role),
+                                    Some(&caller),
                                 )
                             })
                             .map(|r| serde_json::to_vec(&r).is_ok())

@@ -29,7 +29,8 @@ pub struct VersionUpload {
     pub change_summary: Option<String>,
 }
 
-async fn read_multipart(
+/// A version's multipart upload: its fields and its file (PDF or DOCX, by its bytes).
+pub async fn read_multipart(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,

@@ -95,18 +95,7 @@ routes! {
         ReadErrors
     ] {
         let format = ExportFormat::chosen(q.format, &req);
-        let report = cons::consultation_report(&st.db, caller, id).await?;
-        exported(
-            format,
-            "bao-cao-tong-hop-y-kien",
-            &report,
-            || cons::report_csv(&report),
-            || {
-                let title = "Bản tổng hợp, giải trình, tiếp thu ý kiến góp ý".to_owned();
-                (title, report_blocks(&report))
-            },
-        )
-        .await
+        consultation_report_file(&st, caller, id, format).await
     }
 }
 
@@ -222,6 +211,27 @@ pub struct ReportQuery {
 
 fn date_vi(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
+}
+
+/// The consolidated report of a consultation in `format` (the staff pages' download too).
+pub async fn consultation_report_file(
+    st: &State,
+    caller: crate::service::Caller,
+    id: String,
+    format: ExportFormat,
+) -> Result<HttpResponse, AppError> {
+    let report = cons::consultation_report(&st.db, caller, id).await?;
+    exported(
+        format,
+        "bao-cao-tong-hop-y-kien",
+        &report,
+        || cons::report_csv(&report),
+        || {
+            let title = "Bản tổng hợp, giải trình, tiếp thu ý kiến góp ý".to_owned();
+            (title, report_blocks(&report))
+        },
+    )
+    .await
 }
 
 /// The consolidated report as a document: totals, then article by article each comment

@@ -360,7 +360,7 @@ fn dispose(
 
 /// A comment as its author and the public see it: no email. Text is as written (JSON
 /// carries raw text; whatever shows it as HTML escapes it).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicComment {
     pub tracking_code: String,
     pub consultation_id: String,
@@ -393,7 +393,7 @@ impl PublicComment {
 }
 
 /// A comment as staff see it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StaffComment {
     pub id: String,
     #[serde(flatten)]
@@ -571,4 +571,93 @@ pub async fn open_drafts(db: &Db) -> ApiResult<Vec<PublicConsultation>> {
             }
         })
         .collect())
+}
+
+/// A consultation on the staff's desk: the draft, its period, and its comments as staff
+/// see them.
+#[derive(Debug, Serialize)]
+pub struct DeskConsultation {
+    pub id: String,
+    pub document_id: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    /// Comments are still taken today.
+    pub open: bool,
+    pub comments: Vec<StaffComment>,
+}
+
+impl DeskConsultation {
+    pub fn pending(&self) -> usize {
+        self.count(|c| c.public.status == CommentStatus::Pending)
+    }
+
+    /// Published comments still without a disposition.
+    pub fn unanswered(&self) -> usize {
+        self.count(|c| {
+            c.public.status == CommentStatus::Published && c.public.disposition.is_none()
+        })
+    }
+
+    fn count(&self, f: impl Fn(&StaffComment) -> bool) -> usize {
+        self.comments.iter().filter(|c| f(c)).count()
+    }
+}
+
+/// The consultations whose comments the caller handles (open ones, then the latest closed),
+/// each with its comments (`GET /consultations/{id}/comments` for each).
+pub async fn desk(db: &Db, caller: Caller) -> ApiResult<Vec<DeskConsultation>> {
+    let open = open_drafts(db).await?.into_iter().map(|c| {
+        (
+            c.id,
+            c.document_id,
+            c.number,
+            c.title,
+            c.opens_on,
+            c.closes_on,
+            true,
+        )
+    });
+    let closed = closed_consultations(db).await?.into_iter().map(|c| {
+        (
+            c.id,
+            c.document_id,
+            c.number,
+            c.title,
+            c.opens_on,
+            c.closes_on,
+            false,
+        )
+    });
+    let mut out = vec![];
+    for (id, document_id, number, title, opens_on, closes_on, open) in
+        open.collect::<Vec<_>>().into_iter().chain(closed)
+    {
+        let comments = match staff_comments(db, caller.clone(), id.clone()).await {
+            Ok(c) => c,
+            Err(AppError::Forbidden(_) | AppError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        out.push(DeskConsultation {
+            id,
+            document_id,
+            number,
+            title,
+            opens_on,
+            closes_on,
+            open,
+            comments,
+        });
+    }
+    Ok(out)
+}
+
+/// One consultation of the caller's desk (404 when it is not theirs to handle).
+pub async fn desk_one(db: &Db, caller: Caller, id: String) -> ApiResult<DeskConsultation> {
+    desk(db, caller)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)
 }

@@ -47,6 +47,7 @@ pub mod systematization;
 pub mod timestamp;
 pub mod versions;
 pub mod workflow;
+pub mod workspace;
 
 use crate::auth::{allows, Action};
 use crate::db::audit::Actor;

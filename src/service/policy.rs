@@ -115,6 +115,13 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
     Ok(())
 }
 
+/// Whether the caller may move `doc` along the drafting workflow as far as its scope goes
+/// (the role's actions are [`crate::domain::workflow::role_may`]): a drafting agency moves
+/// only its own drafts, the justice office and the approvers any draft.
+pub fn may_move_draft(conn: &mut Conn, caller: &Caller, doc: &Document) -> bool {
+    caller.role != Role::Drafter || require_document_write(conn, caller, doc).is_ok()
+}
+
 /// The drafting agency of a document: the unit of the account that created it, else its
 /// issuer (the same rule as the periodic report's).
 fn drafting_unit(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {

@@ -248,26 +248,11 @@ pub async fn work_queue(db: &Db, caller: Caller) -> ApiResult<WorkQueue> {
 
     // Comments on drafts: to moderate, then to answer.
     if caller.may(Action::HandleComments) {
-        let mut ids: Vec<String> = consultations::open_drafts(db)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        ids.extend(
-            consultations::closed_consultations(db)
-                .await?
-                .into_iter()
-                .map(|c| c.id),
-        );
         let (mut pending, mut unanswered, mut sources) = (vec![], vec![], vec![]);
-        for id in ids {
-            let Some(list) =
-                allowed(consultations::staff_comments(db, caller.clone(), id.clone()).await)?
-            else {
-                continue;
-            };
+        for desk in consultations::desk(db, caller.clone()).await? {
+            let id = desk.id;
             sources.push(format!("/consultations/{id}/comments"));
-            for c in list {
+            for c in desk.comments {
                 let p = &c.public;
                 let mut it = QueueItem {
                     detail: Some(match &p.provision_path {

@@ -450,7 +450,7 @@ pub async fn transition_document(
 ) -> ApiResult<DocumentResponse> {
     db.tx(move |conn| {
         let d = transition(conn, &caller, &id, expected_version, &req, &settings)?;
-        docs::response(conn, d, today(), Some(caller.role))
+        docs::response(conn, d, today(), Some(&caller))
     })
     .await
 }

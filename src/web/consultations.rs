@@ -11,11 +11,10 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::csrf::{self, FormKey};
-use super::page::{html, PageError, PageResult};
+use super::page::{day, html, page_id, PageError, PageResult};
 use super::search::anchor_of;
 use crate::api::State;
 use crate::domain::structure::path_label;
@@ -29,17 +28,9 @@ use crate::service::consultations::{
 /// The id of the form on the draft as a whole (and its anchor).
 const GENERAL: &str = "gop-y-chung";
 
-fn day(d: &NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
-
 /// When a comment was sent, in the service's time zone.
 fn sent_on(t: &chrono::NaiveDateTime) -> String {
     super::page::local_time(t, "%H:%M ngày %d/%m/%Y")
-}
-
-fn page_id(raw: &str) -> Result<String, PageError> {
-    crate::api::parse_id(raw).map_err(PageError)
 }
 
 // ---- the list ----

@@ -16,6 +16,16 @@ pub fn local_time(t: &chrono::NaiveDateTime, fmt: &str) -> String {
     chrono::Local.from_utc_datetime(t).format(fmt).to_string()
 }
 
+/// A day as the pages write it (`dd/mm/yyyy`).
+pub fn day(d: &chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The id in a page's path: not an id is a page not found.
+pub fn page_id(raw: &str) -> Result<String, PageError> {
+    crate::api::parse_id(raw).map_err(PageError)
+}
+
 /// A page answered with `200 OK`, an `ETag` of its bytes and `Cache-Control: no-cache` (the
 /// browser may keep it, but asks again: an answer to `If-None-Match` is a bodiless 304).
 /// Pages that carry a form token are `private`: the token belongs to one browser.
@@ -121,8 +131,15 @@ impl ResponseError for PageError {
 
 /// The page for an error of a use case.
 pub fn error_page(e: &AppError) -> HttpResponse {
+    let (title, detail) = explain(e);
+    error_page_with(e, title, detail)
+}
+
+/// The title and explanation of a use case's error, in the pages' words (a use case's own
+/// detail is kept as it is).
+pub fn explain(e: &AppError) -> (&'static str, String) {
     let status = e.status_code();
-    let (title, detail) = match e {
+    match e {
         AppError::NotFound => (
             "Không tìm thấy trang",
             "Địa chỉ này không có trang nào, hoặc văn bản chưa được công bố. Hãy kiểm tra \
@@ -149,6 +166,13 @@ pub fn error_page(e: &AppError) -> HttpResponse {
             "Trang này cần đăng nhập với quyền phù hợp.".to_owned(),
         ),
         AppError::Forbidden(d) => ("Không có quyền thực hiện", d.clone()),
+        AppError::Stale => (
+            "Nội dung đã thay đổi",
+            "Đã có người sửa nội dung này sau khi bạn mở trang. Trang dưới đây là bản mới \
+             nhất: xin xem lại rồi gửi lại."
+                .to_owned(),
+        ),
+        AppError::UnsupportedFormat(d) => ("Định dạng không được chấp nhận", d.clone()),
         AppError::Unavailable(_) => (
             "Hệ thống tạm thời chưa sẵn sàng",
             "Xin thử lại sau ít phút.".to_owned(),
@@ -161,8 +185,7 @@ pub fn error_page(e: &AppError) -> HttpResponse {
             )
         }
         _ => ("Yêu cầu không hợp lệ", e.to_string()),
-    };
-    error_page_with(e, title, detail)
+    }
 }
 
 /// The page for an error, with the title and explanation a page chose for it.

@@ -116,4 +116,19 @@ impl<'a> Browser<'a> {
             .set_payload(body);
         self.send(req).await
     }
+
+    /// Posts a multipart form (a file upload) to `path`, which carries the form token in its
+    /// query as the page's form does.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+    ) -> Response {
+        let (ct, body) = crate::helpers::multipart(parts);
+        let req = test::TestRequest::post()
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, ct))
+            .set_payload(body);
+        self.send(req).await
+    }
 }

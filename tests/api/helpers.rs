@@ -369,6 +369,25 @@ impl TestApp {
     }
 }
 
+/// A multipart body of `(name, file name, bytes)` parts, with its content type.
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "vanbanboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, file_name, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 async fn to_response(resp: ServiceResponse<actix_web::body::BoxBody>) -> Response {
     let status = resp.status();
     let headers = resp.headers().clone();

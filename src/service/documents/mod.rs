@@ -571,7 +571,7 @@ pub fn responses(
     conn: &mut Conn,
     docs: Vec<Document>,
     as_of: NaiveDate,
-    role: Option<crate::domain::kinds::Role>,
+    caller: Option<&Caller>,
 ) -> ApiResult<Vec<DocumentResponse>> {
     let ids: Vec<&str> = docs.iter().filter_map(|d| d.issuer_id.as_deref()).collect();
     let units = db::org_units::by_ids(conn, &ids)?;
@@ -581,6 +581,11 @@ pub fn responses(
             let e = found
                 .remove(&d.id)
                 .ok_or_else(|| AppError::internal("effect missing"))?;
+            // A drafter moves only the drafts of their own unit: the actions of another
+            // unit's draft are not theirs to take (the transition refuses them too).
+            let role = caller
+                .filter(|c| policy::may_move_draft(conn, c, &d))
+                .map(|c| c.role);
             let mut r = DocumentResponse::from_row(d, &units, e, as_of)?;
             r.allowed_actions = crate::domain::workflow::allowed_actions(
                 r.state,
@@ -597,9 +602,9 @@ pub fn response(
     conn: &mut Conn,
     doc: Document,
     as_of: NaiveDate,
-    role: Option<crate::domain::kinds::Role>,
+    caller: Option<&Caller>,
 ) -> ApiResult<DocumentResponse> {
-    responses(conn, vec![doc], as_of, role)?
+    responses(conn, vec![doc], as_of, caller)?
         .pop()
         .ok_or_else(|| AppError::internal("empty response"))
 }
@@ -645,7 +650,6 @@ pub async fn page(db: &Db, caller: Option<Caller>, q: DocumentQuery) -> ApiResul
         _ => None,
     };
     let vis = super::visibility(caller.as_ref());
-    let role = caller.as_ref().map(|c| c.role);
     db.run(move |conn| -> ApiResult<DocumentPage> {
         let issuer_id = match &q.issuer {
             Some(i) => Some(resolve_org_unit(conn, "issuer", i)?),
@@ -672,7 +676,7 @@ pub async fn page(db: &Db, caller: Option<Caller>, q: DocumentQuery) -> ApiResul
             None
         };
         Ok(DocumentPage {
-            items: responses(conn, docs, as_of, role)?,
+            items: responses(conn, docs, as_of, caller.as_ref())?,
             next_cursor,
         })
     })
@@ -695,7 +699,7 @@ where
 {
     db.tx(move |conn| {
         let d = write(conn, &caller)?;
-        response(conn, d, super::today(), Some(caller.role))
+        response(conn, d, super::today(), Some(&caller))
     })
     .await
 }
@@ -709,7 +713,7 @@ pub async fn get_document(
 ) -> ApiResult<DocumentResponse> {
     db.run(move |conn| {
         let d = get(conn, caller.as_ref(), &id)?;
-        response(conn, d, as_of, caller.as_ref().map(|c| c.role))
+        response(conn, d, as_of, caller.as_ref())
     })
     .await
 }

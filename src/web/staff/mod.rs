@@ -7,6 +7,8 @@
 //! session cookie is `HttpOnly`, `SameSite=Lax` and `Secure` when the service is served over
 //! TLS. A page asked for without a session answers 303 to the login page.
 
+pub mod consultations;
+pub mod documents;
 pub mod login;
 pub mod queue;
 
@@ -33,7 +35,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(login::login_form)
         .service(login::submit)
         .service(login::logout)
-        .service(queue::queue);
+        .service(queue::queue)
+        .service(documents::list)
+        .service(documents::create)
+        .service(documents::show)
+        .service(documents::update)
+        .service(documents::transition)
+        .service(documents::upload)
+        .service(documents::file)
+        .service(documents::relate)
+        .service(documents::unrelate)
+        .service(consultations::list)
+        .service(consultations::show)
+        .service(consultations::moderate)
+        .service(consultations::dispose)
+        .service(consultations::report);
 }
 
 /// Whether the service is reached over TLS (its public address is `https://`): then every
@@ -167,6 +183,48 @@ pub struct Frame {
     pub nav: Vec<NavLink>,
     /// A message after a form was taken (`?tb=`), shown once.
     pub notice: Option<String>,
+    /// Why the form just posted was refused, shown above the page it came from.
+    pub problem: Option<Problem>,
+}
+
+/// A use case's refusal of a form, in the pages' words.
+pub struct Problem {
+    pub title: &'static str,
+    pub detail: String,
+    /// `vi`, or `en` for a use case's own (English) detail.
+    pub lang: &'static str,
+}
+
+impl Problem {
+    pub fn of(e: &AppError) -> Self {
+        let (title, detail) = super::page::explain(e);
+        let lang = if detail.is_ascii() { "en" } else { "vi" };
+        Problem {
+            title,
+            detail,
+            lang,
+        }
+    }
+}
+
+/// What a posted form led to: 303 to `back` when the use case did it; the client's mistakes
+/// and refused guards redrawn on the form's page (`redraw`, with the problem shown and the
+/// error's status); anything else the error page.
+pub async fn answered<T, F, Fut>(done: Result<T, AppError>, back: &str, redraw: F) -> PageResult
+where
+    F: FnOnce(AppError) -> Fut,
+    Fut: Future<Output = PageResult>,
+{
+    match done {
+        Ok(_) => Ok(see_other(back)),
+        Err(e) if e.status_code().is_client_error() && !matches!(e, AppError::NotFound) => {
+            let status = e.status_code();
+            let mut res = redraw(e).await?;
+            *res.status_mut() = status;
+            Ok(res)
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 /// The staff menu: each entry with the part of the work it holds (the policy decides who
@@ -204,7 +262,15 @@ impl Staff {
                 })
                 .collect(),
             notice,
+            problem: None,
         }
+    }
+
+    /// The frame of a page redrawn after a refused form.
+    pub fn frame_with(&self, req: &HttpRequest, here: &str, problem: Option<&AppError>) -> Frame {
+        let mut f = self.frame(req, here);
+        f.problem = problem.map(Problem::of);
+        f
     }
 
     /// A staff page: private (it shows one account's work), with the form cookie if new.
@@ -258,17 +324,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
                 .ok_or_else(|| PageError(AppError::internal("application state missing")))?;
             let bytes = form_body(&req, &mut payload, &st).await?;
             let token: TokenField = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
-            if !csrf::verify(&req, &form_key(&st), token.form_token.trim()) {
-                return Err(PageError(AppError::Forbidden(
-                    "Biểu mẫu đã hết hạn hoặc không hợp lệ; xin tải lại trang và gửi lại.".into(),
-                )));
-            }
+            check_token(&st, &req, &token.form_token)?;
             serde_urlencoded::from_bytes(&bytes)
                 .map(Form)
                 .map_err(unreadable)
         })
     }
 }
+
+/// A form without this browser's form token is refused (403), before anything is read.
+pub fn check_token(st: &State, req: &HttpRequest, token: &str) -> Result<(), PageError> {
+    if csrf::verify(req, &form_key(st), token.trim()) {
+        return Ok(());
+    }
+    Err(PageError(AppError::Forbidden(
+        "Biểu mẫu đã hết hạn hoặc không hợp lệ; xin tải lại trang và gửi lại.".into(),
+    )))
+}
+
+/// A form with nothing but its token (a button).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
 
 fn unreadable(_: serde_urlencoded::de::Error) -> PageError {
     PageError(AppError::BadRequest(
