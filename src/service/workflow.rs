@@ -507,3 +507,25 @@ pub async fn appraisal_request_list(
     })
     .await
 }
+
+/// The justice office's work list as its page shows it: the requests, and whether the caller
+/// records opinions (the form is offered only then).
+#[derive(Debug, Serialize)]
+pub struct AppraisalDesk {
+    pub requests: Vec<AppraisalRequestResponse>,
+    pub may_answer: bool,
+}
+
+/// The appraisal requests (as `GET /appraisal-requests` answers) with the caller's right to
+/// answer them.
+pub async fn appraisal_desk(
+    db: &Db,
+    caller: Caller,
+    q: AppraisalRequestsQuery,
+) -> ApiResult<AppraisalDesk> {
+    let may_answer = caller.may(crate::auth::Action::AppraiseDrafts);
+    Ok(AppraisalDesk {
+        requests: appraisal_request_list(db, caller, q).await?,
+        may_answer,
+    })
+}

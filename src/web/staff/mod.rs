@@ -7,6 +7,7 @@
 //! session cookie is `HttpOnly`, `SameSite=Lax` and `Secure` when the service is served over
 //! TLS. A page asked for without a session answers 303 to the login page.
 
+pub mod appraisals;
 pub mod consultations;
 pub mod documents;
 pub mod login;
@@ -49,7 +50,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(consultations::show)
         .service(consultations::moderate)
         .service(consultations::dispose)
-        .service(consultations::report);
+        .service(consultations::report)
+        .service(appraisals::list)
+        .service(appraisals::appraise);
 }
 
 /// Whether the service is reached over TLS (its public address is `https://`): then every
