@@ -17,9 +17,11 @@ use crate::domain::review::{dependent_needs_review, flag_cause};
 use crate::error::{ApiResult, AppError};
 
 mod campaigns;
+mod desk;
 mod views;
 
 pub use campaigns::*;
+pub use desk::*;
 pub use views::*;
 
 /// The size of a page of a list (`limit`): 1 to 500, 100 unless asked.
@@ -174,7 +176,7 @@ pub enum FlagState {
     All,
 }
 
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FlagListQuery {

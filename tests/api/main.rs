@@ -35,4 +35,5 @@ mod web_staff_appraisals;
 mod web_staff_consultations;
 mod web_staff_documents;
 mod web_staff_queue;
+mod web_staff_reviews;
 mod workflow;

@@ -1,9 +1,14 @@
 // Checks over every staff page type the areas registered (staff.mjs): axe-core finds no
 // serious or critical violation, for every role that can open the page.
 import assert from 'node:assert/strict';
-import { BASE, DESKTOP, PHONE, allDocuments, apiJson, axeSerious, login, open } from './lib.mjs';
+import { after } from 'node:test';
+import { BASE, DESKTOP, close, PHONE, allDocuments, apiJson, axeSerious, login, open } from './lib.mjs';
 import { ROLES, signIn, staffPageTypes, test } from './staff.mjs';
 import { newPage } from './lib.mjs';
+
+// The browser the staff tests opened (the public scenarios' own `after` may have run before
+// they started) is closed once they are done.
+after(close);
 
 test('staff 5. axe-core on every staff page type, for each role: no serious or critical violation', async () => {
   const failures = [];

@@ -12,6 +12,7 @@ pub mod consultations;
 pub mod documents;
 pub mod login;
 pub mod queue;
+pub mod reviews;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -52,7 +53,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(consultations::dispose)
         .service(consultations::report)
         .service(appraisals::list)
-        .service(appraisals::appraise);
+        .service(appraisals::appraise)
+        .service(reviews::list)
+        .service(reviews::inspect)
+        .service(reviews::resolve)
+        .service(reviews::campaign)
+        .service(reviews::record);
 }
 
 /// Whether the service is reached over TLS (its public address is `https://`): then every
