@@ -51,6 +51,17 @@ routes! {
         }
 }
 
+/// The stamped PDF of a numbered controlled copy (the staff pages' download too).
+pub async fn controlled_copy_file(
+    st: &State,
+    caller: Caller,
+    id: String,
+) -> ApiResult<HttpResponse> {
+    let base = st.settings.server.base_url.clone();
+    let prepared = svc::prepare_controlled(&st.db, caller.clone(), id, base).await?;
+    pdf_reply(st, Some(caller), prepared).await
+}
+
 routes! {
     tag "iso";
 
@@ -62,9 +73,7 @@ routes! {
              headers(("X-Verification-Code" = String))),
             ReadErrors, Conflict
         ] {
-            let base = st.settings.server.base_url.clone();
-            let prepared = svc::prepare_controlled(&st.db, caller.clone(), id, base).await?;
-            pdf_reply(&st, Some(caller), prepared).await
+            controlled_copy_file(&st, caller, id).await
         }
 }
 

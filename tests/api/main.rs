@@ -34,6 +34,7 @@ mod web_staff;
 mod web_staff_appraisals;
 mod web_staff_consultations;
 mod web_staff_documents;
+mod web_staff_iso;
 mod web_staff_queue;
 mod web_staff_reviews;
 mod workflow;

@@ -10,6 +10,7 @@
 pub mod appraisals;
 pub mod consultations;
 pub mod documents;
+pub mod iso;
 pub mod login;
 pub mod queue;
 pub mod reviews;
@@ -58,7 +59,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(reviews::inspect)
         .service(reviews::resolve)
         .service(reviews::campaign)
-        .service(reviews::record);
+        .service(reviews::record)
+        .service(iso::list)
+        .service(iso::copy_pdf)
+        .service(iso::show)
+        .service(iso::comment)
+        .service(iso::step)
+        .service(iso::acknowledge)
+        .service(iso::review)
+        .service(iso::returned);
 }
 
 /// Whether the service is reached over TLS (its public address is `https://`): then every
