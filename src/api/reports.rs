@@ -134,7 +134,17 @@ pub async fn activity_report(
         period: q.period.unwrap_or_else(|| ReportPeriod::quarter_of(today)),
         agency: q.agency,
     };
-    let caller = user.caller;
+    activity_report_file(&st, user.caller, request, format).await
+}
+
+/// The periodic report in `format` (the staff pages' download too).
+pub async fn activity_report_file(
+    st: &State,
+    caller: crate::service::Caller,
+    request: ReportRequest,
+    format: ExportFormat,
+) -> ApiResult<HttpResponse> {
+    let today = today();
     let report = svc::activity_report(&st.db, caller, request, today).await?;
     let name = format!(
         "bao-cao-{}-{}",

@@ -31,6 +31,7 @@ mod versions;
 mod web;
 mod web_consultations;
 mod web_staff;
+mod web_staff_admin;
 mod web_staff_appraisals;
 mod web_staff_consultations;
 mod web_staff_documents;

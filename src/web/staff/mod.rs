@@ -7,12 +7,14 @@
 //! session cookie is `HttpOnly`, `SameSite=Lax` and `Secure` when the service is served over
 //! TLS. A page asked for without a session answers 303 to the login page.
 
+pub mod admin;
 pub mod appraisals;
 pub mod consultations;
 pub mod documents;
 pub mod iso;
 pub mod login;
 pub mod queue;
+pub mod reports;
 pub mod reviews;
 
 use std::future::Future;
@@ -67,7 +69,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(iso::step)
         .service(iso::acknowledge)
         .service(iso::review)
-        .service(iso::returned);
+        .service(iso::returned)
+        .service(reports::report)
+        .service(reports::download)
+        .service(admin::show)
+        .service(admin::create_user)
+        .service(admin::update_user)
+        .service(admin::create_unit)
+        .service(admin::update_unit);
 }
 
 /// Whether the service is reached over TLS (its public address is `https://`): then every
