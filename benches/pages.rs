@@ -14,37 +14,8 @@ mod common;
 
 use std::io::BufRead;
 use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use vanban::search::SearchIndex;
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
-struct Args {
-    requests: usize,
-    files: usize,
-}
-
-fn args() -> Args {
-    let mut a = Args {
-        requests: 1000,
-        files: 4,
-    };
-    let v: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < v.len() {
-        let next = v.get(i + 1).and_then(|s| s.parse().ok());
-        match v[i].as_str() {
-            "--requests" => a.requests = next.expect("--requests N"),
-            "--files" => a.files = next.expect("--files N"),
-            _ => {}
-        }
-        i += 1;
-    }
-    a
-}
+use common::pages::{args, demo_server, enc, measure, print_rows, ratio, Client, BROWSER, CORPUS};
 
 /// The corpus's questions, with and without their diacritics (as people type them).
 fn questions() -> Vec<String> {
@@ -62,127 +33,9 @@ fn questions() -> Vec<String> {
     out
 }
 
-fn enc(s: &str) -> String {
-    serde_urlencoded::to_string([("q", s)]).unwrap()
-}
-
-struct Client {
-    sys: actix_web::rt::SystemRunner,
-    client: awc::Client,
-    base: String,
-}
-
-impl Client {
-    fn new(base: &str) -> Self {
-        let sys = actix_web::rt::System::new();
-        let client = sys.block_on(async {
-            awc::Client::builder()
-                .timeout(Duration::from_secs(120))
-                .finish()
-        });
-        Client {
-            sys,
-            client,
-            base: base.to_owned(),
-        }
-    }
-
-    /// One request: its status, body and time.
-    fn get(&self, path: &str, accept: &str) -> (u16, Vec<u8>, Duration) {
-        let url = format!("{}{path}", self.base);
-        let t = Instant::now();
-        let (status, body) = self.sys.block_on(async {
-            let mut r = self
-                .client
-                .get(url)
-                .insert_header(("Accept", accept))
-                .send()
-                .await
-                .expect("request");
-            let body = r.body().limit(64 << 20).await.expect("body");
-            (r.status().as_u16(), body.to_vec())
-        });
-        (status, body, t.elapsed())
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
-}
-
-struct Row {
-    name: &'static str,
-    p50: f64,
-    p99: f64,
-    bytes: usize,
-    errors: usize,
-}
-
-fn measure(
-    c: &Client,
-    name: &'static str,
-    n: usize,
-    accept: &str,
-    mut path: impl FnMut(usize) -> String,
-) -> Row {
-    // A few requests first, so that the caches a visitor meets are warm.
-    for i in 0..5 {
-        c.get(&path(i), accept);
-    }
-    let mut times = Vec::with_capacity(n);
-    let mut bytes = 0;
-    let mut errors = 0;
-    for i in 0..n {
-        let (status, body, t) = c.get(&path(i), accept);
-        if !(200..300).contains(&status) && name != "not found page" {
-            errors += 1;
-        }
-        bytes += body.len();
-        times.push(t);
-    }
-    times.sort();
-    Row {
-        name,
-        p50: percentile(&times, 0.5),
-        p99: percentile(&times, 0.99),
-        bytes: bytes / n.max(1),
-        errors,
-    }
-}
-
 fn main() {
     let a = args();
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", tmp.path().join("vanban.db").display());
-    let db = vanban::db::Db::connect(&url, 4).expect("db");
-    db.migrate().expect("migrate");
-    {
-        let mut conn = db.get().expect("conn");
-        vanban::db::write_transaction(&mut conn, |c| vanban::demo::load(c, "bench-password-123"))
-            .expect("demo");
-    }
-    let t = Instant::now();
-    for i in 0..a.files.min(4) {
-        let f = Path::new(CORPUS).join(format!("phapdien_articles.part0{i}.jsonl.gz"));
-        vanban::import::import_file(&db, &f, false).expect("import");
-    }
-    let index = Arc::new(SearchIndex::open(Some(&tmp.path().join("index"))).expect("index"));
-    let n = index
-        .rebuild(&mut db.get().expect("conn"), |_, _| {})
-        .expect("rebuild");
-    println!(
-        "demo + {} corpus file(s): {n} documents indexed in {:.0} s",
-        a.files.min(4),
-        t.elapsed().as_secs_f64()
-    );
-    let mut settings = vanban::config::Settings::load(None).expect("settings");
-    settings.database.url = String::new();
-    settings.workflow.comments_per_minute = 0;
-    let keys = vanban::auth::token::TokenKeys::new(b"bench-secret-bench-secret-bench-secret", 3600);
-    let base = common::start_server(Arc::new(vanban::api::AppState::new(
-        settings, db, keys, index,
-    )));
+    let (_tmp, base) = demo_server(a.files);
     let c = Client::new(&base);
 
     // Ids to visit: published documents (the demo's and the corpus's), one copy code.
@@ -228,8 +81,8 @@ fn main() {
     let r = a.requests;
 
     let rows = vec![
-        measure(&c, "home", r, BROWSER, |_| "/".into()),
-        measure(&c, "search results", r, BROWSER, |i| {
+        measure(&c, "home", r, BROWSER, false, |_| "/".into()),
+        measure(&c, "search results", r, BROWSER, false, |i| {
             format!("/tim-kiem?{}", q(i))
         }),
         measure(
@@ -237,12 +90,18 @@ fn main() {
             "  API: GET /api/v1/search",
             r,
             "application/json",
+            false,
             |i| format!("/api/v1/search?{}", q(i)),
         ),
-        measure(&c, "search results, filtered by kind", r, BROWSER, |i| {
-            format!("/tim-kiem?{}&kind=decree&xem=van-ban", q(i))
-        }),
-        measure(&c, "document", r, BROWSER, |i| {
+        measure(
+            &c,
+            "search results, filtered by kind",
+            r,
+            BROWSER,
+            false,
+            |i| format!("/tim-kiem?{}&kind=decree&xem=van-ban", q(i)),
+        ),
+        measure(&c, "document", r, BROWSER, false, |i| {
             format!("/van-ban/{}", doc(i))
         }),
         measure(
@@ -250,45 +109,35 @@ fn main() {
             "  API: GET /api/v1/documents/{id}",
             r,
             "application/json",
+            false,
             |i| format!("/api/v1/documents/{}", doc(i)),
         ),
-        measure(&c, "document: the district plan", r, BROWSER, |_| {
+        measure(&c, "document: the district plan", r, BROWSER, false, |_| {
             format!("/van-ban/{plan}")
         }),
-        measure(&c, "document on a day", r, BROWSER, |i| {
+        measure(&c, "document on a day", r, BROWSER, false, |i| {
             format!("/van-ban/{}?ngay=2015-06-30", doc(i))
         }),
-        measure(&c, "consultations", r, BROWSER, |_| "/gop-y".into()),
-        measure(&c, "consultation draft", r, BROWSER, |_| {
+        measure(&c, "consultations", r, BROWSER, false, |_| "/gop-y".into()),
+        measure(&c, "consultation draft", r, BROWSER, false, |_| {
             format!("/gop-y/{consultation}")
         }),
-        measure(&c, "copy verification", r, BROWSER, |_| {
+        measure(&c, "copy verification", r, BROWSER, false, |_| {
             format!("/api/v1/verify/{code}")
         }),
-        measure(&c, "systematisation", r, BROWSER, |_| {
+        measure(&c, "systematisation", r, BROWSER, false, |_| {
             "/he-thong-hoa?issuer=UBND&year=2015".into()
         }),
-        measure(&c, "API reference", r, BROWSER, |_| "/tai-lieu-api".into()),
-        measure(&c, "not found page", r, BROWSER, |_| "/khong-co".into()),
+        measure(&c, "API reference", r, BROWSER, false, |_| {
+            "/tai-lieu-api".into()
+        }),
+        measure(&c, "not found page", r, BROWSER, true, |_| {
+            "/khong-co".into()
+        }),
     ];
-    println!(
-        "\n| page ({} requests each) | p50 ms | p99 ms | HTML bytes (mean) | errors |",
-        r
-    );
-    println!("|---|---:|---:|---:|---:|");
-    for row in &rows {
-        println!(
-            "| {} | {:.2} | {:.2} | {} | {} |",
-            row.name, row.p50, row.p99, row.bytes, row.errors
-        );
-    }
-    let ratio = |page: &str, api: &str| {
-        let p = rows.iter().find(|x| x.name == page).unwrap();
-        let j = rows.iter().find(|x| x.name == api).unwrap();
-        (p.p50 / j.p50, p.p99 / j.p99)
-    };
-    let (s50, s99) = ratio("search results", "  API: GET /api/v1/search");
-    let (d50, d99) = ratio("document", "  API: GET /api/v1/documents/{id}");
+    print_rows(&rows, r);
+    let (s50, s99) = ratio(&rows, "search results", "  API: GET /api/v1/search");
+    let (d50, d99) = ratio(&rows, "document", "  API: GET /api/v1/documents/{id}");
     println!("\npage / API: search results p50 {s50:.2}x p99 {s99:.2}x; document p50 {d50:.2}x p99 {d99:.2}x");
     let worst = rows
         .iter()

@@ -1,5 +1,7 @@
 //! What the benchmarks share.
 
+pub mod pages;
+
 use std::sync::Arc;
 
 use vanban::api::AppState;
