@@ -24,7 +24,11 @@ const HERE: &str = "/lam-viec/quan-tri";
 struct AdminPage {
     frame: Frame,
     users: Vec<UserResponse>,
+    /// The units of the local government (the ones accounts belong to and parents are).
     units: Vec<OrgUnitResponse>,
+    /// The issuers outside it that documents name (often hundreds once a corpus is
+    /// imported): listed without forms, which would repeat every unit in every row.
+    external: Vec<OrgUnitResponse>,
     roles: &'static [Role],
     kinds: &'static [OrgUnitKind],
 }
@@ -35,10 +39,15 @@ async fn admin_page(
     staff: &Staff,
     e: Option<&AppError>,
 ) -> PageResult {
+    let (external, units) = units::list_units(&st.db, &staff.caller)
+        .await?
+        .into_iter()
+        .partition(|u| u.kind == OrgUnitKind::ExternalBody);
     let page = AdminPage {
         frame: staff.frame_with(req, HERE, e),
         users: accounts::list_users(&st.db, &staff.caller).await?,
-        units: units::list_units(&st.db, &staff.caller).await?,
+        units,
+        external,
         roles: Role::ALL,
         kinds: OrgUnitKind::ALL,
     };
