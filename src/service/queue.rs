@@ -53,6 +53,8 @@ pub struct QueueItem {
     pub document_id: Option<String>,
     /// The consultation it belongs to (comments).
     pub consultation_id: Option<String>,
+    /// The review campaign it belongs to (review items).
+    pub campaign_id: Option<String>,
     pub title: String,
     /// A number, a state, a name: what tells the item apart at a glance.
     pub detail: Option<String>,
@@ -91,6 +93,7 @@ fn item(id: &str, document_id: Option<&str>, title: &str) -> QueueItem {
         id: id.to_owned(),
         document_id: document_id.map(str::to_owned),
         consultation_id: None,
+        campaign_id: None,
         title: title.to_owned(),
         detail: None,
         due_on: None,
@@ -337,6 +340,7 @@ pub async fn work_queue(db: &Db, caller: Caller) -> ApiResult<WorkQueue> {
                 let list = super::review::review_items(db, caller.clone(), c.id.clone(), q).await?;
                 items.extend(list.into_iter().map(|i| QueueItem {
                     detail: Some(c.name.clone()),
+                    campaign_id: Some(c.id.clone()),
                     ..item(&i.id, Some(&i.document.id), &i.document.title)
                 }));
             }

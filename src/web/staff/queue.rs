@@ -27,7 +27,11 @@ pub fn href(section: &str, item: &QueueItem) -> String {
             item.consultation_id.as_deref().unwrap_or_default()
         ),
         "appraisals" => "/lam-viec/tham-dinh".into(),
-        "self_inspections_due" | "review_items" | "review_flags" => "/lam-viec/ra-soat".into(),
+        "review_items" => match &item.campaign_id {
+            Some(c) => format!("/lam-viec/ra-soat/dot/{c}#muc-{}", item.id),
+            None => "/lam-viec/ra-soat".into(),
+        },
+        "self_inspections_due" | "review_flags" => "/lam-viec/ra-soat".into(),
         _ => format!("/lam-viec/iso/{doc}"),
     }
 }
