@@ -21,6 +21,21 @@ pub fn day(d: &chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
+/// A day that may be absent (nothing when it is).
+pub fn day_of(d: &Option<chrono::NaiveDate>) -> String {
+    d.as_ref().map(day).unwrap_or_default()
+}
+
+/// A stored time as the staff pages write it (`HH:MM dd/mm/yyyy`, local time).
+pub fn moment(t: &chrono::NaiveDateTime) -> String {
+    local_time(t, "%H:%M %d/%m/%Y")
+}
+
+/// A time that may be absent (nothing when it is).
+pub fn moment_of(t: &Option<chrono::NaiveDateTime>) -> String {
+    t.as_ref().map(moment).unwrap_or_default()
+}
+
 /// The id in a page's path: not an id is a page not found.
 pub fn page_id(raw: &str) -> Result<String, PageError> {
     crate::api::parse_id(raw).map_err(PageError)

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::service::workflow::{
     self as wf, AppraisalDesk, AppraisalRequest, AppraisalRequestFilter, AppraisalRequestsQuery,
 };
-use crate::web::page::{day, page_id, query, PageResult};
+use crate::web::page::{page_id, query, PageResult};
 
 const HERE: &str = "/lam-viec/tham-dinh";
 
@@ -36,10 +36,6 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn day(&self, d: &chrono::NaiveDate) -> String {
-        day(d)
-    }
-
     fn filter_href(&self, f: &str) -> String {
         format!("{HERE}?state={f}")
     }

@@ -17,7 +17,7 @@ use crate::service::consultations::{
     self as cons, DeskConsultation, DispositionRequest, ModerationAction, ModerationRequest,
     StaffComment,
 };
-use crate::web::page::{day, local_time, page_id, query, PageError, PageResult};
+use crate::web::page::{page_id, query, PageError, PageResult};
 
 const HERE: &str = "/lam-viec/gop-y";
 
@@ -26,12 +26,6 @@ const HERE: &str = "/lam-viec/gop-y";
 struct ListPage {
     frame: Frame,
     desk: Vec<DeskConsultation>,
-}
-
-impl ListPage {
-    fn day(&self, d: &chrono::NaiveDate) -> String {
-        day(d)
-    }
 }
 
 /// The consultations on the account's desk.
@@ -61,14 +55,6 @@ struct DeskPage {
 }
 
 impl DeskPage {
-    fn day(&self, d: &chrono::NaiveDate) -> String {
-        day(d)
-    }
-
-    fn time(&self, t: &chrono::NaiveDateTime) -> String {
-        local_time(t, "%H:%M %d/%m/%Y")
-    }
-
     fn pending(&self, c: &StaffComment) -> bool {
         c.public.status == CommentStatus::Pending
     }

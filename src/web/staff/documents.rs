@@ -25,7 +25,7 @@ use crate::service::relations::{self, CreateRelationRequest};
 use crate::service::versions::{self, ProvisionNode};
 use crate::service::workflow::{self as wf, TransitionRequest};
 use crate::service::workspace::{self, Workspace};
-use crate::web::page::{day, local_time, page_id, query, PageError, PageResult};
+use crate::web::page::{page_id, query, PageError, PageResult};
 
 const HERE: &str = "/lam-viec/van-ban";
 
@@ -212,14 +212,6 @@ struct DocumentPage {
 }
 
 impl DocumentPage {
-    fn time(&self, t: &chrono::NaiveDateTime) -> String {
-        local_time(t, "%H:%M %d/%m/%Y")
-    }
-
-    fn day(&self, d: &Option<NaiveDate>) -> String {
-        d.as_ref().map(day).unwrap_or_default()
-    }
-
     fn iso(&self, d: &Option<NaiveDate>) -> String {
         d.map(|d| d.to_string()).unwrap_or_default()
     }

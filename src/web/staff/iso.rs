@@ -18,7 +18,7 @@ use crate::service::iso::{
     self as svc, AcknowledgeRequest, CommentRequest, IsoDesk, IsoWorkspace, IssueRequest,
     ReviewRequest, RevisionStep,
 };
-use crate::web::page::{day, local_time, page_id, PageError, PageResult};
+use crate::web::page::{page_id, PageError, PageResult};
 
 const HERE: &str = "/lam-viec/iso";
 
@@ -31,12 +31,6 @@ fn at(id: &str) -> String {
 struct ListPage {
     frame: Frame,
     desk: IsoDesk,
-}
-
-impl ListPage {
-    fn day(&self, d: &NaiveDate) -> String {
-        day(d)
-    }
 }
 
 /// The quality documents and what is due.
@@ -56,20 +50,6 @@ struct DocumentPage {
     w: IsoWorkspace,
     outcomes: &'static [ReviewOutcome],
     today: NaiveDate,
-}
-
-impl DocumentPage {
-    fn day(&self, d: &Option<NaiveDate>) -> String {
-        d.as_ref().map(day).unwrap_or_default()
-    }
-
-    fn time(&self, t: &chrono::NaiveDateTime) -> String {
-        local_time(t, "%H:%M %d/%m/%Y")
-    }
-
-    fn when(&self, t: &Option<chrono::NaiveDateTime>) -> String {
-        t.as_ref().map(|t| self.time(t)).unwrap_or_default()
-    }
 }
 
 async fn document_page(

@@ -13,7 +13,7 @@ use crate::domain::report::ReportPeriod;
 use crate::error::AppError;
 use crate::service::dto::OrgUnitRef;
 use crate::service::reports::{self as svc, ActivityReportResponse, ReportRequest};
-use crate::web::page::{day, query, PageError, PageResult};
+use crate::web::page::{query, PageError, PageResult};
 
 const HERE: &str = "/lam-viec/bao-cao";
 
@@ -71,12 +71,6 @@ struct ReportPage {
     periods: &'static [ReportPeriod],
     issuers: Vec<OrgUnitRef>,
     download: String,
-}
-
-impl ReportPage {
-    fn day(&self, d: &chrono::NaiveDate) -> String {
-        day(d)
-    }
 }
 
 /// The periodic report of the period asked (`?nam=2026&ky=q3`).

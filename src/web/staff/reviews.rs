@@ -15,7 +15,7 @@ use crate::service::review::{
     self as svc, CampaignDesk, RecordReviewRequest, ResolveFlagRequest, ReviewDesk,
 };
 use crate::service::self_inspection::{self as si, RecordInspectionRequest};
-use crate::web::page::{day, page_id, PageResult};
+use crate::web::page::{page_id, PageResult};
 
 const HERE: &str = "/lam-viec/ra-soat";
 
@@ -26,12 +26,6 @@ struct ListPage {
     desk: ReviewDesk,
     results: &'static [SelfInspectionResult],
     handlings: &'static [InspectionHandling],
-}
-
-impl ListPage {
-    fn day(&self, d: &chrono::NaiveDate) -> String {
-        day(d)
-    }
 }
 
 async fn list_page(
