@@ -20,7 +20,7 @@ use crate::auth::roles::may_edit_kind;
 use crate::auth::Action;
 use crate::db::models::Document;
 use crate::db::{self, Conn};
-use crate::domain::kinds::{DocumentKind, Role};
+use crate::domain::kinds::{DocumentKind, RelationKind, Role};
 use crate::error::{ApiResult, AppError};
 
 fn forbidden(why: &str) -> AppError {
@@ -115,11 +115,66 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
     Ok(())
 }
 
-/// Whether the caller may move `doc` along the drafting workflow as far as its scope goes
-/// (the role's actions are [`crate::domain::workflow::role_may`]): a drafting agency moves
-/// only its own drafts, the justice office and the approvers any draft.
+/// The caller may move `doc` along the drafting workflow as far as its scope goes (the
+/// role's actions are [`crate::domain::workflow::role_may`]): a drafting agency moves only
+/// its own drafts, the justice office and the approvers any draft.
+pub fn require_move_draft(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
+    match caller.role {
+        Role::Drafter => require_document_write(conn, caller, doc),
+        _ => Ok(()),
+    }
+}
+
+/// Whether [`require_move_draft`] lets the caller move `doc`.
 pub fn may_move_draft(conn: &mut Conn, caller: &Caller, doc: &Document) -> bool {
-    caller.role != Role::Drafter || require_document_write(conn, caller, doc).is_ok()
+    require_move_draft(conn, caller, doc).is_ok()
+}
+
+/// A relation of this kind is the ISO controller citing a quality document's legal basis,
+/// which they record themselves (every other relation is the relation managers').
+pub fn cites_own_basis(caller: &Caller, kind: RelationKind) -> bool {
+    kind == RelationKind::BasedOn && caller.role == Role::IsoController
+}
+
+/// Relations are written by who may write their source document; a legal officer for any
+/// document (registering what a promulgated text does to another, or correcting a
+/// citation).
+pub fn require_relation_scope(
+    conn: &mut Conn,
+    caller: &Caller,
+    source: &Document,
+) -> ApiResult<()> {
+    if caller.role == Role::LegalOfficer {
+        return Ok(());
+    }
+    require_document_write(conn, caller, source)
+}
+
+/// The caller may relate `source` to another document by a relation of `kind`: the ISO
+/// controller of a quality document its legal basis; otherwise a relation manager within
+/// [`require_relation_scope`] (a relation is the source document's statement: it amends,
+/// repeals, suspends... its target).
+pub fn require_relate(
+    conn: &mut Conn,
+    caller: &Caller,
+    source: &Document,
+    kind: RelationKind,
+) -> ApiResult<()> {
+    if cites_own_basis(caller, kind) {
+        if !source.kind.is_iso() {
+            return Err(forbidden(
+                "an ISO controller records the legal basis of quality documents only",
+            ));
+        }
+        return require_owner_controller(
+            conn,
+            caller,
+            source,
+            "only the ISO controller of the owner agency records this document's legal basis",
+        );
+    }
+    caller.require(Action::ManageRelations)?;
+    require_relation_scope(conn, caller, source)
 }
 
 /// The drafting agency of a document: the unit of the account that created it, else its

@@ -6,12 +6,12 @@ use utoipa::ToSchema;
 
 use super::documents as docs;
 use super::dto::DocumentRef;
-use super::{clean_opt, Caller};
+use super::{clean_opt, policy, Caller};
 use crate::auth::Action;
 use crate::db::audit::{self, Actor, Event};
 use crate::db::models::{Document, Relation};
 use crate::db::{self, Conn, Db, Tx};
-use crate::domain::kinds::{RelationKind, RelationScope, Role};
+use crate::domain::kinds::{RelationKind, RelationScope};
 use crate::error::{ApiResult, AppError};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -135,19 +135,12 @@ pub fn create(
     source_id: &str,
     req: &CreateRelationRequest,
 ) -> ApiResult<Relation> {
-    // The ISO controller of a quality document records its legal basis itself.
-    let cites = req.kind == RelationKind::BasedOn && caller.role == Role::IsoController;
-    if !cites {
+    // The role is checked before the document is read (a refusal tells nothing of it).
+    if !policy::cites_own_basis(caller, req.kind) {
         caller.require(Action::ManageRelations)?;
     }
     let source = docs::get(conn, Some(caller), source_id)?;
-    if cites {
-        super::iso::require_controller_of(conn, caller, &source)?;
-    } else {
-        // A relation is the source document's statement (it amends, repeals, suspends...
-        // its target): only who may write the source may make it.
-        require_relation_scope(conn, caller, &source)?;
-    }
+    policy::require_relate(conn, caller, &source, req.kind)?;
     docs::get(conn, Some(caller), &req.target_id)
         .map_err(|_| AppError::invalid("target_id", "no such document"))?;
     insert_audited(
@@ -159,26 +152,12 @@ pub fn create(
     )
 }
 
-/// Relations are written by who may write their source document; a legal officer for any
-/// document (registering what a promulgated text does to another, or correcting a
-/// citation).
-fn require_relation_scope(
-    conn: &mut crate::db::Conn,
-    caller: &Caller,
-    source: &crate::db::models::Document,
-) -> ApiResult<()> {
-    if caller.role == Role::LegalOfficer {
-        return Ok(());
-    }
-    super::policy::require_document_write(conn, caller, source)
-}
-
 pub fn delete(conn: &mut Tx<'_>, caller: &Caller, id: &str) -> ApiResult<()> {
     // Removing a citation, even an ISO document's, stays with the relation managers.
     caller.require(Action::ManageRelations)?;
     let r = db::relations::get(conn, id)?;
     let source = docs::get(conn, Some(caller), &r.source_id)?;
-    require_relation_scope(conn, caller, &source)?;
+    policy::require_relation_scope(conn, caller, &source)?;
     db::relations::delete(conn, id)?;
     audit_both_ends(
         conn,

@@ -16,7 +16,7 @@ use crate::db::audit::{self, Event};
 use crate::db::models::{Document, DocumentChanges};
 use crate::db::workflow::{self as wf, Appraisal, AppraisalRequestRow, Consultation};
 use crate::db::{self, Conn, Db, Tx};
-use crate::domain::kinds::{DocumentKind, DocumentState, Role};
+use crate::domain::kinds::{DocumentKind, DocumentState};
 use crate::domain::workflow::{
     self as rules, AppraisalOpinion, CommentStatus, GuardFacts, WorkflowAction,
 };
@@ -159,10 +159,7 @@ fn transition(
             req.action
         )));
     }
-    // A drafting agency moves its own drafts only (the justice office any draft).
-    if caller.role == Role::Drafter {
-        super::policy::require_document_write(conn, caller, &doc)?;
-    }
+    super::policy::require_move_draft(conn, caller, &doc)?;
     let state = doc.state;
     if doc.row_version != expected_version {
         return Err(AppError::Stale);

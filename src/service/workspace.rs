@@ -15,7 +15,7 @@ use super::workflow::{self, AppraisalResponse};
 use super::{policy, Caller};
 use crate::auth::Action;
 use crate::db::Db;
-use crate::domain::kinds::{DocumentKind, DocumentState, Role};
+use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind};
 use crate::error::{ApiResult, AppError};
 
 /// One document as its workspace shows it to one caller.
@@ -84,8 +84,7 @@ async fn rights(db: &Db, caller: Caller, id: String) -> ApiResult<(bool, bool)> 
             && writes
             && docs::ensure_not_promulgated(&doc).is_ok()
             && doc.state != DocumentState::Withdrawn;
-        let relate =
-            caller.may(Action::ManageRelations) && (caller.role == Role::LegalOfficer || writes);
+        let relate = policy::require_relate(conn, &caller, &doc, RelationKind::Amends).is_ok();
         Ok((edit, relate))
     })
     .await
@@ -146,7 +145,9 @@ pub async fn issuers(db: &Db, caller: Caller) -> ApiResult<Vec<OrgUnitRef>> {
     let units = super::org_units::list_units(db, &caller).await?;
     Ok(units
         .into_iter()
-        .filter(|u| caller.role == Role::LegalOfficer || caller.org_chain.contains(&u.id))
+        .filter(|u| {
+            policy::require_issuer(&caller, DocumentKind::Decision, Some(&u.id), false).is_ok()
+        })
         .map(|u| OrgUnitRef {
             id: u.id,
             code: u.code,

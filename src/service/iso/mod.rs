@@ -95,20 +95,6 @@ fn require_owner(caller: &Caller, iso: &IsoDocument) -> ApiResult<()> {
     }
 }
 
-/// The caller controls this quality document (for its `based_on` relations).
-pub fn require_controller_of(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
-    let iso = match doc.kind.is_iso() {
-        true => q::find_document(conn, &doc.id)?,
-        false => None,
-    };
-    match iso {
-        Some(iso) => require_owner(caller, &iso),
-        None => Err(AppError::Forbidden(
-            "an ISO controller records the legal basis of quality documents only".into(),
-        )),
-    }
-}
-
 fn ensure_in_use(doc: &Document) -> ApiResult<()> {
     if doc.state == DocumentState::Withdrawn {
         return Err(guard(
