@@ -525,6 +525,17 @@ fn tune_grid(base: PlainWeights) -> Vec<(String, PlainWeights)> {
             },
         ));
     }
+    // A cap on the words asked in their alternate forms (the rarest first): what a long
+    // folded question asks stays bounded.
+    for restore_alternates_max in [2, 4, 6, 8] {
+        grid.push((
+            format!("c speed cap {restore_alternates_max}"),
+            PlainWeights {
+                restore_alternates_max,
+                ..c
+            },
+        ));
+    }
     grid
 }
 

@@ -405,6 +405,16 @@ impl SearchIndex {
             .enumerate()
             .map(|(i, r)| kept[i] && (w.common >= 1.0 || r.doc_freq / num_docs <= w.common))
             .collect();
+        // The words asked in their alternate forms too: the rarest ones with alternates,
+        // at most `restore_alternates_max` of them.
+        let mut alternates = vec![false; words.len()];
+        let mut ambiguous: Vec<usize> = (0..words.len())
+            .filter(|&i| forms[i].forms.len() > 1)
+            .collect();
+        ambiguous.sort_by(|&a, &b| forms[a].doc_freq.total_cmp(&forms[b].doc_freq));
+        for &i in ambiguous.iter().take(w.restore_alternates_max) {
+            alternates[i] = true;
+        }
         let mut clauses = Clauses::default();
         for (i, word) in words.iter().enumerate() {
             if !singles[i] {
@@ -415,6 +425,9 @@ impl SearchIndex {
             let folded = (!w.folded_unaccented_only || word.exact == word.folded)
                 && (w.folded_restored || !forms[i].restored);
             for (k, (term, p)) in forms[i].forms.iter().enumerate() {
+                if k > 0 && !alternates[i] {
+                    break;
+                }
                 let everywhere = k == 0 || w.restore_alternates_everywhere;
                 if everywhere {
                     clauses.add(f.heading, term, heading_w * p, !folded);
@@ -436,6 +449,9 @@ impl SearchIndex {
             }
             let (a, b) = (&words[i - 1].folded, &words[i].folded);
             for (k, (left, right, p)) in pairs[i].iter().enumerate() {
+                if k > 0 && !(alternates[i - 1] || alternates[i]) {
+                    break;
+                }
                 token.clear();
                 token.push_str(left);
                 token.push('_');

@@ -35,6 +35,10 @@ pub struct PlainWeights {
     /// A word typed without diacritics is asked on the folded fields even when it has
     /// restored forms (false: only a word the index has no accented form of).
     pub folded_restored: bool,
+    /// At most this many words of a question (the rarest first) are asked in their restored
+    /// forms after the most likely one, and their pairs in the alternate pairs; the others
+    /// in their most likely form only. Bounds what a long unaccented question asks.
+    pub restore_alternates_max: usize,
     /// Weight of a quoted phrase in the default syntax (the phrase is a boost, its words
     /// count as plain words).
     pub phrase: f32,
@@ -57,6 +61,7 @@ impl Default for PlainWeights {
             restore_candidates: 6,
             restore_alternates_everywhere: false,
             folded_restored: false,
+            restore_alternates_max: 2,
             phrase: 1.0,
         }
     }

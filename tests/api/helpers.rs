@@ -180,6 +180,11 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// The app's search index.
+    pub fn search_index(&self) -> &vanban::search::SearchIndex {
+        &self._search
+    }
+
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, Options::default()).await
     }

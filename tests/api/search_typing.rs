@@ -273,3 +273,34 @@ async fn a_word_without_restored_forms_is_matched_folded(b: Backend) {
     }
 }
 both_backends!(a_word_without_restored_forms_is_matched_folded);
+
+async fn a_long_folded_question_asks_a_bounded_number_of_alternates(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let index = app.search_index();
+    let questions = [
+        "thoi han giai quyet ho so cai cach hanh chinh tai bo phan tiep nhan va tra ket qua",
+        "ke hoach cai cach hanh chinh cua uy ban nhan dan huyen son tay nam 2016",
+        "trach nhiem cua co quan chuyen mon ve kiem soat thu tuc hanh chinh",
+    ];
+    let clauses = |cap: usize| {
+        // Every form kept (the demo's few documents make most forms unlikely ones).
+        index.set_plain_weights(vanban::search::weights::PlainWeights {
+            restore_alternates_max: cap,
+            restore_mass: 1.0,
+            restore_keep: 0.0,
+            ..Default::default()
+        });
+        questions
+            .iter()
+            .map(|q| index.query_cost(q).unwrap().0)
+            .sum::<usize>()
+    };
+    let (none, two, all) = (clauses(0), clauses(2), clauses(usize::MAX));
+    index.set_plain_weights(Default::default());
+    assert!(
+        none < all,
+        "alternates are asked: {none} clauses without, {all} with"
+    );
+    assert!(none <= two && two <= all, "{none} <= {two} <= {all}");
+}
+both_backends!(a_long_folded_question_asks_a_bounded_number_of_alternates);
