@@ -22,22 +22,8 @@ async fn demo_comment(app: &TestApp, token: &str) -> (String, Value) {
         .cloned()
         .expect("a moderation section");
     let item = section["items"][0].clone();
-    let consultation = item["consultation_id"].as_str().unwrap().to_owned();
-    let comments = app
-        .get(
-            &format!("/api/v1/consultations/{consultation}/comments"),
-            Some(token),
-        )
-        .await;
-    let c = comments
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == item["id"])
-        .cloned()
-        .unwrap();
-    (consultation, c)
+    let consultation = item["consultation_id"].as_str().unwrap();
+    demo_comment_by_id(app, token, consultation, item["id"].as_str().unwrap()).await
 }
 
 async fn the_legal_officer_answers_a_comment(backend: Backend) {
