@@ -11,6 +11,7 @@ use vanban::auth::token::{random_secret, TokenKeys};
 use vanban::config::{Mode, Settings};
 use vanban::db::{self, Db};
 use vanban::domain::kinds::Role;
+use vanban::search::Mirror;
 
 /// mimalloc rather than glibc's allocator: a search allocates many short-lived buffers
 /// (posting blocks, stored documents, snippets) on several threads at once, where glibc's
@@ -69,7 +70,12 @@ enum Command {
         command: AuditCommand,
     },
     /// Rebuild the search index from the database.
-    Reindex,
+    Reindex {
+        /// Rebuild the index folder even if it mirrors another database (whose search it
+        /// then no longer serves).
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -143,12 +149,18 @@ fn load_demo(db: &Db) -> anyhow::Result<String> {
     let password = demo_password()?;
     let mut conn = db.get()?;
     let pw = password.clone();
-    let report = vanban::db::write_transaction(&mut conn, |c| vanban::demo::load(c, &pw))
+    let before = vanban::db::totals(&mut conn)?;
+    vanban::db::write_transaction(&mut conn, |c| vanban::demo::load(c, &pw))
         .map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
+    // What is there, and what this start added to it.
+    let t = vanban::db::totals(&mut conn)?;
     tracing::info!(
-        org_units = report.org_units_added,
-        documents = report.documents_added,
-        accounts = report.accounts_added,
+        org_units = t.org_units,
+        documents = t.documents,
+        accounts = t.accounts,
+        added_org_units = t.org_units - before.org_units,
+        added_documents = t.documents - before.documents,
+        added_accounts = t.accounts - before.accounts,
         "demo district loaded"
     );
     Ok(password)
@@ -157,8 +169,11 @@ fn load_demo(db: &Db) -> anyhow::Result<String> {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only on a terminal: a log file or journal gets plain text.
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 }
@@ -269,24 +284,39 @@ fn main() -> anyhow::Result<()> {
                 )
             }
         }
-        Command::Reindex => {
+        Command::Reindex { force } => {
             let s = settings(&cli)?;
             let db = open_db(&s)?;
-            let index =
-                vanban::search::SearchIndex::open(Some(std::path::Path::new(&s.search.index_dir)))?;
+            let dir = std::path::Path::new(&s.search.index_dir);
+            let mut conn = db.get()?;
+            if let Mirror::Other { recorded, database } = Mirror::of(dir, &mut conn)? {
+                if !force {
+                    bail!(
+                        "the search index in {} mirrors another database (its audit log starts \
+                         with {recorded}; this one {}). Give this database an index folder of \
+                         its own (VANBAN_SEARCH__INDEX_DIR or search.index_dir), or pass --force \
+                         to rebuild that one for it",
+                        dir.display(),
+                        database
+                            .as_deref()
+                            .map_or("is empty".to_owned(), |d| format!("with {d}"))
+                    );
+                }
+            }
+            let index = vanban::search::SearchIndex::open(Some(dir))?;
             let bar = indicatif::ProgressBar::new(0).with_style(
                 indicatif::ProgressStyle::with_template(
                     "reindexing [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec})",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            let mut conn = db.get()?;
             let started = std::time::Instant::now();
             let n = index.rebuild(&mut conn, |done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
             })?;
             index.catch_up(&mut conn)?;
+            Mirror::record(dir, &mut conn)?;
             bar.finish_and_clear();
             println!(
                 "indexed {n} documents ({} entries) in {:.1} s",
@@ -325,15 +355,27 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
         s.auth.jwt_secret.as_bytes().to_vec()
     };
     let keys = TokenKeys::new(&secret, s.auth.access_ttl_seconds);
-    let search = Arc::new(vanban::search::SearchIndex::open(Some(
-        std::path::Path::new(&s.search.index_dir),
-    ))?);
+    let dir = std::path::Path::new(&s.search.index_dir);
+    let search = Arc::new(vanban::search::SearchIndex::open(Some(dir))?);
     {
-        // Replays whatever was committed but not indexed before the last stop.
         let mut conn = db.get()?;
-        let n = search.catch_up(&mut conn)?;
+        // An index folder that mirrors another database is rebuilt for this one: serving
+        // its hits would answer documents this database does not have.
+        if let Mirror::Other { recorded, database } = Mirror::of(dir, &mut conn)? {
+            tracing::warn!(
+                dir = %dir.display(),
+                recorded,
+                database = database.as_deref().unwrap_or("(empty)"),
+                "the search index mirrors another database: rebuilding it for this one"
+            );
+            search.rebuild(&mut conn, |_, _| {})?;
+        }
+        // Replays whatever was committed but not indexed before the last stop.
+        let replayed = search.catch_up(&mut conn)?;
+        Mirror::record(dir, &mut conn)?;
         tracing::info!(
-            entries = n,
+            entries = search.count()?,
+            replayed,
             last_seq = search.last_seq(),
             "search index current"
         );

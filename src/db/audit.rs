@@ -107,6 +107,16 @@ pub fn append(tx: &mut Tx<'_>, actor: &Actor, ev: Event<'_>) -> DbResult<AuditRo
     Ok(row)
 }
 
+/// The hash of the log's first entry: the name of this database's history (an empty
+/// database has none). A copy made by backup and restore keeps it.
+pub fn first_hash(conn: &mut Conn) -> DbResult<Option<String>> {
+    Ok(audit_log::table
+        .order(audit_log::seq.asc())
+        .select(audit_log::hash)
+        .first::<String>(conn)
+        .optional()?)
+}
+
 pub fn for_entity(
     conn: &mut Conn,
     entity_type: &str,

@@ -334,6 +334,24 @@ pub fn run_migrations(conn: &mut Conn) -> Result<Vec<String>, String> {
 
 /// Current time truncated to microseconds: PostgreSQL keeps microseconds, SQLite
 /// nanoseconds, and a value read back must equal the one written.
+/// What a database holds, for the start-up log.
+#[derive(Debug, Clone, Copy)]
+pub struct Totals {
+    pub org_units: i64,
+    pub documents: i64,
+    pub accounts: i64,
+}
+
+pub fn totals(conn: &mut Conn) -> DbResult<Totals> {
+    use diesel::prelude::*;
+    use schema::{documents, org_units, users};
+    Ok(Totals {
+        org_units: org_units::table.count().get_result(conn)?,
+        documents: documents::table.count().get_result(conn)?,
+        accounts: users::table.count().get_result(conn)?,
+    })
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{DurationRound, TimeDelta};
     let now = chrono::Utc::now().naive_utc();

@@ -137,6 +137,53 @@ pub struct SearchIndex {
     pub(super) statistics: super::restore::Statistics,
 }
 
+/// The file of an index folder that names the database it mirrors (see [`Mirror`]).
+const MIRROR_FILE: &str = "mirrors";
+
+/// How an index folder stands to a database. The database is named by the hash of its
+/// audit log's first entry ([`crate::db::audit::first_hash`]): two databases never share it,
+/// a restored copy keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mirror {
+    /// The folder mirrors this database, or has not said which (a new folder).
+    Same,
+    /// It mirrors another database (`database`: this one's name; none when it is empty).
+    Other {
+        recorded: String,
+        database: Option<String>,
+    },
+}
+
+impl Mirror {
+    /// Whether the folder of `dir` mirrors the database of `conn`.
+    pub fn of(dir: &Path, conn: &mut crate::db::Conn) -> Result<Mirror, SearchError> {
+        let database = crate::db::audit::first_hash(conn)?;
+        let Ok(recorded) = std::fs::read_to_string(dir.join(MIRROR_FILE)) else {
+            return Ok(Mirror::Same);
+        };
+        let recorded = recorded.trim().to_owned();
+        Ok(if Some(recorded.as_str()) == database.as_deref() {
+            Mirror::Same
+        } else {
+            Mirror::Other { recorded, database }
+        })
+    }
+
+    /// Records in `dir` that it mirrors the database of `conn` (an empty database leaves
+    /// no name: the next start adopts the folder).
+    pub fn record(dir: &Path, conn: &mut crate::db::Conn) -> Result<(), SearchError> {
+        let path = dir.join(MIRROR_FILE);
+        let io = |e: std::io::Error| SearchError::Index(format!("{}: {e}", path.display()));
+        match crate::db::audit::first_hash(conn)? {
+            Some(name) => std::fs::write(&path, name).map_err(io),
+            None => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(e)),
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
 impl SearchIndex {
     /// Opens the index in `dir` (created if missing; wiped and recreated if its schema
     /// version differs), or in RAM when `dir` is None.

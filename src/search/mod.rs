@@ -17,7 +17,7 @@ mod restore;
 pub mod suggest;
 pub mod weights;
 
-pub use index::SearchIndex;
+pub use index::{Mirror, SearchIndex};
 pub use query::{SearchHit, SearchRequest, SearchResponse};
 
 #[derive(Debug, thiserror::Error)]

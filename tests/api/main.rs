@@ -16,6 +16,7 @@ mod copies;
 mod documents;
 mod hygiene;
 mod import;
+mod index_mirror;
 mod iso;
 mod openapi;
 mod paging;

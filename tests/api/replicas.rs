@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::{Backend, TestDb, PASSWORD};
 
-struct Server(Child);
+pub struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -15,14 +15,14 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
 }
 
-fn serve(db: &str, port: u16, index: &std::path::Path, demo: bool) -> Server {
+pub fn serve(db: &str, port: u16, index: &std::path::Path, demo: bool) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vanban"));
     cmd.args([
         "--database-url",
@@ -48,7 +48,7 @@ fn serve(db: &str, port: u16, index: &std::path::Path, demo: bool) -> Server {
     Server(cmd.spawn().expect("start vanban serve"))
 }
 
-async fn wait_ready(client: &awc::Client, base: &str) {
+pub async fn wait_ready(client: &awc::Client, base: &str) {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
