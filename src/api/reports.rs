@@ -1,12 +1,13 @@
 //! /api/v1/reports: the periodic report on the legal workflow, per agency.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::export::{self, ExportFormat};
 use super::responses::ReadErrors;
-use super::{AuthUser, State};
+use super::route::routes;
+use super::State;
 use crate::domain::report::{Counts, ReportPeriod};
 use crate::error::ApiResult;
 use crate::pdf::Block;
@@ -102,39 +103,32 @@ fn pdf_blocks(r: &ActivityReportResponse) -> Vec<Block> {
     blocks
 }
 
-/// The periodic report (quarter, six months, nine months, year): per agency, drafts
-/// started and in progress, public consultations held, comments received, answered and
-/// still unanswered, appraisal opinions, documents promulgated, self-inspections done and
-/// overdue, review items done and open. JSON, CSV or PDF. Legal officers and approvers.
-#[utoipa::path(
-    tag = "review",
-    params(ActivityQuery),
-    responses(
-        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
-            (ActivityReportResponse = "application/json"),
-            (String = "text/csv"),
-            ([u8] = "application/pdf")
-        )),
-        ReadErrors
-    ),
-    security(("bearer" = []))
-)]
-#[get("/reports/activity")]
-pub async fn activity_report(
-    st: State,
-    user: AuthUser,
-    query: web::Query<ActivityQuery>,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let q = query.into_inner();
-    let format = ExportFormat::chosen(q.format, &req);
-    let today = today();
-    let request = ReportRequest {
-        year: q.year.unwrap_or_else(|| chrono::Datelike::year(&today)),
-        period: q.period.unwrap_or_else(|| ReportPeriod::quarter_of(today)),
-        agency: q.agency,
-    };
-    activity_report_file(&st, user.caller, request, format).await
+routes! {
+    tag "review";
+
+    /// The periodic report (quarter, six months, nine months, year): per agency, drafts
+    /// started and in progress, public consultations held, comments received, answered and
+    /// still unanswered, appraisal opinions, documents promulgated, self-inspections done and
+    /// overdue, review items done and open. JSON, CSV or PDF. Legal officers and approvers.
+    get "/reports/activity"
+        => activity_report(st, caller: Auth, q: Query<ActivityQuery>, req: Request)
+        -> [
+            (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
+                (ActivityReportResponse = "application/json"),
+                (String = "text/csv"),
+                ([u8] = "application/pdf")
+            )),
+            ReadErrors
+        ] {
+            let format = ExportFormat::chosen(q.format, &req);
+            let today = today();
+            let request = ReportRequest {
+                year: q.year.unwrap_or_else(|| chrono::Datelike::year(&today)),
+                period: q.period.unwrap_or_else(|| ReportPeriod::quarter_of(today)),
+                agency: q.agency,
+            };
+            activity_report_file(&st, caller, request, format).await
+        }
 }
 
 /// The periodic report in `format` (the staff pages' download too).

@@ -1,7 +1,7 @@
 //! /api/v1/systematization: the lists of a year's systematisation (hệ thống hóa) for one
 //! issuer, as JSON, CSV or PDF.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use super::export::ExportFormat;
 use super::reports::exported;
 use super::responses::PublicErrors;
-use super::{MaybeUser, State};
+use super::route::routes;
 use crate::error::ApiResult;
 use crate::pdf::Block;
 use crate::service::dto::DocumentSummary;
@@ -159,46 +159,39 @@ fn pdf_blocks(r: &SystematizationResponse) -> Vec<Block> {
     blocks
 }
 
-/// The systematisation of one issuer's documents for a year: those in force on
-/// 31 December, those suspended then, and those that expired in full or in part during
-/// the year, with the relations that ended them. JSON, CSV or PDF.
-#[utoipa::path(
-    tag = "review",
-    params(SystematizationQuery),
-    responses(
-        (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
-            (SystematizationResponse = "application/json"),
-            (String = "text/csv"),
-            ([u8] = "application/pdf")
-        )),
-        PublicErrors
-    ),
-    security((), ("bearer" = []))
-)]
-#[get("/systematization")]
-pub async fn get_systematization(
-    st: State,
-    _user: MaybeUser,
-    query: web::Query<SystematizationQuery>,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let q = query.into_inner();
-    let format = ExportFormat::chosen(q.format, &req);
-    let out = svc::report(&st.db, q.issuer, q.year).await?;
-    let name = format!(
-        "he-thong-hoa-{}-{}",
-        out.issuer.code.to_lowercase(),
-        out.year
-    );
-    exported(
-        format,
-        &name,
-        &out,
-        || csv(&out),
-        || {
-            let title = format!("Kết quả hệ thống hóa văn bản năm {}", out.year);
-            (title, pdf_blocks(&out))
-        },
-    )
-    .await
+routes! {
+    tag "review";
+
+    /// The systematisation of one issuer's documents for a year: those in force on
+    /// 31 December, those suspended then, and those that expired in full or in part during
+    /// the year, with the relations that ended them. JSON, CSV or PDF.
+    get "/systematization"
+        => get_systematization(st, _caller: Public, q: Query<SystematizationQuery>, req: Request)
+        -> [
+            (status = 200, description = "The report: JSON, CSV (format=csv) or PDF (format=pdf)", content(
+                (SystematizationResponse = "application/json"),
+                (String = "text/csv"),
+                ([u8] = "application/pdf")
+            )),
+            PublicErrors
+        ] {
+            let format = ExportFormat::chosen(q.format, &req);
+            let out = svc::report(&st.db, q.issuer, q.year).await?;
+            let name = format!(
+                "he-thong-hoa-{}-{}",
+                out.issuer.code.to_lowercase(),
+                out.year
+            );
+            exported(
+                format,
+                &name,
+                &out,
+                || csv(&out),
+                || {
+                    let title = format!("Kết quả hệ thống hóa văn bản năm {}", out.year);
+                    (title, pdf_blocks(&out))
+                },
+            )
+            .await
+        }
 }
