@@ -10,7 +10,7 @@ use super::{clean_opt, clean_text, Caller};
 use crate::auth::Action;
 use crate::config::WorkflowSettings;
 use crate::db::audit::{self, Actor, Event};
-use crate::db::models::Blob;
+use crate::db::models::{Blob, Document};
 use crate::db::workflow::{self as wf, Comment, CommentChanges, Consultation};
 use crate::db::{self, Conn, Db, Tx};
 use crate::domain::workflow::{CommentStatus, Disposition};
@@ -244,13 +244,17 @@ pub fn submit(
     Ok((comment, true))
 }
 
-fn staff_for(conn: &mut Conn, caller: &Caller, consultation_id: &str) -> ApiResult<Consultation> {
+fn staff_for(
+    conn: &mut Conn,
+    caller: &Caller,
+    consultation_id: &str,
+) -> ApiResult<(Consultation, Document)> {
     caller.require_because(Action::HandleComments, || {
         format!("the {} role does not handle comments", caller.role.as_str())
     })?;
     let c = wf::consultation(conn, consultation_id)?;
-    docs::get(conn, Some(caller), &c.document_id)?;
-    Ok(c)
+    let d = docs::get(conn, Some(caller), &c.document_id)?;
+    Ok((c, d))
 }
 
 fn list(conn: &mut Conn, caller: &Caller, consultation_id: &str) -> ApiResult<Vec<Comment>> {
@@ -605,59 +609,51 @@ impl DeskConsultation {
     }
 }
 
-/// The consultations whose comments the caller handles (open ones, then the latest closed),
-/// each with its comments (`GET /consultations/{id}/comments` for each).
+/// One consultation of the desk with its comments, read with the permission check of
+/// `GET /consultations/{id}/comments`.
+fn desk_entry(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<DeskConsultation> {
+    let (c, d) = staff_for(conn, caller, id)?;
+    let comments = wf::comments_of(conn, id)?
+        .into_iter()
+        .map(StaffComment::from_row)
+        .collect::<ApiResult<_>>()?;
+    Ok(DeskConsultation {
+        open: is_open(&c, super::today()),
+        id: c.id,
+        document_id: d.id,
+        number: d.number,
+        title: d.title,
+        opens_on: c.opens_on,
+        closes_on: c.closes_on,
+        comments,
+    })
+}
+
+/// The consultations whose comments the caller handles (open ones, then the latest closed,
+/// as the public lists have them), each with its comments, in one connection.
 pub async fn desk(db: &Db, caller: Caller) -> ApiResult<Vec<DeskConsultation>> {
-    let open = open_drafts(db).await?.into_iter().map(|c| {
-        (
-            c.id,
-            c.document_id,
-            c.number,
-            c.title,
-            c.opens_on,
-            c.closes_on,
-            true,
-        )
-    });
-    let closed = closed_consultations(db).await?.into_iter().map(|c| {
-        (
-            c.id,
-            c.document_id,
-            c.number,
-            c.title,
-            c.opens_on,
-            c.closes_on,
-            false,
-        )
-    });
-    let mut out = vec![];
-    for (id, document_id, number, title, opens_on, closes_on, open) in
-        open.collect::<Vec<_>>().into_iter().chain(closed)
-    {
-        let comments = match staff_comments(db, caller.clone(), id.clone()).await {
-            Ok(c) => c,
-            Err(AppError::Forbidden(_) | AppError::NotFound) => continue,
-            Err(e) => return Err(e),
-        };
-        out.push(DeskConsultation {
-            id,
-            document_id,
-            number,
-            title,
-            opens_on,
-            closes_on,
-            open,
-            comments,
-        });
-    }
-    Ok(out)
+    db.run(move |conn| -> ApiResult<Vec<DeskConsultation>> {
+        let today = super::today();
+        let mut all = wf::open_on(conn, today)?;
+        all.extend(wf::closed_by(conn, today, public::CLOSED_LIST_LIMIT)?);
+        let mut out = vec![];
+        for c in all {
+            match desk_entry(conn, &caller, &c.id) {
+                Ok(d) => out.push(d),
+                Err(AppError::Forbidden(_) | AppError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    })
+    .await
 }
 
 /// One consultation of the caller's desk (404 when it is not theirs to handle).
 pub async fn desk_one(db: &Db, caller: Caller, id: String) -> ApiResult<DeskConsultation> {
-    desk(db, caller)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(AppError::NotFound)
+    db.run(move |conn| match desk_entry(conn, &caller, &id) {
+        Err(AppError::Forbidden(_)) => Err(AppError::NotFound),
+        other => other,
+    })
+    .await
 }

@@ -213,8 +213,7 @@ fn report(
     caller: &Caller,
     consultation_id: &str,
 ) -> ApiResult<ConsultationReport> {
-    let c = staff_for(conn, caller, consultation_id)?;
-    let doc = db::documents::get(conn, &c.document_id)?;
+    let (c, doc) = staff_for(conn, caller, consultation_id)?;
     let consulted = db::versions::get(conn, &c.version_id)?;
     let next = db::versions::list(conn, &doc.id)?
         .into_iter()
