@@ -182,6 +182,11 @@ pub fn both_directions(
     id: &str,
 ) -> ApiResult<(Linked, Linked)> {
     docs::get(conn, caller, id)?;
+    linked(conn, caller, id)
+}
+
+/// [`both_directions`] of a document the caller is known to see.
+fn linked(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<(Linked, Linked)> {
     let with_other = |conn: &mut Conn, rels: Vec<Relation>, outgoing: bool| -> ApiResult<Vec<_>> {
         let mut out = vec![];
         for r in rels {
@@ -200,15 +205,12 @@ pub fn both_directions(
     Ok((outgoing, incoming))
 }
 
-/// Both directions of the relations of a document the caller may see.
-pub async fn relations_of(
-    db: &Db,
-    caller: Option<Caller>,
-    id: String,
-) -> ApiResult<RelationsResponse> {
-    let (outgoing, incoming) = db
-        .run(move |conn| both_directions(conn, caller.as_ref(), &id))
-        .await?;
+/// The read model of both directions of a visible document's relations.
+pub fn responses(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<RelationsResponse> {
+    read_model(linked(conn, Some(caller), &doc.id)?)
+}
+
+fn read_model((outgoing, incoming): (Linked, Linked)) -> ApiResult<RelationsResponse> {
     let map = |v: Linked| -> ApiResult<Vec<RelationResponse>> {
         v.into_iter()
             .map(|(r, d)| RelationResponse::from_row(r, Some(&d)))
@@ -218,6 +220,17 @@ pub async fn relations_of(
         outgoing: map(outgoing)?,
         incoming: map(incoming)?,
     })
+}
+
+/// Both directions of the relations of a document the caller may see.
+pub async fn relations_of(
+    db: &Db,
+    caller: Option<Caller>,
+    id: String,
+) -> ApiResult<RelationsResponse> {
+    db.run(move |conn| both_directions(conn, caller.as_ref(), &id))
+        .await
+        .and_then(read_model)
 }
 
 /// Relates document `source_id` to another.

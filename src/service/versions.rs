@@ -101,7 +101,8 @@ pub fn provision_rows(version_id: &str, body: &str) -> Vec<ProvisionRow> {
         .collect()
 }
 
-fn check_writable(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
+/// The caller may add a version to `doc` now (and change its metadata: the same checks).
+pub fn check_writable(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
     super::policy::require_document_write(conn, caller, doc)?;
     docs::ensure_not_promulgated(doc)?;
     if doc.state == DocumentState::Withdrawn {
@@ -510,17 +511,23 @@ pub async fn structure_of(
 ) -> ApiResult<StructureResponse> {
     db.run(move |conn| -> ApiResult<StructureResponse> {
         let (v, _) = get(conn, caller.as_ref(), &id)?;
-        let ext: std::collections::HashMap<String, String> = db::versions::provisions(conn, &v.id)?
-            .into_iter()
-            .filter_map(|p| p.external_id.map(|e| (p.path, e)))
-            .collect();
-        let tree = structure::parse(v.body.as_deref().unwrap_or(""));
-        Ok(StructureResponse {
-            version_id: v.id,
-            provisions: to_nodes(tree, &ext),
-        })
+        structure(conn, &v)
     })
     .await
+}
+
+/// The structure of a version already read (its text parsed, with the corpus ids of its
+/// imported provisions).
+pub fn structure(conn: &mut Conn, v: &Version) -> ApiResult<StructureResponse> {
+    let ext: std::collections::HashMap<String, String> = db::versions::provisions(conn, &v.id)?
+        .into_iter()
+        .filter_map(|p| p.external_id.map(|e| (p.path, e)))
+        .collect();
+    let tree = structure::parse(v.body.as_deref().unwrap_or(""));
+    Ok(StructureResponse {
+        version_id: v.id.clone(),
+        provisions: to_nodes(tree, &ext),
+    })
 }
 
 #[cfg(test)]

@@ -469,12 +469,17 @@ pub async fn create_appraisal(
 pub async fn appraisals(db: &Db, caller: Caller, id: String) -> ApiResult<Vec<AppraisalResponse>> {
     db.run(move |conn| {
         docs::get(conn, Some(&caller), &id)?;
-        wf::appraisals_of(conn, &id)?
-            .into_iter()
-            .map(AppraisalResponse::from_row)
-            .collect()
+        appraisals_of(conn, &id)
     })
     .await
+}
+
+/// The appraisals of a document already read, oldest first.
+pub fn appraisals_of(conn: &mut Conn, document_id: &str) -> ApiResult<Vec<AppraisalResponse>> {
+    wf::appraisals_of(conn, document_id)?
+        .into_iter()
+        .map(AppraisalResponse::from_row)
+        .collect()
 }
 
 /// The justice office's work list: appraisal requests, soonest due first.

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::audit::{self, AuditEntry};
+use super::audit::AuditEntry;
 use super::documents::{self as docs, DocumentResponse};
 use super::dto::OrgUnitRef;
 use super::relations::{self, CreateRelationRequest, RelationResponse, RelationsResponse};
@@ -14,8 +14,8 @@ use super::versions::{self, StructureResponse, VersionResponse};
 use super::workflow::{self, AppraisalResponse};
 use super::{policy, Caller};
 use crate::auth::Action;
-use crate::db::Db;
-use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind};
+use crate::db::{self, Db};
+use crate::domain::kinds::{DocumentKind, RelationKind};
 use crate::error::{ApiResult, AppError};
 
 /// One document as its workspace shows it to one caller.
@@ -40,52 +40,45 @@ pub struct Workspace {
 /// The most entries of history a workspace shows.
 const HISTORY_LIMIT: i64 = 200;
 
-/// The workspace of a document the caller may see (404 otherwise).
+/// The workspace of a document the caller may see (404 otherwise), read on one connection:
+/// the document is read and its visibility checked once.
 pub async fn workspace(db: &Db, caller: Caller, id: String) -> ApiResult<Workspace> {
-    let document = docs::get_document(db, Some(caller.clone()), id.clone(), super::today()).await?;
-    let versions = versions::versions_of(db, Some(caller.clone()), id.clone()).await?;
-    let structure = match versions.iter().rev().find(|v| v.has_text) {
-        Some(v) => Some(versions::structure_of(db, Some(caller.clone()), v.id.clone()).await?),
-        None => None,
-    };
-    let relations = relations::relations_of(db, Some(caller.clone()), id.clone()).await?;
-    let appraisals = workflow::appraisals(db, caller.clone(), id.clone()).await?;
-    let history = if caller.may(Action::ReadAudit) {
-        let all = audit::history(db, caller.clone(), "document".into(), id, 0, HISTORY_LIMIT);
-        Some(all.await?)
-    } else {
-        None
-    };
-    let (may_edit, may_relate) = rights(db, caller, id_of(&document)).await?;
-    Ok(Workspace {
-        may_edit,
-        may_relate,
-        document,
-        versions,
-        structure,
-        relations,
-        appraisals,
-        history,
-    })
-}
-
-fn id_of(d: &DocumentResponse) -> String {
-    d.id.clone()
-}
-
-/// What the caller may write on the document: its metadata and versions (the checks of
-/// [`super::versions::create`] and [`super::documents::update`]), and its relations (those
-/// of [`super::relations::create`]).
-async fn rights(db: &Db, caller: Caller, id: String) -> ApiResult<(bool, bool)> {
-    db.run(move |conn| -> ApiResult<(bool, bool)> {
+    db.run(move |conn| -> ApiResult<Workspace> {
         let doc = docs::get(conn, Some(&caller), &id)?;
-        let writes = policy::require_document_write(conn, &caller, &doc).is_ok();
-        let edit = caller.may(Action::EditDocuments)
-            && writes
-            && docs::ensure_not_promulgated(&doc).is_ok()
-            && doc.state != DocumentState::Withdrawn;
-        let relate = policy::require_relate(conn, &caller, &doc, RelationKind::Amends).is_ok();
-        Ok((edit, relate))
+        // What the writes check (`versions::create` and `documents::update` alike, and
+        // `relations::create`).
+        let may_edit = versions::check_writable(conn, &caller, &doc).is_ok();
+        let may_relate = policy::require_relate(conn, &caller, &doc, RelationKind::Amends).is_ok();
+        let rows = db::versions::list(conn, &id)?;
+        let structure = match rows.iter().rev().find(|v| v.body.is_some()) {
+            Some(v) => Some(versions::structure(conn, v)?),
+            None => None,
+        };
+        let versions = rows
+            .into_iter()
+            .map(|v| versions::response(conn, v, false))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let relations = relations::responses(conn, &caller, &doc)?;
+        let appraisals = workflow::appraisals_of(conn, &id)?;
+        let history = match caller.may(Action::ReadAudit) {
+            true => Some(
+                db::audit::for_entity(conn, "document", &id, 0, HISTORY_LIMIT)?
+                    .into_iter()
+                    .map(AuditEntry::from)
+                    .collect(),
+            ),
+            false => None,
+        };
+        Ok(Workspace {
+            document: docs::response(conn, doc, super::today(), Some(&caller))?,
+            versions,
+            structure,
+            relations,
+            appraisals,
+            history,
+            may_edit,
+            may_relate,
+        })
     })
     .await
 }
