@@ -177,6 +177,20 @@ pub fn require_relate(
     require_relation_scope(conn, caller, source)
 }
 
+/// The caller may record the result of a review item assigned to `assignee_id`: a legal
+/// officer any item, the staff of an agency the items assigned to it.
+pub fn require_record_review_item(caller: &Caller, assignee_id: Option<&str>) -> ApiResult<()> {
+    caller.require(Action::RecordReviewResults)?;
+    if caller.may(Action::RecordAnyReviewResult)
+        || assignee_id.is_some_and(|a| caller.org_unit_id.as_deref() == Some(a))
+    {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the staff of the agency this item is assigned to, or a legal officer, record its result",
+    ))
+}
+
 /// The drafting agency of a document: the unit of the account that created it, else its
 /// issuer (the same rule as the periodic report's).
 fn drafting_unit(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {

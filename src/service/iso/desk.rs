@@ -46,9 +46,10 @@ impl RevisionStep {
     }
 }
 
-/// Whether the caller is the ISO controller of the unit `owner_id` (or of a unit above it).
+/// Whether the caller is the ISO controller of the unit `owner_id` (or of a unit above it):
+/// the check of the revision use cases.
 fn controls(caller: &Caller, owner_id: &str) -> bool {
-    caller.may(Action::ControlIsoDocuments) && caller.org_chain.iter().any(|u| u == owner_id)
+    super::require_owner_unit(caller, owner_id).is_ok()
 }
 
 /// The steps the caller may take on revision `r` of document `d` now: those its state allows

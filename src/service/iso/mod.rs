@@ -85,8 +85,13 @@ fn load(conn: &mut Conn, caller: Option<&Caller>, id: &str) -> ApiResult<(Docume
 
 /// The ISO controller of the owner agency, or of a unit above it.
 fn require_owner(caller: &Caller, iso: &IsoDocument) -> ApiResult<()> {
+    require_owner_unit(caller, &iso.owner_unit_id)
+}
+
+/// The ISO controller of the unit `owner_id`, or of a unit above it.
+fn require_owner_unit(caller: &Caller, owner_id: &str) -> ApiResult<()> {
     caller.require(Action::ControlIsoDocuments)?;
-    if caller.org_chain.iter().any(|u| u == &iso.owner_unit_id) {
+    if caller.org_chain.iter().any(|u| u == owner_id) {
         Ok(())
     } else {
         Err(AppError::Forbidden(

@@ -435,14 +435,7 @@ fn record_item(
 ) -> ApiResult<(ReviewItem, Document)> {
     caller.require(Action::RecordReviewResults)?;
     let item = db::review::get_item(conn, id)?;
-    if !caller.may(Action::RecordAnyReviewResult)
-        && (item.assignee_id.is_none() || item.assignee_id != caller.org_unit_id)
-    {
-        return Err(AppError::Forbidden(
-            "only the staff of the agency this item is assigned to, or a legal officer, record its result"
-                .into(),
-        ));
-    }
+    crate::service::policy::require_record_review_item(caller, item.assignee_id.as_deref())?;
     record_item_audited(
         conn,
         &caller.actor(),

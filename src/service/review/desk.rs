@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::domain::review::{CampaignState, InspectionState};
 use crate::error::ApiResult;
 use crate::service::self_inspection::{list_inspections, InspectionQuery, SelfInspectionResponse};
-use crate::service::Caller;
+use crate::service::{policy, Caller};
 
 /// The review page.
 #[derive(Debug, Serialize)]
@@ -58,15 +58,10 @@ pub struct CampaignDesk {
 }
 
 /// Whether the caller may record the result of `item` of a campaign in `state`: while it is
-/// open, a legal officer any item, the staff of an agency the items assigned to it.
+/// open, and as the recording use case decides.
 pub fn may_record(caller: &Caller, state: CampaignState, item: &ReviewItemResponse) -> bool {
-    state == CampaignState::Open
-        && caller.may(Action::RecordReviewResults)
-        && (caller.may(Action::RecordAnyReviewResult)
-            || item
-                .assignee
-                .as_ref()
-                .is_some_and(|a| caller.org_unit_id.as_deref() == Some(a.id.as_str())))
+    let assignee = item.assignee.as_ref().map(|a| a.id.as_str());
+    state == CampaignState::Open && policy::require_record_review_item(caller, assignee).is_ok()
 }
 
 /// One campaign with its progress (by result and agency) and its items.
