@@ -289,7 +289,8 @@ fn main() -> anyhow::Result<()> {
             let db = open_db(&s)?;
             let dir = std::path::Path::new(&s.search.index_dir);
             let mut conn = db.get()?;
-            if let Mirror::Other { recorded, database } = Mirror::of(dir, &mut conn)? {
+            let name = Mirror::name_of(&mut conn)?;
+            if let Mirror::Other { recorded, database } = Mirror::of(dir, name.as_deref()) {
                 if !force {
                     bail!(
                         "the search index in {} mirrors another database (its audit log starts \
@@ -316,7 +317,8 @@ fn main() -> anyhow::Result<()> {
                 bar.set_position(done);
             })?;
             index.catch_up(&mut conn)?;
-            Mirror::record(dir, &mut conn)?;
+            // The name read before the rebuild: a reindex writes no audit entry.
+            Mirror::record(dir, name.as_deref())?;
             bar.finish_and_clear();
             println!(
                 "indexed {n} documents ({} entries) in {:.1} s",
@@ -361,7 +363,8 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
         let mut conn = db.get()?;
         // An index folder that mirrors another database is rebuilt for this one: serving
         // its hits would answer documents this database does not have.
-        if let Mirror::Other { recorded, database } = Mirror::of(dir, &mut conn)? {
+        let name = Mirror::name_of(&mut conn)?;
+        if let Mirror::Other { recorded, database } = Mirror::of(dir, name.as_deref()) {
             tracing::warn!(
                 dir = %dir.display(),
                 recorded,
@@ -372,7 +375,7 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
         }
         // Replays whatever was committed but not indexed before the last stop.
         let replayed = search.catch_up(&mut conn)?;
-        Mirror::record(dir, &mut conn)?;
+        Mirror::record(dir, name.as_deref())?;
         tracing::info!(
             entries = search.count()?,
             replayed,

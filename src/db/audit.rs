@@ -108,7 +108,7 @@ pub fn append(tx: &mut Tx<'_>, actor: &Actor, ev: Event<'_>) -> DbResult<AuditRo
 }
 
 /// The hash of the log's first entry: the name of this database's history (an empty
-/// database has none). A copy made by backup and restore keeps it.
+/// database has none); a copy of the database keeps it.
 pub fn first_hash(conn: &mut Conn) -> DbResult<Option<String>> {
     Ok(audit_log::table
         .order(audit_log::seq.asc())

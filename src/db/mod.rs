@@ -332,8 +332,6 @@ pub fn run_migrations(conn: &mut Conn) -> Result<Vec<String>, String> {
     Ok(applied.iter().map(|m| m.to_string()).collect())
 }
 
-/// Current time truncated to microseconds: PostgreSQL keeps microseconds, SQLite
-/// nanoseconds, and a value read back must equal the one written.
 /// What a database holds, for the start-up log.
 #[derive(Debug, Clone, Copy)]
 pub struct Totals {
@@ -352,6 +350,8 @@ pub fn totals(conn: &mut Conn) -> DbResult<Totals> {
     })
 }
 
+/// Current time truncated to microseconds: PostgreSQL keeps microseconds, SQLite
+/// nanoseconds, and a value read back must equal the one written.
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{DurationRound, TimeDelta};
     let now = chrono::Utc::now().naive_utc();

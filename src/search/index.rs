@@ -142,7 +142,7 @@ const MIRROR_FILE: &str = "mirrors";
 
 /// How an index folder stands to a database. The database is named by the hash of its
 /// audit log's first entry ([`crate::db::audit::first_hash`]): two databases never share it,
-/// a restored copy keeps it.
+/// a copy of the database keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mirror {
     /// The folder mirrors this database, or has not said which (a new folder).
@@ -155,26 +155,33 @@ pub enum Mirror {
 }
 
 impl Mirror {
-    /// Whether the folder of `dir` mirrors the database of `conn`.
-    pub fn of(dir: &Path, conn: &mut crate::db::Conn) -> Result<Mirror, SearchError> {
-        let database = crate::db::audit::first_hash(conn)?;
-        let Ok(recorded) = std::fs::read_to_string(dir.join(MIRROR_FILE)) else {
-            return Ok(Mirror::Same);
-        };
-        let recorded = recorded.trim().to_owned();
-        Ok(if Some(recorded.as_str()) == database.as_deref() {
-            Mirror::Same
-        } else {
-            Mirror::Other { recorded, database }
-        })
+    /// The name of the database of `conn` (none while it is empty).
+    pub fn name_of(conn: &mut crate::db::Conn) -> Result<Option<String>, SearchError> {
+        Ok(crate::db::audit::first_hash(conn)?)
     }
 
-    /// Records in `dir` that it mirrors the database of `conn` (an empty database leaves
-    /// no name: the next start adopts the folder).
-    pub fn record(dir: &Path, conn: &mut crate::db::Conn) -> Result<(), SearchError> {
+    /// Whether the folder `dir` mirrors the database named `database`.
+    pub fn of(dir: &Path, database: Option<&str>) -> Mirror {
+        let Ok(recorded) = std::fs::read_to_string(dir.join(MIRROR_FILE)) else {
+            return Mirror::Same;
+        };
+        let recorded = recorded.trim().to_owned();
+        if Some(recorded.as_str()) == database {
+            Mirror::Same
+        } else {
+            Mirror::Other {
+                recorded,
+                database: database.map(str::to_owned),
+            }
+        }
+    }
+
+    /// Records in `dir` that it mirrors the database named `database` (an empty database
+    /// has no name: the next start adopts the folder).
+    pub fn record(dir: &Path, database: Option<&str>) -> Result<(), SearchError> {
         let path = dir.join(MIRROR_FILE);
         let io = |e: std::io::Error| SearchError::Index(format!("{}: {e}", path.display()));
-        match crate::db::audit::first_hash(conn)? {
+        match database {
             Some(name) => std::fs::write(&path, name).map_err(io),
             None => match std::fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(e)),
