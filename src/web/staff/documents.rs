@@ -10,13 +10,13 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{answered, Form, Frame, Staff};
+use super::{answered, date_field, refused, Form, Frame, Staff};
 use crate::api::State;
 use crate::domain::kinds::{DocumentKind, DocumentState, RelationKind};
 use crate::domain::structure::path_label;
 // A workflow step, by its short name here (these pages ask no policy question).
 use crate::domain::workflow::WorkflowAction as Step;
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::service::documents::{
     self as docs, CreateDocumentRequest, DocumentQuery, DocumentResponse, UpdateDocumentRequest,
 };
@@ -31,16 +31,6 @@ const HERE: &str = "/lam-viec/van-ban";
 
 fn at(id: &str) -> String {
     format!("{HERE}/{id}")
-}
-
-/// A date field of a form: empty is none, else `YYYY-MM-DD` (what a date input sends).
-fn date_field(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::invalid(field.to_owned(), "a date such as 2026-12-31")),
-    }
 }
 
 // ---- the list and a new draft ----
@@ -148,8 +138,8 @@ async fn list_page(
     staff.page(req, &page)
 }
 
-/// A new draft: its kind, title and field; the issuer is the account's unit's People's
-/// Committee as the use case decides, and the draft's workspace opens next.
+/// A new draft: its kind, title, issuer (among those the policy lets the account choose) and
+/// field; the draft's workspace opens next.
 #[post("/lam-viec/van-ban")]
 pub async fn create(
     st: State,
@@ -158,22 +148,20 @@ pub async fn create(
     form: Form<DraftForm>,
 ) -> PageResult {
     let f = form.0;
-    let made = match f.kind.parse::<DocumentKind>() {
-        Ok(kind) => {
-            let field = Some(f.field.trim().to_owned()).filter(|s| !s.is_empty());
-            let issuer = Some(f.issuer.trim().to_owned()).filter(|s| !s.is_empty());
-            let body = CreateDocumentRequest::draft(kind, f.title.clone(), issuer, field);
-            docs::create_document(&st.db, staff.caller.clone(), body).await
-        }
-        Err(_) => Err(AppError::Validation(vec![FieldError {
-            field: "kind".into(),
-            message: "choose the kind of document".into(),
-        }])),
+    let made = async {
+        let kind = f
+            .kind
+            .parse::<DocumentKind>()
+            .map_err(|_| AppError::invalid("kind", "choose the kind of document"))?;
+        let field = Some(f.field.trim().to_owned()).filter(|s| !s.is_empty());
+        let issuer = Some(f.issuer.trim().to_owned()).filter(|s| !s.is_empty());
+        let body = CreateDocumentRequest::draft(kind, f.title.clone(), issuer, field);
+        docs::create_document(&st.db, staff.caller.clone(), body).await
     };
-    match made {
+    match made.await {
         Ok(doc) => Ok(super::see_other(&format!("{}?tb=saved", at(&doc.id)))),
         Err(e) => {
-            answered(Err::<(), _>(e), HERE, |e| async move {
+            refused(e, |e| async move {
                 list_page(&st, &req, &staff, ListQuery::default(), f, Some(&e)).await
             })
             .await
@@ -316,19 +304,12 @@ pub async fn update(
 ) -> PageResult {
     let id = page_id(&id)?;
     let f = form.0;
-    let done = match f.request() {
-        Ok(body) => {
-            docs::update_document(
-                &st.db,
-                staff.caller.clone(),
-                id.clone(),
-                f.row_version,
-                body,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = async {
+        let body = f.request()?;
+        let caller = staff.caller.clone();
+        docs::update_document(&st.db, caller, id.clone(), f.row_version, body).await
+    }
+    .await;
     let back = format!("{}?tb=saved", at(&id));
     answered(done, &back, |e| redraw(&st, &req, &staff, &id, e)).await
 }
@@ -354,28 +335,23 @@ pub async fn transition(
 ) -> PageResult {
     let id = page_id(&id)?;
     let f = form.0;
-    let body = || -> Result<TransitionRequest, AppError> {
-        Ok(TransitionRequest {
+    let done = async {
+        let body = TransitionRequest {
             action: f.action,
             reason: f.reason.clone().filter(|r| !r.trim().is_empty()),
             closes_on: date_field("closes_on", f.closes_on.as_deref())?,
             signed_on: date_field("signed_on", f.signed_on.as_deref())?,
             effective_from: date_field("effective_from", f.effective_from.as_deref())?,
-        })
-    };
-    let done = match body() {
-        Ok(body) => {
-            let settings = st.settings.workflow.clone();
-            let caller = staff.caller.clone();
-            wf::transition_document(&st.db, caller, id.clone(), f.row_version, body, settings).await
-        }
-        Err(e) => Err(e),
-    };
+        };
+        let (settings, caller) = (st.settings.workflow.clone(), staff.caller.clone());
+        wf::transition_document(&st.db, caller, id.clone(), f.row_version, body, settings).await
+    }
+    .await;
     let back = format!("{}?tb=done", at(&id));
     answered(done, &back, |e| redraw(&st, &req, &staff, &id, e)).await
 }
 
-/// Uploads a version (PDF or DOCX, multipart with the form token as a field).
+/// Uploads a version (PDF or DOCX, multipart; the form token is in the form's address).
 #[post("/lam-viec/van-ban/{id}/phien-ban")]
 pub async fn upload(
     st: State,
@@ -407,9 +383,7 @@ pub async fn upload(
     let (fields, upload_file) =
         match crate::api::versions::read_multipart(&req, payload, limit).await {
             Ok(read) => read,
-            Err(e) => {
-                return answered(Err::<(), _>(e), "", |e| redraw(&st, &req, &staff, &id, e)).await
-            }
+            Err(e) => return refused(e, |e| redraw(&st, &req, &staff, &id, e)).await,
         };
     let done = versions::add_version(
         &st.db,
@@ -469,21 +443,19 @@ pub async fn relate(
 ) -> PageResult {
     let id = page_id(&id)?;
     let f = form.0;
-    let done = match date_field("effective_on", f.effective_on.as_deref()) {
-        Ok(effective_on) => {
-            let body = CreateRelationRequest {
-                target_id: String::new(),
-                kind: f.kind,
-                scope: None,
-                effective_on,
-                effective_until: None,
-                note: f.note.clone().filter(|n| !n.trim().is_empty()),
-            };
-            let caller = staff.caller.clone();
-            workspace::relate_to(&st.db, caller, id.clone(), f.target.clone(), body).await
-        }
-        Err(e) => Err(e),
-    };
+    let done = async {
+        let body = CreateRelationRequest {
+            target_id: String::new(),
+            kind: f.kind,
+            scope: None,
+            effective_on: date_field("effective_on", f.effective_on.as_deref())?,
+            effective_until: None,
+            note: f.note.clone().filter(|n| !n.trim().is_empty()),
+        };
+        let caller = staff.caller.clone();
+        workspace::relate_to(&st.db, caller, id.clone(), f.target.clone(), body).await
+    }
+    .await;
     let back = format!("{}?tb=saved#quan-he", at(&id));
     answered(done, &back, |e| redraw(&st, &req, &staff, &id, e)).await
 }

@@ -9,7 +9,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{answered, Form, Frame, Staff};
+use super::{answered, date_field, Form, Frame, Staff};
 use crate::api::State;
 use crate::domain::kinds::ReviewOutcome;
 use crate::error::AppError;
@@ -109,25 +109,17 @@ pub async fn step(
         RevisionStep::Return => svc::return_revision(db, caller, version, rv, reason()).await,
         RevisionStep::Approve => svc::approve_revision(db, caller, version, rv).await,
         RevisionStep::Withdraw => svc::withdraw_revision(db, caller, version, rv, reason()).await,
-        RevisionStep::Issue => match date(&f.effective_from) {
-            Ok(effective_from) => {
+        RevisionStep::Issue => {
+            async {
+                let effective_from = date_field("effective_from", Some(&f.effective_from))?;
                 let body = IssueRequest { effective_from };
                 svc::issue_revision(db, caller, version, rv, body).await
             }
-            Err(e) => Err(e),
-        },
+            .await
+        }
     };
     let back = format!("{}?tb=done", at(&id));
     answered(done, &back, |e| redraw(&st, &req, &staff, &id, e)).await
-}
-
-fn date(v: &str) -> Result<Option<NaiveDate>, AppError> {
-    match v.trim() {
-        "" => Ok(None),
-        s => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::invalid("effective_from", "a date such as 2026-12-31")),
-    }
 }
 
 #[derive(Debug, Deserialize)]

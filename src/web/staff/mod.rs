@@ -234,9 +234,7 @@ impl Problem {
     }
 }
 
-/// What a posted form led to: 303 to `back` when the use case did it; the client's mistakes
-/// and refused guards redrawn on the form's page (`redraw`, with the problem shown and the
-/// error's status); anything else the error page.
+/// What a posted form led to: 303 to `back` when the use case did it, else [`refused`].
 pub async fn answered<T, F, Fut>(done: Result<T, AppError>, back: &str, redraw: F) -> PageResult
 where
     F: FnOnce(AppError) -> Fut,
@@ -244,14 +242,25 @@ where
 {
     match done {
         Ok(_) => Ok(see_other(back)),
-        Err(e) if e.status_code().is_client_error() && !matches!(e, AppError::NotFound) => {
-            let status = e.status_code();
-            let mut res = redraw(e).await?;
-            *res.status_mut() = status;
-            Ok(res)
-        }
-        Err(e) => Err(PageError(e)),
+        Err(e) => refused(e, redraw).await,
     }
+}
+
+/// A form the use case refused: the client's mistakes and refused guards redrawn on the
+/// form's page (`redraw`, with the problem shown and the error's status); anything else
+/// (not found included) the error page.
+pub async fn refused<F, Fut>(e: AppError, redraw: F) -> PageResult
+where
+    F: FnOnce(AppError) -> Fut,
+    Fut: Future<Output = PageResult>,
+{
+    if !e.status_code().is_client_error() || matches!(e, AppError::NotFound) {
+        return Err(PageError(e));
+    }
+    let status = e.status_code();
+    let mut res = redraw(e).await?;
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 /// The staff menu: each entry with the part of the work it holds (the policy decides who
@@ -367,6 +376,16 @@ pub fn check_token(st: &State, req: &HttpRequest, token: &str) -> Result<(), Pag
     Err(PageError(AppError::Forbidden(
         "Biểu mẫu đã hết hạn hoặc không hợp lệ; xin tải lại trang và gửi lại.".into(),
     )))
+}
+
+/// A date field of a form: empty is none, else `YYYY-MM-DD` (what a date input sends).
+pub fn date_field(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::invalid(field.to_owned(), "a date such as 2026-12-31")),
+    }
 }
 
 /// A form with nothing but its token (a button).

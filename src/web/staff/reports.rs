@@ -95,6 +95,7 @@ pub async fn report(st: State, req: HttpRequest, staff: Staff) -> PageResult {
                 .unwrap_or_else(|| "Không xác định".into())
         })
         .collect();
+    let per_agency: Vec<_> = r.agencies.iter().map(|a| a.counts.figures()).collect();
     let rows = r
         .total
         .figures()
@@ -104,7 +105,7 @@ pub async fn report(st: State, req: HttpRequest, staff: Staff) -> PageResult {
             key,
             label,
             total: *total,
-            by_agency: r.agencies.iter().map(|a| a.counts.figures()[i].2).collect(),
+            by_agency: per_agency.iter().map(|f| f[i].2).collect(),
         })
         .collect();
     let page = ReportPage {

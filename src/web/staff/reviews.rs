@@ -69,24 +69,22 @@ pub async fn inspect(
 ) -> PageResult {
     let id = page_id(&id)?;
     let f = form.0;
-    let handling = match f.handling.trim() {
-        "" => Ok(None),
-        h => h
-            .parse::<InspectionHandling>()
-            .map(Some)
-            .map_err(|_| AppError::invalid("handling", "not a handling")),
-    };
-    let done = match handling {
-        Ok(handling) => {
-            let body = RecordInspectionRequest {
-                result: f.result,
-                findings: Some(f.findings).filter(|s| !s.trim().is_empty()),
-                handling,
-            };
-            si::record_inspection(&st.db, staff.caller.clone(), id, body).await
-        }
-        Err(e) => Err(e),
-    };
+    let done = async {
+        let handling = match f.handling.trim() {
+            "" => None,
+            h => Some(
+                h.parse::<InspectionHandling>()
+                    .map_err(|_| AppError::invalid("handling", "not a handling"))?,
+            ),
+        };
+        let body = RecordInspectionRequest {
+            result: f.result,
+            findings: Some(f.findings).filter(|s| !s.trim().is_empty()),
+            handling,
+        };
+        si::record_inspection(&st.db, staff.caller.clone(), id, body).await
+    }
+    .await;
     let back = format!("{HERE}?tb=saved");
     answered(done, &back, |e| async move {
         list_page(&st, &req, &staff, Some(&e)).await
