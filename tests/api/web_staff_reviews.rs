@@ -112,36 +112,60 @@ async fn campaigns_are_worked_from_their_page(backend: Backend) {
     assert_eq!(after.body["result"], "amend");
     assert_eq!(after.body["proposed_action"], "Sửa Điều 2.");
 
-    // A drafter is offered only the items assigned to their own agency.
+    // A drafter is offered only the items assigned to their own agency, and the recording
+    // use case agrees on both sides: their agency's item is taken, another's refused.
     let drafter = app.login("drafter").await;
     let me = app.get("/api/v1/auth/me", Some(&drafter)).await.body;
-    let mine = items
-        .body
-        .as_array()
-        .unwrap()
+    // Read again: the item recorded above has a new row version.
+    let items = app
+        .get(
+            &format!("/api/v1/review-campaigns/{cid}/items"),
+            Some(&token),
+        )
+        .await;
+    let list = items.body.as_array().unwrap();
+    let mine: Vec<&serde_json::Value> = list
         .iter()
         .filter(|i| i["assignee"]["id"] == me["org_unit_id"])
-        .count();
+        .collect();
+    let theirs = list
+        .iter()
+        .find(|i| i["assignee"]["id"] != me["org_unit_id"])
+        .expect("an item of another agency");
+    assert!(
+        !mine.is_empty(),
+        "the demo assigns the drafter's agency some items"
+    );
     let mut d = Browser::signed_in(&app, "drafter").await;
     let html = text(&d.get(&format!("/lam-viec/ra-soat/dot/{cid}")).await);
     assert_eq!(
         html.matches("data-form=\"record_review_result\"").count(),
-        mine
+        mine.len()
     );
-    let refused = d
-        .post(
-            &path,
-            &[
-                ("row_version", "1"),
-                ("result", "repeal"),
-                ("reasons", "x"),
-                ("proposed_action", "y"),
-            ],
-        )
-        .await;
-    if after.body["assignee"]["id"] != me["org_unit_id"] {
-        assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    }
+    let post = |item: &serde_json::Value| {
+        let (iid, rv) = (
+            item["id"].as_str().unwrap().to_owned(),
+            item["row_version"].to_string(),
+        );
+        let path = format!("/lam-viec/ra-soat/dot/{cid}/muc/{iid}");
+        (path, rv)
+    };
+    let fields = |rv: &str| {
+        [
+            ("row_version", rv.to_owned()),
+            ("result", "still_appropriate".to_owned()),
+            ("reasons", "Còn phù hợp với văn bản cấp trên.".to_owned()),
+        ]
+    };
+    let (path, rv) = post(theirs);
+    let f = fields(&rv);
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(d.post(&path, &f).await.status, StatusCode::FORBIDDEN);
+    let (path, rv) = post(mine[0]);
+    let f = fields(&rv);
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = d.post(&path, &f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text(&r));
 }
 both_backends!(campaigns_are_worked_from_their_page);
 

@@ -83,15 +83,25 @@ test('staff 4. what a page lists is the API\u2019s answer to the same caller, an
   // A form posted without its token is refused, and nothing changes.
   const page = await newPage(DESKTOP);
   await signIn(page, 'drafter');
-  const mine = (await allDocuments(drafterToken)).find((d) => d.allowed_actions.includes('open_consultation'));
-  if (mine) {
-    const res = await page.context().request.post(`${BASE}/lam-viec/van-ban/${mine.id}/chuyen`, {
-      form: { row_version: String(mine.row_version), action: 'open_consultation' },
-      maxRedirects: 0,
-    });
-    assert.equal(res.status(), 403, 'a post without its form token');
-    assert.equal((await apiJson(`/api/v1/documents/${mine.id}`, { token: drafterToken })).state, mine.state);
-  }
+  // A draft of the drafter's own, with its version: opening the consultation is allowed.
+  const mine = await apiJson('/api/v1/documents', {
+    token: drafterToken,
+    method: 'POST',
+    body: { kind: 'decision', title: 'Dự thảo thử biểu mẫu không có mã', issuer: 'UBND' },
+  });
+  await apiJson(`/api/v1/documents/${mine.id}/versions`, {
+    token: drafterToken,
+    method: 'POST',
+    body: { body: 'Điều 1. Phạm vi\nThử.' },
+  });
+  const before = await apiJson(`/api/v1/documents/${mine.id}`, { token: drafterToken });
+  assert.ok(before.allowed_actions.includes('open_consultation'), 'the drafter may open it');
+  const res = await page.context().request.post(`${BASE}/lam-viec/van-ban/${mine.id}/chuyen`, {
+    form: { row_version: String(before.row_version), action: 'open_consultation' },
+    maxRedirects: 0,
+  });
+  assert.equal(res.status(), 403, 'a post without its form token');
+  assert.equal((await apiJson(`/api/v1/documents/${mine.id}`, { token: drafterToken })).state, 'drafting');
   await page.context().close();
   assert.deepEqual(failures, []);
 });
