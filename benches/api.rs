@@ -176,6 +176,7 @@ fn fixture(backend: &str, documents: usize) -> Fixture {
         role: vanban::domain::kinds::Role::LegalOfficer,
         org_unit_id: user.org_unit_id.clone(),
         org_chain: vec![],
+        unit_abolished_on: None,
     };
     let mut ids = vec![];
     for chunk in 0..documents.div_ceil(200) {

@@ -39,14 +39,24 @@ pub struct PdfSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowSettings {
-    pub consultation_min_days: i64,
-    pub effective_min_days: i64,
+    /// Pins every new draft to one regime; none: the regime in force on the day its
+    /// drafting starts (`domain::regime`).
+    #[serde(default)]
+    pub legal_regime: Option<crate::domain::regime::LegalRegime>,
+    /// The numbers below override the law's (`domain::regime::rules`) for every regime and
+    /// level; absent, the law's apply.
+    #[serde(default)]
+    pub consultation_min_days: Option<u32>,
+    #[serde(default)]
+    pub effective_min_days: Option<u32>,
     pub comment_max_chars: usize,
     pub comments_per_minute: u32,
     /// Days from promulgation within which a document is self-inspected.
-    pub self_inspection_days: u32,
+    #[serde(default)]
+    pub self_inspection_days: Option<u32>,
     /// Days the justice office has to give its appraisal opinion on a draft sent to it.
-    pub appraisal_days: u32,
+    #[serde(default)]
+    pub appraisal_days: Option<u32>,
     /// Whether deadlines count working days (Monday to Friday less holidays) or calendar days.
     pub working_days: bool,
 }
@@ -200,15 +210,18 @@ impl Settings {
                 "search.max_offset must be at most 100000".into(),
             ));
         }
-        if !(1..=3650).contains(&self.workflow.self_inspection_days) {
-            return Err(ConfigError::Invalid(
-                "workflow.self_inspection_days must be between 1 and 3650".into(),
-            ));
-        }
-        if !(1..=3650).contains(&self.workflow.appraisal_days) {
-            return Err(ConfigError::Invalid(
-                "workflow.appraisal_days must be between 1 and 3650".into(),
-            ));
+        let w = &self.workflow;
+        for (key, value, least) in [
+            ("self_inspection_days", w.self_inspection_days, 1),
+            ("appraisal_days", w.appraisal_days, 1),
+            ("consultation_min_days", w.consultation_min_days, 0),
+            ("effective_min_days", w.effective_min_days, 0),
+        ] {
+            if value.is_some_and(|v| !(least..=3650).contains(&v)) {
+                return Err(ConfigError::Invalid(format!(
+                    "workflow.{key} must be between {least} and 3650"
+                )));
+            }
         }
         Ok(())
     }
@@ -254,7 +267,8 @@ mod tests {
     fn calendar_dates_and_deadlines_parse() {
         let s = defaults();
         assert!(s.calendar.vietnamese_holidays);
-        assert!(s.workflow.self_inspection_days > 0);
+        assert_eq!(s.workflow.self_inspection_days, None);
+        assert_eq!(s.workflow.legal_regime, None);
         let layered: Settings = config::Config::builder()
             .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
             .add_source(config::File::from_str(
@@ -272,7 +286,7 @@ mod tests {
         assert_eq!(layered.calendar.workdays.len(), 1);
         assert!(!layered.workflow.working_days);
         let mut bad = defaults();
-        bad.workflow.self_inspection_days = 0;
+        bad.workflow.self_inspection_days = Some(0);
         assert!(bad.validate().is_err());
     }
 }

@@ -203,6 +203,9 @@ impl Issuers {
                     name: name.clone(),
                     kind: OrgUnitKind::ExternalBody,
                     parent: None,
+                    level: None,
+                    established_on: None,
+                    abolished_on: None,
                 };
                 crate::service::org_units::insert_audited(conn, actor, &req)
                     .map_err(|e| {
@@ -303,6 +306,8 @@ fn import_group(
                 created_at: now,
                 updated_at: now,
                 row_version: 1,
+                legal_regime: None,
+                holder_id: None,
             };
             let d = db::documents::insert(conn, &d)?;
             audit::append(

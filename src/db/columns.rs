@@ -13,6 +13,7 @@ use crate::domain::kinds::{
     ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, LegalEffect, OrgUnitKind,
     RelationKind, RelationScope, ReviewOutcome, RevisionState, Role, SessionKind, StampChoice,
 };
+use crate::domain::regime::{LegalRegime, ReorganisationRole, UnitLevel};
 use crate::domain::report::ReportPeriod;
 use crate::domain::review::{
     CampaignState, InspectionHandling, InspectionState, ReviewFlagCause, ReviewResult,
@@ -54,9 +55,11 @@ text_columns!(
     InspectionHandling,
     InspectionState,
     LegalEffect,
+    LegalRegime,
     OrgUnitKind,
     RelationKind,
     RelationScope,
+    ReorganisationRole,
     ReportPeriod,
     RevisionState,
     ReviewFlagCause,
@@ -66,5 +69,6 @@ text_columns!(
     SelfInspectionResult,
     SessionKind,
     StampChoice,
+    UnitLevel,
     WorkflowAction,
 );

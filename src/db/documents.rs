@@ -111,6 +111,8 @@ pub enum Visibility {
 pub struct ListFilter {
     pub kind: Option<String>,
     pub issuer_id: Option<String>,
+    /// Documents that belong to this unit now (its own, or inherited by it).
+    pub holder_id: Option<String>,
     pub field: Option<String>,
     pub year: Option<i32>,
     pub state: Option<String>,
@@ -157,23 +159,28 @@ pub fn effect_sql(effect: LegalEffect, on: NaiveDate) -> String {
         "((documents.effective_until IS NOT NULL AND documents.effective_until <= '{d}') OR {})",
         rel("'repeals','replaces'", "AND r.scope = 'full'", "")
     );
-    let suspended = rel(
-        "'suspends'",
-        "",
-        &format!("AND (r.effective_until IS NULL OR r.effective_until > '{d}')"),
-    );
+    let running = format!("AND (r.effective_until IS NULL OR r.effective_until > '{d}')");
+    let suspended = rel("'suspends'", "AND r.scope = 'full'", &running);
+    let part_suspended = rel("'suspends'", "AND r.scope = 'partial'", &running);
     let partial = rel("'repeals','replaces'", "AND r.scope = 'partial'", "");
-    match effect {
-        LegalEffect::NotYetEffective => not_yet,
-        LegalEffect::Expired => format!("(NOT {not_yet} AND {expired})"),
-        LegalEffect::Suspended => format!("(NOT {not_yet} AND NOT {expired} AND {suspended})"),
-        LegalEffect::PartiallyExpired => {
-            format!("(NOT {not_yet} AND NOT {expired} AND NOT {suspended} AND {partial})")
+    // The rules in their order: each effect is "none of the earlier ones, and this one".
+    let ordered = [
+        (LegalEffect::NotYetEffective, not_yet),
+        (LegalEffect::Expired, expired),
+        (LegalEffect::Suspended, suspended),
+        (LegalEffect::PartiallySuspended, part_suspended),
+        (LegalEffect::PartiallyExpired, partial),
+    ];
+    let mut parts: Vec<String> = vec![];
+    for (e, cond) in &ordered {
+        if *e == effect {
+            parts.push(cond.clone());
+            return format!("({})", parts.join(" AND "));
         }
-        LegalEffect::InForce => {
-            format!("(NOT {not_yet} AND NOT {expired} AND NOT {suspended} AND NOT {partial})")
-        }
+        parts.push(format!("NOT {cond}"));
     }
+    // in_force: none of them.
+    format!("({})", parts.join(" AND "))
 }
 
 /// Escapes LIKE wildcards in user text (the escape character is `\`).
@@ -211,6 +218,13 @@ pub fn list(conn: &mut Conn, vis: &Visibility, f: &ListFilter) -> DbResult<Vec<D
     }
     if let Some(k) = &f.kind {
         q = q.filter(documents::kind.eq(k.clone()));
+    }
+    if let Some(h) = &f.holder_id {
+        q = q.filter(
+            documents::holder_id.eq(h.clone()).or(documents::holder_id
+                .is_null()
+                .and(documents::issuer_id.eq(h.clone()))),
+        );
     }
     if let Some(i) = &f.issuer_id {
         q = q.filter(documents::issuer_id.eq(i.clone()));

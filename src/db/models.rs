@@ -8,6 +8,7 @@ use crate::domain::kinds::{
     ChangeRequestOrigin, ChangeRequestState, DocumentKind, DocumentState, OrgUnitKind,
     RelationKind, RelationScope, RevisionState, Role, SessionKind,
 };
+use crate::domain::regime::{LegalRegime, ReorganisationRole, UnitLevel};
 use crate::domain::review::{
     CampaignState, InspectionHandling, InspectionState, ReviewFlagCause, ReviewResult,
     SelfInspectionResult,
@@ -24,6 +25,18 @@ pub struct OrgUnit {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub row_version: i32,
+    /// The tier of local government (none for bodies outside it).
+    pub level: Option<UnitLevel>,
+    pub established_on: Option<NaiveDate>,
+    /// From this day the unit no longer exists (abolished or merged).
+    pub abolished_on: Option<NaiveDate>,
+}
+
+impl OrgUnit {
+    /// Whether the unit still exists on `on`.
+    pub fn exists_on(&self, on: NaiveDate) -> bool {
+        self.abolished_on.is_none_or(|a| on < a) && self.established_on.is_none_or(|e| e <= on)
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -83,6 +96,19 @@ pub struct Document {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub row_version: i32,
+    /// The regime the draft follows (drafted here); none for documents registered or
+    /// imported already promulgated.
+    pub legal_regime: Option<LegalRegime>,
+    /// The unit that holds the document since a reorganisation; none: its issuer.
+    pub holder_id: Option<String>,
+}
+
+impl Document {
+    /// The unit the document belongs to now: its inheritor after a reorganisation, else
+    /// its issuer.
+    pub fn holder(&self) -> Option<&str> {
+        self.holder_id.as_deref().or(self.issuer_id.as_deref())
+    }
 }
 
 /// The editable fields of a document; `None` leaves a field as it is,
@@ -395,4 +421,33 @@ pub struct Acknowledgement {
     pub version_id: String,
     pub user_id: String,
     pub acknowledged_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = reorganisations)]
+pub struct Reorganisation {
+    pub id: String,
+    pub effective_on: NaiveDate,
+    pub basis: String,
+    pub note: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = reorganisation_units)]
+pub struct ReorganisationUnit {
+    pub reorganisation_id: String,
+    pub unit_id: String,
+    pub role: ReorganisationRole,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = inheritances)]
+pub struct Inheritance {
+    pub reorganisation_id: String,
+    pub document_id: String,
+    pub from_unit_id: String,
+    pub to_unit_id: String,
+    pub campaign_id: Option<String>,
 }

@@ -75,6 +75,8 @@ pub struct OrgUnitChanges {
     pub name: Option<String>,
     pub kind: Option<crate::domain::kinds::OrgUnitKind>,
     pub parent_id: Option<Option<String>>,
+    pub level: Option<Option<crate::domain::regime::UnitLevel>>,
+    pub established_on: Option<Option<chrono::NaiveDate>>,
 }
 
 super::versioned_update!(org_units, OrgUnit, OrgUnitChanges);

@@ -11,6 +11,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         row_version -> Integer,
+        level -> Nullable<Text>,
+        established_on -> Nullable<Date>,
+        abolished_on -> Nullable<Date>,
     }
 }
 
@@ -78,6 +81,37 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         row_version -> Integer,
+        legal_regime -> Nullable<Text>,
+        holder_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reorganisations (id) {
+        id -> Text,
+        effective_on -> Date,
+        basis -> Text,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reorganisation_units (reorganisation_id, unit_id) {
+        reorganisation_id -> Text,
+        unit_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    inheritances (reorganisation_id, document_id) {
+        reorganisation_id -> Text,
+        document_id -> Text,
+        from_unit_id -> Text,
+        to_unit_id -> Text,
+        campaign_id -> Nullable<Text>,
     }
 }
 
@@ -452,6 +486,9 @@ diesel::joinable!(iso_documents -> documents (document_id));
 diesel::joinable!(iso_revisions -> versions (version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    reorganisations,
+    reorganisation_units,
+    inheritances,
     renditions,
     verifications,
     extractions,

@@ -37,6 +37,10 @@ struct Unit {
     name: String,
     kind: OrgUnitKind,
     parent: Option<String>,
+    #[serde(default)]
+    level: Option<crate::domain::regime::UnitLevel>,
+    #[serde(default)]
+    established_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +144,9 @@ pub fn load(conn: &mut Tx<'_>, password: &str) -> ApiResult<DemoReport> {
                     name: u.name.clone(),
                     kind: u.kind,
                     parent: u.parent.clone(),
+                    level: u.level,
+                    established_on: u.established_on,
+                    abolished_on: None,
                 },
             )?;
             report.org_units_added += 1;
@@ -181,6 +188,7 @@ pub fn load(conn: &mut Tx<'_>, password: &str) -> ApiResult<DemoReport> {
                 external: true,
                 iso_code: None,
                 iso_revision: None,
+                drafting_started_on: None,
             };
             let doc = docs::new_document(conn, &req, None)?;
             let doc = docs::insert_audited(conn, &actor, &doc)?;
@@ -221,6 +229,7 @@ pub fn load(conn: &mut Tx<'_>, password: &str) -> ApiResult<DemoReport> {
                     external: true,
                     iso_code: None,
                     iso_revision: None,
+                    drafting_started_on: None,
                 };
                 let doc = docs::new_document(conn, &req, None)?;
                 report.documents_added += 1;

@@ -212,11 +212,14 @@ pub fn load(conn: &mut Tx<'_>) -> ApiResult<ReviewDemoReport> {
             external: false,
             iso_code: None,
             iso_revision: None,
+            drafting_started_on: None,
         };
         let mut doc = docs::new_document(conn, &req, None)?;
         // The district's own documents, promulgated long ago: published, not external.
         doc.state = DocumentState::Published;
         doc.ever_approved = true;
+        // Not drafted here: no regime is recorded for them.
+        doc.legal_regime = None;
         docs::insert_audited(conn, &actor, &doc)?;
         report.documents_added += 1;
     }

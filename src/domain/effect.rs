@@ -7,12 +7,15 @@
 //! 2. Before its start (`effective_from`, else `signed_on`): `not_yet_effective`.
 //! 3. From its own `effective_until`, or from the date of a `repeals` / `replaces`
 //!    relation with scope `full`: `expired`.
-//! 4. While a `suspends` relation is running (from `effective_on`, until its
-//!    `effective_until` if any): `suspended`.
-//! 5. From the date of a `repeals` / `replaces` relation with scope `partial`:
+//! 4. While a `suspends` relation with scope `full` is running (from `effective_on`, until
+//!    its `effective_until` if any): `suspended`.
+//! 5. While a `suspends` relation with scope `partial` is running: `partially_suspended`
+//!    (vbpl.vn's "ngưng hiệu lực một phần"): a running suspension is the news of the day,
+//!    so it is said before a partial expiry.
+//! 6. From the date of a `repeals` / `replaces` relation with scope `partial`:
 //!    `partially_expired`. An `amends` relation keeps the document `in_force`: the
 //!    amended wording is in force, through the amending document.
-//! 6. Otherwise `in_force`. A document with no dates at all is taken as in force.
+//! 7. Otherwise `in_force`. A document with no dates at all is taken as in force.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -104,14 +107,20 @@ pub fn legal_effect(input: &EffectInput<'_>, on: NaiveDate) -> Effect {
         (None, None) => {}
     }
 
-    if let Some(r) =
-        earliest(&|r| r.kind == RelationKind::Suspends && r.effective_until.is_none_or(|u| on < u))
-    {
-        return effect(
-            LegalEffect::Suspended,
-            Some(r.effective_on),
-            vec![r.id.clone()],
-        );
+    let running = |scope: RelationScope| {
+        earliest(&|r| {
+            r.kind == RelationKind::Suspends
+                && r.scope == scope
+                && r.effective_until.is_none_or(|u| on < u)
+        })
+    };
+    for (scope, suspended) in [
+        (RelationScope::Full, LegalEffect::Suspended),
+        (RelationScope::Partial, LegalEffect::PartiallySuspended),
+    ] {
+        if let Some(r) = running(scope) {
+            return effect(suspended, Some(r.effective_on), vec![r.id.clone()]);
+        }
     }
 
     let partial: Vec<&IncomingRelation> = active
@@ -272,6 +281,49 @@ mod tests {
         assert_eq!(
             legal_effect(&input, d("2015-03-01")).effect,
             LegalEffect::Expired
+        );
+    }
+
+    #[test]
+    fn a_partial_suspension_is_partially_suspended_and_a_full_one_wins() {
+        let mut part = rel(
+            "sp",
+            RelationKind::Suspends,
+            RelationScope::Partial,
+            "2019-01-01",
+        );
+        part.effective_until = Some(d("2019-06-01"));
+        let rels = [
+            part.clone(),
+            rel(
+                "p",
+                RelationKind::Repeals,
+                RelationScope::Partial,
+                "2018-01-01",
+            ),
+        ];
+        let input = published(&rels);
+        let e = legal_effect(&input, d("2019-02-01"));
+        assert_eq!(e.effect, LegalEffect::PartiallySuspended);
+        assert_eq!(e.because, vec!["sp".to_owned()]);
+        assert_eq!(e.effect.label_vi(), "Ngưng hiệu lực một phần");
+        // Once the suspension ends, the partial repeal is what remains.
+        assert_eq!(
+            legal_effect(&input, d("2019-06-01")).effect,
+            LegalEffect::PartiallyExpired
+        );
+        let rels = [
+            part,
+            rel(
+                "sf",
+                RelationKind::Suspends,
+                RelationScope::Full,
+                "2019-01-15",
+            ),
+        ];
+        assert_eq!(
+            legal_effect(&published(&rels), d("2019-02-01")).effect,
+            LegalEffect::Suspended
         );
     }
 

@@ -139,6 +139,7 @@ crate::vocabulary! {
         PartiallyExpired => "partially_expired", "Hết hiệu lực một phần";
         Expired => "expired", "Hết hiệu lực toàn bộ";
         Suspended => "suspended", "Ngưng hiệu lực";
+        PartiallySuspended => "partially_suspended", "Ngưng hiệu lực một phần";
     }
 }
 

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod iso;
 pub mod kinds;
 pub mod number;
+pub mod regime;
 pub mod report;
 pub mod review;
 pub mod structure;

@@ -256,6 +256,12 @@ pub fn systematization_lists(
             return lists;
         }
         LegalEffect::Suspended => lists.push(Listing::Suspended),
+        // Suspended in part: what is not suspended is in force, and the suspension is
+        // listed (danh mục văn bản ngưng hiệu lực toàn bộ hoặc một phần).
+        LegalEffect::PartiallySuspended => {
+            lists.push(Listing::InForce);
+            lists.push(Listing::Suspended);
+        }
         LegalEffect::InForce | LegalEffect::PartiallyExpired => lists.push(Listing::InForce),
     }
     if incoming

@@ -109,6 +109,8 @@ pub struct GuardFacts {
     /// For open_consultation: the requested closing date and the earliest allowed.
     pub consultation_closes_on: Option<NaiveDate>,
     pub earliest_close: Option<NaiveDate>,
+    /// Where the law sets the shortest consultation (cited in the refusal).
+    pub consultation_basis: Option<String>,
     /// For close_consultation: when the open consultation closes.
     pub open_consultation_closes_on: Option<NaiveDate>,
     /// Published comments on this document still without a disposition.
@@ -122,6 +124,16 @@ pub struct GuardFacts {
     pub signed_on: Option<NaiveDate>,
     pub effective_from: Option<NaiveDate>,
     pub earliest_effective: Option<NaiveDate>,
+    /// Where the law sets the shortest time between signing and effect.
+    pub effective_basis: Option<String>,
+}
+
+/// " (basis)" for a refusal that cites the law, or nothing.
+fn cited(basis: &Option<String>) -> String {
+    basis
+        .as_deref()
+        .map(|b| format!(" ({b})"))
+        .unwrap_or_default()
 }
 
 /// Checks every guard of `action`; the first that fails is returned by name.
@@ -149,7 +161,10 @@ pub fn check(
                 if closes < earliest {
                     return Err(RuleError::guard(
                         "consultation_min_days",
-                        format!("a consultation lasts at least until {earliest}"),
+                        format!(
+                            "a consultation lasts at least until {earliest}{}",
+                            cited(&f.consultation_basis)
+                        ),
                     ));
                 }
             }
@@ -212,7 +227,10 @@ pub fn check(
                 if eff < earliest {
                     return Err(RuleError::guard(
                         "effective_after_signing",
-                        format!("the effective date must be on or after {earliest}"),
+                        format!(
+                            "the effective date must be on or after {earliest}{}",
+                            cited(&f.effective_basis)
+                        ),
                     ));
                 }
             }

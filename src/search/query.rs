@@ -668,7 +668,10 @@ impl SearchIndex {
                 ))
             };
             match effect {
-                LegalEffect::InForce | LegalEffect::PartiallyExpired | LegalEffect::Suspended => {
+                LegalEffect::InForce
+                | LegalEffect::PartiallyExpired
+                | LegalEffect::Suspended
+                | LegalEffect::PartiallySuspended => {
                     must.push((Occur::Must, le(f.start_day, d)));
                     must.push((Occur::Must, gt(f.end_day, d)));
                 }

@@ -424,12 +424,17 @@ pub fn caller_of(conn: &mut Conn, user: &User) -> ApiResult<Caller> {
         }
         _ => vec![],
     };
+    let unit_abolished_on = match &user.org_unit_id {
+        Some(o) => db::org_units::get(conn, o)?.abolished_on,
+        None => None,
+    };
     Ok(Caller {
         user_id: user.id.clone(),
         username: user.username.clone(),
         role,
         org_unit_id: user.org_unit_id.clone(),
         org_chain,
+        unit_abolished_on,
     })
 }
 

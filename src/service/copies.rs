@@ -351,8 +351,11 @@ pub fn verify(conn: &mut Conn, code: &str) -> ApiResult<VerifyResponse> {
     let today = super::today();
     let effect = super::documents::effect(conn, &doc, today)?.effect;
     let obsolete = super::iso_hooks::required_stamp(conn, &v.id)?.is_some();
-    let in_force =
-        !obsolete && matches!(effect, LegalEffect::InForce | LegalEffect::PartiallyExpired);
+    let in_force = !obsolete
+        && matches!(
+            effect,
+            LegalEffect::InForce | LegalEffect::PartiallyExpired | LegalEffect::PartiallySuspended
+        );
     Ok(VerifyResponse {
         stamp: row.stamp,
         code: row.code,

@@ -11,13 +11,16 @@ use chrono::NaiveDate;
 
 use crate::config::Settings;
 use crate::domain::calendar::Calendar;
+use crate::domain::regime::{LegalRegime, Overrides};
 
 #[derive(Debug, Clone)]
 pub struct Deadlines {
     pub calendar: Calendar,
-    pub self_inspection_days: u32,
-    pub appraisal_days: u32,
     pub working_days: bool,
+    /// The configuration's numbers over the law's (`[workflow]`).
+    pub overrides: Overrides,
+    /// The regime every new draft follows, if pinned (`workflow.legal_regime`).
+    pub regime_pin: Option<LegalRegime>,
 }
 
 impl Deadlines {
@@ -29,22 +32,16 @@ impl Deadlines {
         };
         Deadlines {
             calendar: base.with(&s.calendar.holidays, &s.calendar.workdays),
-            self_inspection_days: s.workflow.self_inspection_days,
-            appraisal_days: s.workflow.appraisal_days,
             working_days: s.workflow.working_days,
+            overrides: Overrides::from_settings(&s.workflow),
+            regime_pin: s.workflow.legal_regime,
         }
     }
 
-    /// The day an appraisal opinion requested on `start` is due.
-    pub fn appraisal_due(&self, start: NaiveDate) -> Option<NaiveDate> {
-        self.calendar
-            .deadline(start, self.appraisal_days, self.working_days)
-    }
-
-    /// The day a self-inspection counted from `start` is due.
-    pub fn self_inspection_due(&self, start: NaiveDate) -> Option<NaiveDate> {
-        self.calendar
-            .deadline(start, self.self_inspection_days, self.working_days)
+    /// The day a period of `days` (working or calendar days, as configured) counted from
+    /// `start` ends: an appraisal opinion, a self-inspection.
+    pub fn due(&self, start: NaiveDate, days: u32) -> Option<NaiveDate> {
+        self.calendar.deadline(start, days, self.working_days)
     }
 }
 
@@ -66,9 +63,9 @@ pub fn current() -> &'static Deadlines {
         // The embedded defaults are parsed by a unit test; this only guards a broken build.
         Err(_) => Deadlines {
             calendar: Calendar::vietnamese(),
-            self_inspection_days: 30,
-            appraisal_days: 10,
             working_days: true,
+            overrides: Overrides::default(),
+            regime_pin: None,
         },
     })
 }

@@ -38,6 +38,7 @@ pub mod iso_hooks;
 pub mod org_units;
 pub mod policy;
 pub mod queue;
+pub mod regimes;
 pub mod relations;
 pub mod reports;
 pub mod review;
@@ -70,6 +71,27 @@ pub struct Caller {
     pub org_unit_id: Option<String>,
     /// The caller's unit and every unit above it.
     pub org_chain: Vec<String>,
+    /// The day the caller's unit ceased (a reorganisation abolished it): from then on its
+    /// staff no longer act for it, they only read (see [`acts_for_a_unit`]).
+    pub unit_abolished_on: Option<chrono::NaiveDate>,
+}
+
+/// Whether `action` is done on behalf of the caller's unit (drafting, appraising,
+/// reviewing, controlling documents), which the staff of an abolished unit no longer do.
+/// Reading and administering accounts and units are not: an admin moves the accounts of an
+/// abolished unit to its successors.
+pub fn acts_for_a_unit(action: Action) -> bool {
+    !matches!(
+        action,
+        Action::ManageUsers
+            | Action::ManageOrgUnits
+            | Action::ReadOrgUnits
+            | Action::ReadAudit
+            | Action::ReadAllDrafts
+            | Action::ReadReviews
+            | Action::ReadIsoRecords
+            | Action::ReadReports
+    )
 }
 
 impl Caller {
@@ -80,9 +102,15 @@ impl Caller {
         }
     }
 
-    /// May the caller's role do `action` at all?
+    /// May the caller's role do `action` at all (and does their unit still exist, for an
+    /// action done on its behalf)?
     pub fn may(&self, action: Action) -> bool {
-        allows(self.role, action)
+        allows(self.role, action) && !(self.unit_ceased() && acts_for_a_unit(action))
+    }
+
+    /// Whether the caller's unit was abolished on or before today.
+    pub fn unit_ceased(&self) -> bool {
+        self.unit_abolished_on.is_some_and(|a| a <= today())
     }
 
     pub fn require(&self, action: Action) -> ApiResult<()> {
@@ -93,6 +121,13 @@ impl Caller {
 
     /// [`Caller::require`], refusing with the reason `why` gives.
     pub fn require_because(&self, action: Action, why: impl FnOnce() -> String) -> ApiResult<()> {
+        if let (Some(on), true) = (self.unit_abolished_on, acts_for_a_unit(action)) {
+            if self.unit_ceased() && allows(self.role, action) {
+                return Err(AppError::Forbidden(format!(
+                    "your unit ceased on {on} (reorganisation); its documents passed to its successors"
+                )));
+            }
+        }
         if self.may(action) {
             Ok(())
         } else {

@@ -1,7 +1,7 @@
 //! Org units: the province, district, councils, committees, agencies, communes and
 //! the external bodies that issue documents.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,6 +13,7 @@ use crate::db::models::OrgUnit;
 use crate::db::org_units::OrgUnitChanges;
 use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::OrgUnitKind;
+use crate::domain::regime::UnitLevel;
 use crate::error::{ApiResult, AppError};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -24,6 +25,17 @@ pub struct CreateOrgUnitRequest {
     pub kind: OrgUnitKind,
     /// Id or code of the parent unit.
     pub parent: Option<String>,
+    /// The tier of local government; default: the parent's, else the kind's (a province is
+    /// of the province tier, a commune of the commune tier).
+    #[serde(default)]
+    pub level: Option<UnitLevel>,
+    /// The day the unit came into being (e.g. 2025-07-01 for a commune formed by the 2025
+    /// arrangement).
+    #[serde(default)]
+    pub established_on: Option<NaiveDate>,
+    /// The day it ceased; a reorganisation records it for the units it abolishes.
+    #[serde(default)]
+    pub abolished_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -35,6 +47,12 @@ pub struct UpdateOrgUnitRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub parent: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<UnitLevel>)]
+    pub level: Option<Option<UnitLevel>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub established_on: Option<Option<NaiveDate>>,
 }
 
 fn clean_code(code: &str) -> ApiResult<String> {
@@ -61,6 +79,19 @@ pub fn insert_audited(
         Some(p) => Some(super::documents::resolve_org_unit(conn, "parent", p)?),
         None => None,
     };
+    let level = match (req.level, &parent_id) {
+        (Some(l), _) => Some(l),
+        (None, Some(p)) => db::org_units::get(conn, p)?.level,
+        (None, None) => level_of_kind(req.kind),
+    };
+    if let (Some(e), Some(a)) = (req.established_on, req.abolished_on) {
+        if a <= e {
+            return Err(AppError::invalid(
+                "abolished_on",
+                "must be after established_on",
+            ));
+        }
+    }
     let now = db::now();
     let inserted = db::org_units::insert(
         conn,
@@ -73,6 +104,9 @@ pub fn insert_audited(
             created_at: now,
             updated_at: now,
             row_version: 1,
+            level,
+            established_on: req.established_on,
+            abolished_on: req.abolished_on,
         },
     );
     let unit = super::unique(inserted, || format!("code {} is taken", req.code.trim()))?;
@@ -83,10 +117,23 @@ pub fn insert_audited(
             "org_unit.create",
             "org_unit",
             &unit.id,
-            serde_json::json!({"code": unit.code, "name": unit.name, "kind": unit.kind}),
+            serde_json::json!({
+                "code": unit.code, "name": unit.name, "kind": unit.kind, "level": unit.level,
+                "established_on": unit.established_on, "abolished_on": unit.abolished_on,
+            }),
         ),
     )?;
     Ok(unit)
+}
+
+/// The tier a unit of this kind is of when nothing else says.
+fn level_of_kind(kind: OrgUnitKind) -> Option<UnitLevel> {
+    match kind {
+        OrgUnitKind::Province => Some(UnitLevel::Province),
+        OrgUnitKind::District => Some(UnitLevel::District),
+        OrgUnitKind::Commune => Some(UnitLevel::Commune),
+        _ => None,
+    }
 }
 
 pub fn create(
@@ -133,6 +180,8 @@ pub fn update(
             .transpose()?,
         kind: req.kind,
         parent_id,
+        level: req.level,
+        established_on: req.established_on,
     };
     let updated = db::org_units::update(conn, id, expected_version, &changes)?;
     audit::append(
@@ -143,7 +192,9 @@ pub fn update(
             "org_unit",
             id,
             serde_json::json!({
-                "code": updated.code, "name": updated.name, "kind": updated.kind, "parent_id": updated.parent_id
+                "code": updated.code, "name": updated.name, "kind": updated.kind,
+                "parent_id": updated.parent_id, "level": updated.level,
+                "established_on": updated.established_on,
             }),
         ),
     )?;
@@ -211,6 +262,12 @@ pub struct OrgUnitResponse {
     pub kind: OrgUnitKind,
     pub label_vi: &'static str,
     pub parent_id: Option<String>,
+    /// The tier of local government; none for bodies outside it.
+    pub level: Option<UnitLevel>,
+    pub established_on: Option<NaiveDate>,
+    /// Set by a reorganisation: from this day the unit's documents belong to its successors
+    /// and its staff no longer act for it.
+    pub abolished_on: Option<NaiveDate>,
     #[serde(with = "crate::service::timestamp::utc")]
     pub created_at: NaiveDateTime,
     #[serde(with = "crate::service::timestamp::utc")]
@@ -228,6 +285,9 @@ impl OrgUnitResponse {
             kind,
             label_vi: kind.label_vi(),
             parent_id: u.parent_id,
+            level: u.level,
+            established_on: u.established_on,
+            abolished_on: u.abolished_on,
             created_at: u.created_at,
             updated_at: u.updated_at,
             row_version: u.row_version,

@@ -104,7 +104,9 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
             "only the ISO controller of the owner agency controls this document",
         );
     }
-    require_issuer(caller, doc.kind, doc.issuer_id.as_deref(), doc.external)?;
+    // After a reorganisation the document is its inheritor's (the holder), no longer the
+    // abolished issuer's.
+    require_issuer(caller, doc.kind, doc.holder(), doc.external)?;
     // A draft belongs to the agency that drafts it, not only to its issuer: every agency
     // drafts for the People's Committee, and none may change another's draft.
     if caller.role == Role::Drafter && !in_chain(caller, drafting_unit(conn, doc)?.as_deref()) {
@@ -119,6 +121,11 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
 /// role's actions are [`crate::domain::workflow::role_may`]): a drafting agency moves only
 /// its own drafts, the justice office and the approvers any draft.
 pub fn require_move_draft(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
+    if let (true, Some(on)) = (caller.unit_ceased(), caller.unit_abolished_on) {
+        return Err(AppError::Forbidden(format!(
+            "your unit ceased on {on} (reorganisation); its drafts passed to its successors"
+        )));
+    }
     match caller.role {
         Role::Drafter => require_document_write(conn, caller, doc),
         _ => Ok(()),
@@ -191,9 +198,13 @@ pub fn require_record_review_item(caller: &Caller, assignee_id: Option<&str>) ->
     ))
 }
 
-/// The drafting agency of a document: the unit of the account that created it, else its
-/// issuer (the same rule as the periodic report's).
+/// The drafting agency of a document: its inheritor after a reorganisation, else the unit
+/// of the account that created it, else its issuer (the same rule as the periodic
+/// report's).
 fn drafting_unit(conn: &mut Conn, doc: &Document) -> ApiResult<Option<String>> {
+    if doc.holder_id.is_some() {
+        return Ok(doc.holder_id.clone());
+    }
     let creator_unit = match &doc.created_by {
         Some(u) => db::users::get(conn, u)?.org_unit_id,
         None => None,
@@ -243,6 +254,7 @@ mod tests {
             role,
             org_unit_id: chain.first().map(|s| s.to_string()),
             org_chain: chain.iter().map(|s| s.to_string()).collect(),
+            unit_abolished_on: None,
         }
     }
 

@@ -55,8 +55,10 @@ pub fn open_self_inspection_with(
         return Err(one_per_document());
     }
     let start = inspection_start(document.signed_on, document.published_on, today());
+    let law = super::regimes::rules_for(conn, document, &deadlines.overrides)?;
+    let days = law.self_inspection_days.value;
     let due = deadlines
-        .self_inspection_due(start)
+        .due(start, days)
         .ok_or_else(|| AppError::internal("self-inspection due date out of range"))?;
     let row = db::review::insert_inspection(
         conn,
@@ -90,7 +92,8 @@ pub fn open_self_inspection_with(
             details: Some(serde_json::json!({
                 "document_id": document.id, "number": document.number,
                 "started_on": row.started_on, "due_on": row.due_on,
-                "working_days": deadlines.working_days, "days": deadlines.self_inspection_days,
+                "working_days": deadlines.working_days, "days": days,
+                "basis": law.self_inspection_days.basis, "legal_regime": law.regime,
             })),
             ..Default::default()
         },

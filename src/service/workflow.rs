@@ -17,6 +17,7 @@ use crate::db::models::{Document, DocumentChanges};
 use crate::db::workflow::{self as wf, Appraisal, AppraisalRequestRow, Consultation};
 use crate::db::{self, Conn, Db, Tx};
 use crate::domain::kinds::{DocumentKind, DocumentState};
+use crate::domain::regime::{Overrides, RegimeRules};
 use crate::domain::workflow::{
     self as rules, AppraisalOpinion, CommentStatus, GuardFacts, WorkflowAction,
 };
@@ -78,7 +79,7 @@ fn facts(
     doc: &Document,
     action: WorkflowAction,
     req: &TransitionRequest,
-    settings: &WorkflowSettings,
+    law: &RegimeRules,
 ) -> ApiResult<GuardFacts> {
     let today = today();
     let latest = db::versions::latest(conn, &doc.id)?;
@@ -90,16 +91,16 @@ fn facts(
     match action {
         WorkflowAction::OpenConsultation => {
             // Counted in working days (less holidays) or calendar days, as configured.
-            let n = settings.consultation_min_days.max(0);
+            let n = law.consultation_min_days.value;
             let earliest = if n == 0 {
                 today
             } else {
                 super::deadlines::current()
-                    .calendar
-                    .deadline(today, n as u32, settings.working_days)
-                    .unwrap_or(today + TimeDelta::days(n))
+                    .due(today, n)
+                    .unwrap_or(today + TimeDelta::days(i64::from(n)))
             };
             f.earliest_close = Some(earliest);
+            f.consultation_basis = Some(law.consultation_min_days.basis.clone());
             f.consultation_closes_on = Some(req.closes_on.unwrap_or(earliest));
         }
         WorkflowAction::CloseConsultation => {
@@ -129,7 +130,9 @@ fn facts(
             let signed = req.signed_on.unwrap_or(today);
             f.signed_on = Some(signed);
             f.effective_from = req.effective_from;
-            f.earliest_effective = Some(signed + TimeDelta::days(settings.effective_min_days));
+            f.earliest_effective =
+                Some(signed + TimeDelta::days(i64::from(law.effective_min_days.value)));
+            f.effective_basis = Some(law.effective_min_days.basis.clone());
         }
         _ => {}
     }
@@ -168,13 +171,17 @@ fn transition(
     if req.action == WorkflowAction::ReturnForRevision && reason.is_none() {
         return Err(AppError::invalid("reason", "say why the draft goes back"));
     }
-    let f = facts(conn, caller, &doc, req.action, req, settings)?;
+    let law = super::regimes::rules_for(conn, &doc, &Overrides::from_settings(settings))?;
+    let f = facts(conn, caller, &doc, req.action, req, &law)?;
     let next = rules::check(state, req.action, &f)?;
     let mut ch = DocumentChanges {
         state: Some(next),
         ..Default::default()
     };
-    let details = effects(conn, caller, &doc, req.action, &f, &mut ch)?;
+    let mut details = effects(conn, caller, &doc, req.action, &f, &law, &mut ch)?;
+    if let Some(d) = details.as_object_mut() {
+        d.insert("legal_regime".into(), serde_json::json!(law.regime));
+    }
     let updated = db::documents::update(conn, id, expected_version, &ch)?;
     audit::append(
         conn,
@@ -201,6 +208,7 @@ fn effects(
     doc: &Document,
     action: WorkflowAction,
     f: &GuardFacts,
+    law: &RegimeRules,
     ch: &mut DocumentChanges,
 ) -> ApiResult<serde_json::Value> {
     match action {
@@ -231,7 +239,7 @@ fn effects(
             None => Ok(serde_json::json!({})),
         },
         WorkflowAction::Sign => sign(conn, caller, doc, f, ch),
-        WorkflowAction::RequestAppraisal => request_appraisal(conn, caller, doc, f),
+        WorkflowAction::RequestAppraisal => request_appraisal(conn, caller, doc, f, law),
         WorkflowAction::Publish => {
             ch.published_on = Some(Some(today()));
             // Self-inspection opens with promulgation (tự kiểm tra).
@@ -282,12 +290,13 @@ fn request_appraisal(
     caller: &Caller,
     doc: &Document,
     f: &GuardFacts,
+    law: &RegimeRules,
 ) -> ApiResult<serde_json::Value> {
     let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
     let requested_on = f.today.unwrap_or_else(today);
     let deadlines = super::deadlines::current();
     let due_on = deadlines
-        .appraisal_due(requested_on)
+        .due(requested_on, law.appraisal_days.value)
         .ok_or_else(|| AppError::internal("appraisal due date out of range"))?;
     let r = wf::insert_appraisal_request(
         conn,
@@ -305,7 +314,8 @@ fn request_appraisal(
     )?;
     Ok(serde_json::json!({
         "appraisal_request_id": r.id, "version_id": v.id, "due_on": r.due_on,
-        "days": deadlines.appraisal_days, "working_days": deadlines.working_days,
+        "days": law.appraisal_days.value, "basis": law.appraisal_days.basis,
+        "working_days": deadlines.working_days, "appraiser": law.appraiser,
     }))
 }
 
@@ -403,7 +413,8 @@ pub struct AppraisalRequestResponse {
     /// The version sent.
     pub version_id: String,
     pub requested_on: NaiveDate,
-    /// Counted in days or working days as configured (`workflow.appraisal_days`).
+    /// Counted in days or working days as configured, the number of days set by the draft's
+    /// regime (`GET /api/v1/legal-regimes`) unless `workflow.appraisal_days` overrides it.
     pub due_on: NaiveDate,
     /// Not answered and past its due date on `as_of`.
     pub overdue: bool,

@@ -115,6 +115,28 @@ async fn legal_effect_on_any_date(b: Backend) {
         effect(d64.clone(), "2016-07-01").await["effect"],
         "partially_expired"
     );
+    // A suspension of a part (ngưng hiệu lực một phần) while the first runs is not said;
+    // after it, it is.
+    let d77 = app.id_of("77/2015/QH13").await;
+    let part = app
+        .post(
+            &format!("/api/v1/documents/{d77}/relations"),
+            Some(&legal),
+            json!({"target_id": d64, "kind": "suspends", "scope": "partial", "effective_on": "2016-05-01", "effective_until": "2016-09-01"}),
+        )
+        .await;
+    assert_eq!(part.status, StatusCode::CREATED, "{}", part.body);
+    assert_eq!(
+        effect(d64.clone(), "2016-06-01").await["effect"],
+        "suspended"
+    );
+    let e = effect(d64.clone(), "2016-08-01").await;
+    assert_eq!(e["effect"], "partially_suspended", "{e}");
+    assert_eq!(e["label_vi"], "Ngưng hiệu lực một phần");
+    assert_eq!(
+        effect(d64.clone(), "2016-09-01").await["effect"],
+        "partially_expired"
+    );
     // The document read on a date carries the same answer.
     let d = app
         .get(&format!("/api/v1/documents/{d64}?as_of=2016-03-01"), None)
@@ -180,6 +202,21 @@ async fn list_filter_agrees_with_effect_rules(b: Backend) {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
+    // Suspensions of a part, one ended and one still running.
+    let d77 = app.id_of("77/2015/QH13").await;
+    for body in [
+        json!({"target_id": d64, "kind": "suspends", "scope": "partial", "effective_on": "2014-01-01", "effective_until": "2015-01-01"}),
+        json!({"target_id": d63, "kind": "suspends", "scope": "partial", "effective_on": "2013-03-01"}),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/documents/{d77}/relations"),
+                Some(&legal),
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
     for on in [
         "2000-01-01",
         "2012-06-01",
@@ -200,6 +237,7 @@ async fn list_filter_agrees_with_effect_rules(b: Backend) {
             "partially_expired",
             "expired",
             "suspended",
+            "partially_suspended",
         ] {
             let mut expected: Vec<&str> = items
                 .iter()

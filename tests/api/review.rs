@@ -452,9 +452,12 @@ async fn promulgation_opens_a_self_inspection(b: Backend) {
     let doc = vanban::db::documents::get(&mut conn, &id).unwrap();
     let days = Deadlines {
         calendar: Calendar::vietnamese(),
-        self_inspection_days: 10,
-        appraisal_days: 10,
         working_days: false,
+        overrides: vanban::domain::regime::Overrides {
+            self_inspection_days: Some(10),
+            ..Default::default()
+        },
+        regime_pin: None,
     };
     let si = vanban::db::write_transaction(&mut conn, |tx| {
         vanban::service::self_inspection::open_self_inspection_with(

@@ -15,8 +15,8 @@ fn quick(b: Backend) -> Options {
     Options {
         demo: true,
         tweak: |s| {
-            s.workflow.consultation_min_days = 0;
-            s.workflow.effective_min_days = 7;
+            s.workflow.consultation_min_days = Some(0);
+            s.workflow.effective_min_days = Some(7);
             s.workflow.comments_per_minute = 0;
         },
     }
@@ -561,7 +561,7 @@ async fn consultation_guards(b: Backend) {
         Options {
             demo: true,
             tweak: |s| {
-                s.workflow.consultation_min_days = 10;
+                s.workflow.consultation_min_days = Some(10);
                 s.workflow.comments_per_minute = 2;
             },
         },
@@ -692,7 +692,7 @@ async fn long_comments_are_refused(b: Backend) {
         Options {
             demo: true,
             tweak: |s| {
-                s.workflow.consultation_min_days = 0;
+                s.workflow.consultation_min_days = Some(0);
                 s.workflow.comment_max_chars = 50;
             },
         },

@@ -49,6 +49,10 @@ pub struct CreateDocumentRequest {
     pub external: bool,
     pub iso_code: Option<String>,
     pub iso_revision: Option<String>,
+    /// A legal draft: the day its drafting began, when that was before it was entered here
+    /// (default: today). It decides the regime the draft follows (`legal_regime`).
+    #[serde(default)]
+    pub drafting_started_on: Option<NaiveDate>,
 }
 
 impl CreateDocumentRequest {
@@ -73,6 +77,7 @@ impl CreateDocumentRequest {
             external: false,
             iso_code: None,
             iso_revision: None,
+            drafting_started_on: None,
         }
     }
 }
@@ -187,6 +192,19 @@ pub fn new_document(
     } else {
         DocumentState::Drafting
     };
+    let legal_regime = if req.external || req.kind.is_iso() {
+        if req.drafting_started_on.is_some() {
+            return Err(AppError::invalid(
+                "drafting_started_on",
+                "only a legal draft made here has a drafting start",
+            ));
+        }
+        None
+    } else {
+        Some(super::regimes::regime_for_new_draft(
+            req.drafting_started_on,
+        )?)
+    };
     let now = db::now();
     let doc = Document {
         id: db::new_id(),
@@ -213,6 +231,8 @@ pub fn new_document(
         created_at: now,
         updated_at: now,
         row_version: 1,
+        legal_regime,
+        holder_id: None,
     };
     check_dates(&doc)?;
     Ok(doc)
@@ -231,7 +251,8 @@ pub fn insert_audited(conn: &mut Tx<'_>, actor: &Actor, doc: &Document) -> ApiRe
             entity_id: &doc.id,
             to_state: Some(doc.state.as_str()),
             details: Some(serde_json::json!({
-                "kind": doc.kind, "number": doc.number, "title": doc.title
+                "kind": doc.kind, "number": doc.number, "title": doc.title,
+                "legal_regime": doc.legal_regime,
             })),
             ..Default::default()
         },
@@ -573,7 +594,11 @@ pub fn responses(
     as_of: NaiveDate,
     caller: Option<&Caller>,
 ) -> ApiResult<Vec<DocumentResponse>> {
-    let ids: Vec<&str> = docs.iter().filter_map(|d| d.issuer_id.as_deref()).collect();
+    let ids: Vec<&str> = docs
+        .iter()
+        .flat_map(|d| [d.issuer_id.as_deref(), d.holder_id.as_deref()])
+        .flatten()
+        .collect();
     let units = db::org_units::by_ids(conn, &ids)?;
     let mut found = effects(conn, &docs, as_of)?;
     docs.into_iter()
@@ -655,9 +680,14 @@ pub async fn page(db: &Db, caller: Option<Caller>, q: DocumentQuery) -> ApiResul
             Some(i) => Some(resolve_org_unit(conn, "issuer", i)?),
             None => None,
         };
+        let holder_id = match &q.holder {
+            Some(h) => Some(resolve_org_unit(conn, "holder", h)?),
+            None => None,
+        };
         let filter = q::ListFilter {
             kind: q.kind.map(|k| k.as_str().to_owned()),
             issuer_id,
+            holder_id,
             field: q.field.clone(),
             year: q.year,
             state: q.state.map(|s| s.as_str().to_owned()),

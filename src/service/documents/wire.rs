@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::db::models::{Document, OrgUnit};
 use crate::domain::effect::Effect;
 use crate::domain::kinds::{DocumentKind, DocumentState, LegalEffect};
+use crate::domain::regime::LegalRegime;
 use crate::error::ApiResult;
 use crate::service::dto::OrgUnitRef;
 
@@ -43,6 +44,10 @@ pub struct DocumentResponse {
     pub number: Option<String>,
     pub title: String,
     pub issuer: Option<OrgUnitRef>,
+    /// The unit the document belongs to now: its issuer, or the unit that inherited it in
+    /// a reorganisation (sắp xếp đơn vị hành chính). Listing by `holder`, systematisation
+    /// and the right to amend or repeal it follow this unit.
+    pub holder: Option<OrgUnitRef>,
     pub field: Option<String>,
     pub signer: Option<String>,
     pub signed_on: Option<NaiveDate>,
@@ -51,6 +56,10 @@ pub struct DocumentResponse {
     pub effective_until: Option<NaiveDate>,
     pub state: DocumentState,
     pub state_label_vi: &'static str,
+    /// The law the draft follows (the one in force when its drafting began); absent for
+    /// documents registered or imported already promulgated.
+    pub legal_regime: Option<LegalRegime>,
+    pub legal_regime_label_vi: Option<&'static str>,
     pub external: bool,
     /// The corpus id of an imported document.
     pub external_id: Option<String>,
@@ -79,16 +88,18 @@ impl DocumentResponse {
     ) -> ApiResult<Self> {
         let kind: DocumentKind = d.kind;
         let state: DocumentState = d.state;
+        let unit = |id: Option<&str>| {
+            id.and_then(|i| units.get(i)).map(|u| OrgUnitRef {
+                id: u.id.clone(),
+                code: u.code.clone(),
+                name: u.name.clone(),
+            })
+        };
         Ok(DocumentResponse {
-            issuer: d
-                .issuer_id
-                .as_ref()
-                .and_then(|i| units.get(i))
-                .map(|u| OrgUnitRef {
-                    id: u.id.clone(),
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                }),
+            issuer: unit(d.issuer_id.as_deref()),
+            holder: unit(d.holder()),
+            legal_regime: d.legal_regime,
+            legal_regime_label_vi: d.legal_regime.map(LegalRegime::label_vi),
             id: d.id,
             kind,
             kind_label_vi: kind.label_vi(),
@@ -131,6 +142,9 @@ pub struct DocumentQuery {
     pub kind: Option<DocumentKind>,
     /// Org unit id or code.
     pub issuer: Option<String>,
+    /// Org unit id or code: the documents that belong to it now (issued by it, or
+    /// inherited by it in a reorganisation).
+    pub holder: Option<String>,
     pub field: Option<String>,
     pub state: Option<DocumentState>,
     /// Legal effect on `as_of` (default today).

@@ -162,6 +162,9 @@ pub async fn create_unit(
         name: f.name,
         kind: f.kind,
         parent: opt(f.parent),
+        level: None,
+        established_on: None,
+        abolished_on: None,
     };
     let done = units::add_unit(&st.db, staff.caller.clone(), body).await;
     let back = format!("{HERE}?tb=saved#don-vi");
