@@ -12,6 +12,7 @@ pub mod iso;
 pub mod org_units;
 pub mod problem;
 pub mod queue;
+pub mod reorganisations;
 pub mod reports;
 pub mod responses;
 pub mod review;

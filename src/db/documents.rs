@@ -36,15 +36,25 @@ pub fn by_number_key(conn: &mut Conn, key: &str) -> DbResult<Vec<Document>> {
 /// What has been promulgated: published, or withdrawn since.
 const PROMULGATED: [DocumentState; 2] = [DocumentState::Published, DocumentState::Withdrawn];
 
-/// The promulgated documents of an issuer but those of the kinds left out, by signing
-/// date and number.
+/// The documents one of `units` holds: issued by it and never passed on, or inherited by it
+/// in a reorganisation (`documents.holder_id`).
+#[diesel::dsl::auto_type]
+pub fn held_by(units: Vec<String>) -> _ {
+    let again: Vec<String> = units.clone();
+    documents::holder_id.eq_any(units).or(documents::holder_id
+        .is_null()
+        .and(documents::issuer_id.eq_any(again)))
+}
+
+/// The promulgated documents a unit holds (issued by it and not passed on, or inherited by
+/// it in a reorganisation) but those of the kinds left out, by signing date and number.
 pub fn promulgated_by(
     conn: &mut Conn,
-    issuer_id: &str,
+    unit_id: &str,
     left_out: &[DocumentKind],
 ) -> DbResult<Vec<Document>> {
     Ok(documents::table
-        .filter(documents::issuer_id.eq(issuer_id))
+        .filter(held_by(vec![unit_id.to_owned()]))
         .filter(documents::state.eq_any(PROMULGATED))
         .filter(documents::kind.ne_all(left_out))
         .order((
@@ -220,11 +230,7 @@ pub fn list(conn: &mut Conn, vis: &Visibility, f: &ListFilter) -> DbResult<Vec<D
         q = q.filter(documents::kind.eq(k.clone()));
     }
     if let Some(h) = &f.holder_id {
-        q = q.filter(
-            documents::holder_id.eq(h.clone()).or(documents::holder_id
-                .is_null()
-                .and(documents::issuer_id.eq(h.clone()))),
-        );
+        q = q.filter(held_by(vec![h.clone()]));
     }
     if let Some(i) = &f.issuer_id {
         q = q.filter(documents::issuer_id.eq(i.clone()));

@@ -13,6 +13,7 @@ pub mod iso;
 pub mod models;
 pub mod org_units;
 pub mod relations;
+pub mod reorganisations;
 pub mod reports;
 pub mod review;
 pub mod schema;

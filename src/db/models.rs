@@ -443,7 +443,7 @@ pub struct ReorganisationUnit {
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = inheritances)]
+#[diesel(table_name = inheritances, treat_none_as_default_value = false)]
 pub struct Inheritance {
     pub reorganisation_id: String,
     pub document_id: String,

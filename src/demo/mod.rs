@@ -429,12 +429,20 @@ mod tests {
             .filter(|u| u.kind == OrgUnitKind::Agency)
             .count();
         assert_eq!(agencies, 13);
-        let communes = d
-            .org_units
+        // The district's nine communes, and the three communes that succeeded it on
+        // 1 July 2025 (Nghị quyết 1677/NQ-UBTVQH15), directly under the province.
+        let communes = |parent: &str| {
+            d.org_units
+                .iter()
+                .filter(|u| u.kind == OrgUnitKind::Commune && u.parent.as_deref() == Some(parent))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(communes("ST").len(), 9);
+        let successors = communes("QNG");
+        assert_eq!(successors.len(), 3);
+        assert!(successors
             .iter()
-            .filter(|u| u.kind == OrgUnitKind::Commune)
-            .count();
-        assert_eq!(communes, 9);
+            .all(|u| u.established_on == NaiveDate::from_ymd_opt(2025, 7, 1)));
         for n in [
             "63/2010/NĐ-CP",
             "48/2013/NĐ-CP",

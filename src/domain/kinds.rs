@@ -5,14 +5,16 @@
 /// the Vietnamese label, and the list of all values.
 #[macro_export]
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt, $label:literal;)+ }) => {
         $(#[$meta])*
         // The diesel derives only mark the type as a text column; reading and writing it is
         // `db::columns`'s.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema, diesel::AsExpression, diesel::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Text)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        // Each value is named on the wire exactly as it is stored (`as_str`); `$text` is a
+        // `tt`, not a `literal`: a captured literal reaches the derives wrapped in an
+        // invisible group, which utoipa does not read as the rename.
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

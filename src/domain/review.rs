@@ -45,6 +45,9 @@ vocabulary! {
         Replace => "replace", "Cần thay thế";
         Repeal => "repeal", "Cần bãi bỏ";
         Expired => "expired", "Hết hiệu lực";
+        // After a reorganisation: the inherited document keeps applying in its territory
+        // (Luật 64/2025/QH15, Điều 54 khoản 2, as amended by Luật 87/2025/QH15).
+        ContinueToApply => "continue_to_apply", "Tiếp tục áp dụng";
     }
 }
 
@@ -200,6 +203,7 @@ pub struct ResultCounts {
     pub replace: i64,
     pub repeal: i64,
     pub expired: i64,
+    pub continue_to_apply: i64,
 }
 
 impl ResultCounts {
@@ -210,12 +214,18 @@ impl ResultCounts {
             ReviewResult::Replace => &mut self.replace,
             ReviewResult::Repeal => &mut self.repeal,
             ReviewResult::Expired => &mut self.expired,
+            ReviewResult::ContinueToApply => &mut self.continue_to_apply,
         };
         *slot += n;
     }
 
     pub fn total(&self) -> i64 {
-        self.still_appropriate + self.amend + self.replace + self.repeal + self.expired
+        self.still_appropriate
+            + self.amend
+            + self.replace
+            + self.repeal
+            + self.expired
+            + self.continue_to_apply
     }
 }
 

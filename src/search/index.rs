@@ -22,7 +22,7 @@ use crate::db::{self, Conn, Db};
 use crate::domain::kinds::DocumentState;
 
 /// Bump when the schema or the analysis changes: an older index is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const VERSION_FILE: &str = "vanban-schema-version";
 const WRITER_HEAP: usize = 100_000_000;
 
@@ -55,6 +55,9 @@ pub struct Fields {
     pub body_pairs: Field,
     pub kind: Field,
     pub issuer_id: Field,
+    /// The unit the document belongs to now: its issuer, or its inheritor after a
+    /// reorganisation.
+    pub holder_id: Field,
     pub field: Field,
     pub public: Field,
     pub created_by: Field,
@@ -110,6 +113,7 @@ fn build_schema() -> (Schema, Fields) {
         body_pairs: b.add_text_field("body_pairs", pairs()),
         kind: b.add_text_field("kind", STRING | STORED),
         issuer_id: b.add_text_field("issuer_id", STRING | STORED),
+        holder_id: b.add_text_field("holder_id", STRING),
         field: b.add_text_field("field", STRING),
         public: b.add_text_field("public", STRING),
         created_by: b.add_text_field("created_by", STRING),
@@ -491,6 +495,9 @@ fn documents_for(
             td.add_text(f.issuer_id, i);
             let code = units.get(i).map(|u| u.code.as_str()).unwrap_or(i.as_str());
             td.add_facet(f.facets, Facet::from_path(["issuer", code]));
+        }
+        if let Some(h) = d.holder() {
+            td.add_text(f.holder_id, h);
         }
         if let Some(fl) = &d.field {
             td.add_text(f.field, fl);

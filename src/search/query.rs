@@ -75,6 +75,10 @@ pub struct SearchRequest {
     pub kind: Option<DocumentKind>,
     /// Org unit id.
     pub issuer: Option<String>,
+    /// Org unit id: the documents that belong to it now (issued by it or inherited by it
+    /// in a reorganisation).
+    #[serde(default)]
+    pub holder: Option<String>,
     pub field: Option<String>,
     /// Year signed.
     pub year: Option<i32>,
@@ -644,6 +648,9 @@ impl SearchIndex {
         }
         if let Some(i) = &req.issuer {
             must.push((Occur::Must, term_query(f.issuer_id, i)));
+        }
+        if let Some(h) = &req.holder {
+            must.push((Occur::Must, term_query(f.holder_id, h)));
         }
         if let Some(fl) = &req.field {
             must.push((Occur::Must, term_query(f.field, fl)));

@@ -40,6 +40,7 @@ pub mod policy;
 pub mod queue;
 pub mod regimes;
 pub mod relations;
+pub mod reorganisations;
 pub mod reports;
 pub mod review;
 pub mod search;

@@ -25,8 +25,9 @@ pub struct CreateOrgUnitRequest {
     pub kind: OrgUnitKind,
     /// Id or code of the parent unit.
     pub parent: Option<String>,
-    /// The tier of local government; default: the parent's, else the kind's (a province is
-    /// of the province tier, a commune of the commune tier).
+    /// The tier of local government; default: the kind's (a province is of the province
+    /// tier, a district of the district tier, a commune of the commune tier), else the
+    /// parent's (a council, committee or agency is of its territory's tier).
     #[serde(default)]
     pub level: Option<UnitLevel>,
     /// The day the unit came into being (e.g. 2025-07-01 for a commune formed by the 2025
@@ -79,10 +80,12 @@ pub fn insert_audited(
         Some(p) => Some(super::documents::resolve_org_unit(conn, "parent", p)?),
         None => None,
     };
-    let level = match (req.level, &parent_id) {
+    let level = match (req.level.or(level_of_kind(req.kind)), &parent_id) {
         (Some(l), _) => Some(l),
-        (None, Some(p)) => db::org_units::get(conn, p)?.level,
-        (None, None) => level_of_kind(req.kind),
+        (None, Some(p)) if req.kind != OrgUnitKind::ExternalBody => {
+            db::org_units::get(conn, p)?.level
+        }
+        (None, _) => None,
     };
     if let (Some(e), Some(a)) = (req.established_on, req.abolished_on) {
         if a <= e {

@@ -37,7 +37,8 @@ pub struct Systematization {
     pub expired_in_part: Vec<Entry>,
 }
 
-/// The documents of an issuer that a systematisation lists, by signing date and number.
+/// The documents of a unit that a systematisation lists (its own, and those it inherited
+/// in a reorganisation), by signing date and number.
 fn normative_documents(conn: &mut Conn, issuer_id: &str) -> ApiResult<Vec<Document>> {
     // Promulgated legal normative documents only: drafts have no effect, the lists are
     // public, and policy documents (schemes, plans, programmes) and ISO documents are

@@ -16,7 +16,7 @@ use crate::db::audit::{self, Event};
 use crate::db::models::{Document, DocumentChanges};
 use crate::db::workflow::{self as wf, Appraisal, AppraisalRequestRow, Consultation};
 use crate::db::{self, Conn, Db, Tx};
-use crate::domain::kinds::{DocumentKind, DocumentState};
+use crate::domain::kinds::{DocumentKind, DocumentState, OrgUnitKind};
 use crate::domain::regime::{Overrides, RegimeRules};
 use crate::domain::workflow::{
     self as rules, AppraisalOpinion, CommentStatus, GuardFacts, WorkflowAction,
@@ -267,7 +267,14 @@ fn sign(
     let kind: DocumentKind = doc.kind;
     let year = chrono::Datelike::year(&signed_on);
     let n = wf::next_number(conn, &issuer_id, kind.as_str(), year)?;
-    let number = rules::format_number(n, signed_on, kind, &issuer.code);
+    // The symbol names the issuing body as numbers are written (05/2017/QĐ-UBND): a
+    // commune's People's Committee and the district's both sign "UBND".
+    let symbol = match issuer.kind {
+        OrgUnitKind::Council => "HĐND",
+        OrgUnitKind::Committee | OrgUnitKind::Commune => "UBND",
+        _ => issuer.code.as_str(),
+    };
+    let number = rules::format_number(n, signed_on, kind, symbol);
     let v = db::versions::latest(conn, &doc.id)?.ok_or(AppError::NotFound)?;
     if v.approved_at.is_none() {
         db::versions::approve(conn, &v.id, &caller.user_id, db::now())?;

@@ -107,7 +107,18 @@ async fn demo_load_is_idempotent(b: Backend) {
         .await;
     let units = units.body.as_array().unwrap();
     assert_eq!(units.iter().filter(|u| u["kind"] == "agency").count(), 13);
-    assert_eq!(units.iter().filter(|u| u["kind"] == "commune").count(), 9);
+    // The district's nine communes and the three that succeeded it on 1 July 2025.
+    assert_eq!(units.iter().filter(|u| u["kind"] == "commune").count(), 12);
+    assert_eq!(
+        units
+            .iter()
+            .filter(|u| u["kind"] == "commune" && u["established_on"] == "2025-07-01")
+            .count(),
+        3
+    );
+    assert!(units
+        .iter()
+        .all(|u| u["level"] == "commune" || u["kind"] != "commune"));
     assert!(units
         .iter()
         .any(|u| u["code"] == "TP" && u["name"] == "Phòng Tư pháp"));

@@ -18,6 +18,7 @@ mod hygiene;
 mod import;
 mod index_mirror;
 mod iso;
+mod law;
 mod openapi;
 mod paging;
 mod relations;

@@ -66,7 +66,7 @@ async fn demo_campaign_progress_and_lists(b: Backend) {
     assert_eq!(c["unreviewed"], 21);
     assert_eq!(
         c["by_result"],
-        json!({"still_appropriate": 6, "amend": 3, "replace": 1, "repeal": 1, "expired": 2})
+        json!({"still_appropriate": 6, "amend": 3, "replace": 1, "repeal": 1, "expired": 2, "continue_to_apply": 0})
     );
     assert_eq!(c["state"], "open");
     let id = s(&c["id"]);

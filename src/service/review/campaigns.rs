@@ -263,6 +263,16 @@ pub fn insert_campaign(
     view_of(conn, campaign)
 }
 
+/// The ids of a campaign's items.
+pub fn items_of(conn: &mut Conn, campaign_id: &str) -> ApiResult<Vec<String>> {
+    Ok(
+        db::review::items(conn, campaign_id, &ItemFilter::default())?
+            .into_iter()
+            .map(|i| i.id)
+            .collect(),
+    )
+}
+
 fn get_campaign(conn: &mut Conn, caller: &Caller, id: &str) -> ApiResult<CampaignView> {
     caller.require(Action::ReadReviews)?;
     let c = db::review::get_campaign(conn, id)?;
