@@ -270,6 +270,29 @@ mod tests {
     }
 
     #[test]
+    fn the_staff_of_an_abolished_unit_read_but_no_longer_act() {
+        let mut legal = caller(Role::LegalOfficer, &["TP", "UBND"]);
+        assert!(require_create(&legal, "decision", Some("UBND"), false).is_ok());
+        legal.unit_abolished_on = chrono::NaiveDate::from_ymd_opt(2025, 7, 1);
+        let refused = require_create(&legal, "decision", Some("UBND"), false);
+        assert!(
+            matches!(&refused, Err(AppError::Forbidden(w)) if w.contains("ceased")),
+            "{refused:?}"
+        );
+        assert!(!legal.may(Action::RecordAnyReviewResult));
+        assert!(legal.may(Action::ReadReviews));
+        let mut admin = caller(Role::Admin, &["VP"]);
+        admin.unit_abolished_on = legal.unit_abolished_on;
+        assert!(
+            admin.may(Action::ManageUsers),
+            "accounts are moved by the admin"
+        );
+        // A unit abolished from a day to come still acts until then.
+        legal.unit_abolished_on = Some(super::super::today() + chrono::Duration::days(1));
+        assert!(legal.may(Action::EditDocuments));
+    }
+
+    #[test]
     fn iso_documents_belong_to_their_agencys_controller() {
         let own = caller(Role::IsoController, &["VP", "UBND"]);
         let other = caller(Role::IsoController, &["TP", "UBND"]);

@@ -430,6 +430,77 @@ async fn the_district_passes_its_documents_to_its_successors(b: Backend) {
         .filter(|s| !upland.contains(s))
         .all(|s| held.contains_key(s)));
 
+    // Systematisation and search follow the holder: Sơn Tây Thượng's 2016 lists hold the
+    // two forest documents it inherited; a search by holder finds only them once indexed.
+    let sys = app
+        .get(
+            "/api/v1/systematization?issuer=X-SONTAYTHUONG&year=2016",
+            None,
+        )
+        .await;
+    assert_eq!(sys.status, StatusCode::OK, "{}", sys.body);
+    let listed: Vec<&str> = sys.body["in_force"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(sys.body["expired"].as_array().unwrap())
+        .map(|e| e["document"]["id"].as_str().or(e["id"].as_str()).unwrap())
+        .collect();
+    assert!(!listed.is_empty());
+    assert!(
+        listed.iter().all(|id| upland.iter().any(|u| u == id)),
+        "{listed:?}"
+    );
+    let thuong = app
+        .get("/api/v1/org-units", Some(&legal))
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "X-SONTAYTHUONG")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut found = vec![];
+    for _ in 0..100 {
+        let r = app
+            .get(
+                &format!("/api/v1/search?q=quy%20%C4%91%E1%BB%8Bnh&holder={thuong}"),
+                Some(&legal),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        found = r.body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["document_id"].as_str().unwrap().to_owned())
+            .collect();
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(!found.is_empty(), "the index follows the succession");
+    assert!(found.iter().all(|id| upland.contains(id)), "{found:?}");
+    let everyone = app
+        .get(
+            "/api/v1/search?q=quy%20%C4%91%E1%BB%8Bnh&limit=50",
+            Some(&legal),
+        )
+        .await;
+    assert!(
+        everyone.body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| !upland.iter().any(|u| h["document_id"] == u.as_str())),
+        "without the filter others match: {}",
+        everyone.body
+    );
+
     // The campaign at Sơn Tây lists what it inherited that is not expired, assigned to it.
     let campaign = inherited["X-SONTAY"]["campaign_id"].as_str().unwrap();
     let items = app
