@@ -116,53 +116,12 @@ struct Fixture {
     db: Db,
     caller: Caller,
     ids: Vec<String>,
-    _dir: Option<tempfile::TempDir>,
-    pg_drop: Option<(String, String)>,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.pg_drop {
-            if let Ok(mut c) = diesel::PgConnection::establish(admin) {
-                let _ = diesel::connection::SimpleConnection::batch_execute(
-                    &mut c,
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                );
-            }
-        }
-    }
+    _scratch: common::ScratchDb,
 }
 
 fn fixture(backend: &str, documents: usize) -> Fixture {
-    let (url, dir, pg_drop) = match backend {
-        "sqlite" => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            (
-                format!("sqlite://{}", dir.path().join("bench.db").display()),
-                Some(dir),
-                None,
-            )
-        }
-        _ => {
-            let admin = std::env::var("VANBAN_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("vanban_bench_{}", std::process::id());
-            let mut c =
-                diesel::PgConnection::establish(&admin).expect("PostgreSQL for the benchmark");
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                diesel::connection::SimpleConnection::batch_execute(&mut c, &sql)
-                    .expect("create bench database");
-            }
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_owned())
-                .unwrap_or(admin.clone());
-            (format!("{base}/{name}"), None, Some((admin, name)))
-        }
-    };
+    let scratch = common::ScratchDb::new(backend, "api");
+    let url = scratch.url.clone();
     let db = Db::connect(&url, 16).expect("connect");
     db.migrate().expect("migrate");
     let mut conn = db.get().expect("conn");
@@ -206,8 +165,7 @@ fn fixture(backend: &str, documents: usize) -> Fixture {
         db,
         caller,
         ids,
-        _dir: dir,
-        pg_drop,
+        _scratch: scratch,
     }
 }
 
