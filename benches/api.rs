@@ -116,11 +116,11 @@ struct Fixture {
     db: Db,
     caller: Caller,
     ids: Vec<String>,
-    _scratch: common::ScratchDb,
+    _scratch: common::scratch::ScratchDb,
 }
 
 fn fixture(backend: &str, documents: usize) -> Fixture {
-    let scratch = common::ScratchDb::new(backend, "api");
+    let scratch = common::scratch::ScratchDb::new(backend, "api");
     let url = scratch.url.clone();
     let db = Db::connect(&url, 16).expect("connect");
     db.migrate().expect("migrate");

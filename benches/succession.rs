@@ -48,7 +48,7 @@ fn main() {
         let mut times = vec![];
         let mut documents = 0;
         for round in 0..rounds {
-            let scratch = common::ScratchDb::new(backend, &format!("succession{round}"));
+            let scratch = common::scratch::ScratchDb::new(backend, &format!("succession{round}"));
             let db = Db::connect(&scratch.url, 2).expect("connect");
             db.migrate().expect("migrate");
             let mut conn = db.get().expect("conn");

@@ -3,8 +3,6 @@
 pub mod pages;
 pub mod scratch;
 
-pub use scratch::ScratchDb;
-
 use std::sync::Arc;
 
 use vanban::api::AppState;
