@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diesel::Connection;
 use vanban::api::AppState;
 use vanban::auth::token::TokenKeys;
 use vanban::config::Settings;
