@@ -276,7 +276,7 @@ async fn account(app: &TestApp, admin: &str, username: &str, role: &str, unit: &
         .post(
             "/api/v1/users",
             Some(admin),
-            json!({"username": username, "password": "mat-khau-du-dai-123", "role": role, "org_unit": unit}),
+            json!({"username": username, "password": crate::helpers::PASSWORD, "role": role, "org_unit": unit}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -284,7 +284,7 @@ async fn account(app: &TestApp, admin: &str, username: &str, role: &str, unit: &
         .post(
             "/api/v1/auth/login",
             None,
-            json!({"username": username, "password": "mat-khau-du-dai-123"}),
+            json!({"username": username, "password": crate::helpers::PASSWORD}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -420,6 +420,13 @@ async fn the_district_passes_its_documents_to_its_successors(b: Backend) {
         assert_eq!(a["issuer"], b["issuer"], "the issuer is history");
         assert_eq!(a["legal_effect"], b["legal_effect"], "{}", a["number"]);
     }
+    // The public page names the inheritor beside the issuer.
+    let page = app.get(&format!("/van-ban/{}", upland[0]), None).await;
+    let html = crate::browser::text(&page);
+    assert!(
+        html.contains(r#"data-holder="X-SONTAYTHUONG""#),
+        "the page names the inheritor"
+    );
     let held = all_documents(&app, &legal, "&holder=X-SONTAY").await;
     assert_eq!(
         inherited["X-SONTAY"]["documents"].as_u64().unwrap() as usize,
@@ -632,6 +639,10 @@ async fn a_commune_decision_under_the_2025_law(b: Backend) {
         .get(&format!("/api/v1/documents/{id}"), Some(&drafter))
         .await;
     assert_eq!(doc.body["legal_regime"], "law_64_2025");
+    // The staff page of the draft says which law it follows.
+    let mut browser = crate::browser::Browser::signed_in(&app, "vanphong_sontay").await;
+    let page = browser.get(&format!("/lam-viec/van-ban/{id}")).await;
+    assert!(crate::browser::text(&page).contains(r#"data-regime="law_64_2025""#));
     let effective = today() + Duration::days(10);
     let r = act(
         &app,

@@ -80,6 +80,13 @@ pub struct DocumentResponse {
 }
 
 impl DocumentResponse {
+    /// The unit that inherited the document in a reorganisation, when it is not its issuer.
+    pub fn inherited_by(&self) -> Option<&OrgUnitRef> {
+        self.holder
+            .as_ref()
+            .filter(|h| self.issuer.as_ref().is_none_or(|i| i.id != h.id))
+    }
+
     pub fn from_row(
         d: Document,
         units: &HashMap<String, OrgUnit>,
