@@ -196,6 +196,12 @@ async fn observe(
     let path = req.path().to_owned();
     let mut res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
+    // The route template, not the path: one series per route whatever the ids.
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    crate::metrics::request(&method, &route, status.as_u16(), started.elapsed());
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -298,13 +304,14 @@ pub fn build(
         .service(api::health::healthz)
         .service(api::health::readyz)
         .split_for_parts();
-    app.default_service(web::to(|req: actix_web::HttpRequest| async move {
-        if crate::web::accepts_html(req.headers()) && !req.path().starts_with("/api/") {
-            crate::web::error_page(&AppError::NotFound)
-        } else {
-            actix_web::ResponseError::error_response(&AppError::NotFound)
-        }
-    }))
-    .wrap(from_fn(limit_target))
-    .wrap(from_fn(observe))
+    app.route("/metrics", web::get().to(api::health::metrics))
+        .default_service(web::to(|req: actix_web::HttpRequest| async move {
+            if crate::web::accepts_html(req.headers()) && !req.path().starts_with("/api/") {
+                crate::web::error_page(&AppError::NotFound)
+            } else {
+                actix_web::ResponseError::error_response(&AppError::NotFound)
+            }
+        }))
+        .wrap(from_fn(limit_target))
+        .wrap(from_fn(observe))
 }

@@ -23,6 +23,17 @@ pub struct Settings {
     pub workflow: WorkflowSettings,
     pub calendar: CalendarSettings,
     pub pdf: PdfSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// `GET /metrics`: the Prometheus text, for the bearer of `token` only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Empty: the route answers 404. At least 16 characters when set.
+    #[serde(default)]
+    pub token: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -208,6 +219,12 @@ impl Settings {
         if self.search.max_offset > 100_000 {
             return Err(ConfigError::Invalid(
                 "search.max_offset must be at most 100000".into(),
+            ));
+        }
+        let t = self.metrics.token.trim();
+        if !t.is_empty() && t.len() < 16 {
+            return Err(ConfigError::Invalid(
+                "metrics.token must be at least 16 characters (or empty: no /metrics)".into(),
             ));
         }
         let w = &self.workflow;

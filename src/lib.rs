@@ -14,7 +14,8 @@
 //! - `web`: the pages, server-rendered HTML over the same use cases as `api`, with the
 //!   same callers; like `api`, it decides nothing and never sees a connection.
 //!
-//! `app` assembles routes and middleware; `main` is the CLI.
+//! `app` assembles routes and middleware; `main` is the CLI. `metrics` holds the process's
+//! Prometheus counters, kept by whichever layer does the work.
 
 #![forbid(unsafe_code)]
 
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod metrics;
 pub mod pdf;
 pub mod search;
 pub mod service;

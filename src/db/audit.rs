@@ -186,3 +186,21 @@ pub fn verify(conn: &mut Conn, mut progress: impl FnMut(i64, i64)) -> DbResult<V
         breaks: verifier.finish(head_seq, &head_hash),
     })
 }
+
+/// Document changes after `seq` (what a search index at `seq` has still to apply): how many,
+/// and when the oldest was written.
+pub fn documents_after(
+    conn: &mut Conn,
+    seq: i64,
+) -> DbResult<(i64, Option<chrono::NaiveDateTime>)> {
+    let pending = audit_log::table
+        .filter(audit_log::entity_type.eq("document"))
+        .filter(audit_log::seq.gt(seq));
+    let count: i64 = pending.count().get_result(conn)?;
+    let oldest: Option<chrono::NaiveDateTime> = pending
+        .select(audit_log::at)
+        .order(audit_log::seq.asc())
+        .first(conn)
+        .optional()?;
+    Ok((count, oldest))
+}

@@ -191,6 +191,12 @@ pub struct Db {
 }
 
 impl Db {
+    /// The pool's connections: (open, idle, most it opens).
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections, self.pool.max_size())
+    }
+
     pub fn connect(url: &str, max_size: u32) -> Result<Self, String> {
         let backend = Backend::from_url(url)?;
         // Fail fast with the backend's own message before building the pool. WAL is a

@@ -301,6 +301,7 @@ pub fn begin_login(
     ] {
         if let Err(start) = db::throttle::take(tx, key, limit, cutoff, now)? {
             // Returning the error rolls the transaction back: no slot is kept.
+            crate::metrics::METRICS.login_throttled.inc();
             let secs = (start + window - now).num_seconds().max(1) as u64;
             return Err(AuthError::Locked {
                 retry_after_secs: secs,
@@ -363,6 +364,7 @@ pub fn finish_login<T>(
                     ..Default::default()
                 },
             )?;
+            crate::metrics::METRICS.login_failures.inc();
             Ok(Err(AuthError::BadCredentials.into()))
         }
     }

@@ -276,7 +276,10 @@ fn prepare(
 /// check existed, or under a limit lowered since), the document is at fault, so the answer is
 /// a 409 naming the file's defect, not a 422 about the request.
 pub fn stamp(p: &PreparedCopy, settings: &PdfSettings) -> ApiResult<Vec<u8>> {
-    pdf::stamp_pdf(&p.source, &p.request, &super::pdf_limits(settings)).map_err(|e| match e {
+    crate::metrics::timed(&crate::metrics::METRICS.pdf, &["stamp"], || {
+        pdf::stamp_pdf(&p.source, &p.request, &super::pdf_limits(settings))
+    })
+    .map_err(|e| match e {
         PdfError::InvalidStamp(_) => e.into(),
         e if e.is_client_error() => AppError::Conflict {
             guard: Some("stored_file_readable".into()),

@@ -38,7 +38,11 @@ pub async fn search(
     max_offset: usize,
 ) -> ApiResult<SearchResponse> {
     let who = audience(caller);
-    blocking(move || Ok(index.search_paged(&req, &who, max_offset)?)).await
+    blocking(move || {
+        let _timer = crate::metrics::METRICS.search.start_timer();
+        Ok(index.search_paged(&req, &who, max_offset)?)
+    })
+    .await
 }
 
 /// Suggestions for what has been typed, among what the caller may see.

@@ -267,6 +267,17 @@ pub fn create(
 
 /// Extracts the text of an uploaded PDF or DOCX; a damaged file is the client's error.
 fn extract(u: &Upload, settings: &PdfSettings) -> ApiResult<crate::pdf::Extracted> {
+    let work = if u.content_type == PDF {
+        "extract_pdf"
+    } else {
+        "extract_docx"
+    };
+    crate::metrics::timed(&crate::metrics::METRICS.pdf, &[work], || {
+        extract_any(u, settings)
+    })
+}
+
+fn extract_any(u: &Upload, settings: &PdfSettings) -> ApiResult<crate::pdf::Extracted> {
     if u.content_type == PDF {
         Ok(crate::pdf::extract_pdf(
             &u.data,

@@ -19,6 +19,7 @@ mod import;
 mod index_mirror;
 mod iso;
 mod law;
+mod metrics;
 mod openapi;
 mod paging;
 mod relations;
