@@ -76,6 +76,18 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check the database and the search index: re-hash every file, verify the audit
+    /// chain, compare the index with the documents, find rows that point at nothing.
+    /// Exits non-zero on any problem.
+    Check {
+        /// Repair what is safe to repair: rebuild the search index when it differs (the
+        /// server must be stopped: it holds the index).
+        #[arg(long)]
+        repair: bool,
+        /// The report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -327,6 +339,46 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Check { repair, json } => {
+            let (repair, json) = (*repair, *json);
+            let s = settings(&cli)?;
+            let db = open_db(&s)?;
+            let dir = std::path::PathBuf::from(&s.search.index_dir);
+            let mut conn = db.get()?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            let started = std::time::Instant::now();
+            let report = vanban::service::check::check(&mut conn, &dir, |what| {
+                bar.set_message(what.to_owned())
+            })
+            .map_err(|e| anyhow::anyhow!("check: {e}"))?;
+            bar.finish_and_clear();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_check(&report, started.elapsed());
+            }
+            if repair && report.index_problems() > 0 {
+                let index = vanban::search::SearchIndex::open(Some(&dir)).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot open the index to rebuild it (stop the server first): {e}"
+                    )
+                })?;
+                let name = Mirror::name_of(&mut conn)?;
+                let n = index.rebuild(&mut conn, |_, _| {})?;
+                index.catch_up(&mut conn)?;
+                Mirror::record(&dir, name.as_deref())?;
+                eprintln!("repaired: the search index was rebuilt ({n} documents)");
+                let rest = report.problems() - report.index_problems();
+                if rest == 0 {
+                    return Ok(());
+                }
+                bail!("{rest} problem(s) remain that --repair does not touch");
+            }
+            if report.problems() > 0 {
+                bail!("check found {} problem(s)", report.problems());
+            }
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&vanban::app::openapi())?);
             Ok(())
@@ -425,4 +477,54 @@ async fn serve(s: Settings, db: Db, demo_password: Option<String>) -> anyhow::Re
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = follower.join();
     Ok(())
+}
+
+/// The check's report, a line per kind of problem.
+fn print_check(r: &vanban::service::check::CheckReport, took: std::time::Duration) {
+    let list = |what: &str, items: &[String]| {
+        if items.is_empty() {
+            println!("ok    {what}");
+        } else {
+            println!("FAIL  {what}: {}", items.len());
+            for i in items.iter().take(20) {
+                println!("        {i}");
+            }
+        }
+    };
+    list(
+        &format!("files re-hashed ({})", r.blobs_checked),
+        &r.corrupt_blobs,
+    );
+    list(
+        &format!("audit chain ({} entries)", r.audit_entries),
+        &r.audit_breaks,
+    );
+    if r.index_found {
+        let pending = if r.index_pending > 0 {
+            format!(", {} change(s) not indexed yet", r.index_pending)
+        } else {
+            String::new()
+        };
+        println!(
+            "      search index: {} documents{pending}",
+            r.index_documents
+        );
+        list("documents missing from the index", &r.index_missing);
+        list("documents indexed at another version", &r.index_stale);
+        list("index entries without their document", &r.index_extra);
+    } else {
+        println!("FAIL  no search index of this version in the index folder (vanban reindex)");
+    }
+    for (what, n) in &r.orphans {
+        if *n == 0 {
+            println!("ok    no {what}");
+        } else {
+            println!("FAIL  {what}: {n}");
+        }
+    }
+    println!(
+        "{} problem(s), in {:.1} s",
+        r.problems(),
+        took.as_secs_f64()
+    );
 }

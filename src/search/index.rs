@@ -22,7 +22,7 @@ use crate::db::{self, Conn, Db};
 use crate::domain::kinds::DocumentState;
 
 /// Bump when the schema or the analysis changes: an older index is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 const VERSION_FILE: &str = "vanban-schema-version";
 const WRITER_HEAP: usize = 100_000_000;
 
@@ -58,6 +58,8 @@ pub struct Fields {
     /// The unit the document belongs to now: its issuer, or its inheritor after a
     /// reorganisation.
     pub holder_id: Field,
+    /// The document's row version when indexed (what `vanban check` compares).
+    pub row_version: Field,
     pub field: Field,
     pub public: Field,
     pub created_by: Field,
@@ -114,6 +116,7 @@ fn build_schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED),
         issuer_id: b.add_text_field("issuer_id", STRING | STORED),
         holder_id: b.add_text_field("holder_id", STRING),
+        row_version: b.add_i64_field("row_version", NumericOptions::default().set_stored()),
         field: b.add_text_field("field", STRING),
         public: b.add_text_field("public", STRING),
         created_by: b.add_text_field("created_by", STRING),
@@ -193,6 +196,49 @@ impl Mirror {
             },
         }
     }
+}
+
+/// What an index folder holds, read without taking its writer (a running server may hold
+/// it): every document with the row version it was indexed at, and the last audit entry
+/// applied. `None` when the folder holds no index of this schema version.
+pub fn snapshot(
+    dir: &Path,
+) -> Result<Option<(std::collections::HashMap<String, i64>, i64)>, SearchError> {
+    let current = std::fs::read_to_string(dir.join(VERSION_FILE))
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    if current != Some(SCHEMA_VERSION) {
+        return Ok(None);
+    }
+    let index = Index::open_in_dir(dir)?;
+    analysis::register(index.tokenizers());
+    let reader: IndexReader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let last_seq = index
+        .load_metas()?
+        .payload
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(0);
+    let (_, fields) = build_schema();
+    let searcher = reader.searcher();
+    let unit = tantivy::query::TermQuery::new(
+        Term::from_field_text(fields.unit, "document"),
+        IndexRecordOption::Basic,
+    );
+    let addrs = searcher.search(&unit, &tantivy::collector::DocSetCollector)?;
+    let mut out = std::collections::HashMap::with_capacity(addrs.len());
+    for addr in addrs {
+        use tantivy::schema::Value;
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let id = doc.get_first(fields.doc_id).and_then(|v| v.as_str());
+        let version = doc.get_first(fields.row_version).and_then(|v| v.as_i64());
+        if let Some(id) = id {
+            out.insert(id.to_owned(), version.unwrap_or(-1));
+        }
+    }
+    Ok(Some((out, last_seq)))
 }
 
 impl SearchIndex {
@@ -476,6 +522,7 @@ fn documents_for(
     let base = |unit: &str| {
         let mut td = TantivyDocument::default();
         td.add_text(f.doc_id, &d.id);
+        td.add_i64(f.row_version, i64::from(d.row_version));
         td.add_text(f.unit, unit);
         if let Some(n) = &d.number {
             td.add_text(f.number, analysis::number_key(n));

@@ -26,6 +26,7 @@ macro_rules! on_db {
 
 pub mod accounts;
 pub mod audit;
+pub mod check;
 pub mod consultations;
 pub mod copies;
 pub mod deadlines;

@@ -9,7 +9,7 @@ use crate::helpers::PASSWORD;
 use crate::replicas::{free_port, serve, wait_ready};
 
 /// `vanban --database-url DB ARGS` with the index folder `index`, run in `cwd`.
-fn vanban(
+pub(crate) fn vanban(
     cwd: &std::path::Path,
     db: &str,
     index: &std::path::Path,

@@ -11,6 +11,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod bad_input;
+mod check;
 mod concurrency;
 mod copies;
 mod documents;
