@@ -198,12 +198,18 @@ impl Mirror {
     }
 }
 
+/// What an index folder holds, as [`snapshot`] reads it.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Every document with the row version it was indexed at.
+    pub documents: std::collections::HashMap<String, i64>,
+    /// The last audit entry applied.
+    pub last_seq: i64,
+}
+
 /// What an index folder holds, read without taking its writer (a running server may hold
-/// it): every document with the row version it was indexed at, and the last audit entry
-/// applied. `None` when the folder holds no index of this schema version.
-pub fn snapshot(
-    dir: &Path,
-) -> Result<Option<(std::collections::HashMap<String, i64>, i64)>, SearchError> {
+/// it). `None` when the folder holds no index of this schema version.
+pub fn snapshot(dir: &Path) -> Result<Option<Snapshot>, SearchError> {
     let current = std::fs::read_to_string(dir.join(VERSION_FILE))
         .ok()
         .and_then(|v| v.trim().parse::<u32>().ok());
@@ -238,7 +244,10 @@ pub fn snapshot(
             out.insert(id.to_owned(), version.unwrap_or(-1));
         }
     }
-    Ok(Some((out, last_seq)))
+    Ok(Some(Snapshot {
+        documents: out,
+        last_seq,
+    }))
 }
 
 impl SearchIndex {

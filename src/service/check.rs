@@ -154,8 +154,10 @@ fn orphans(conn: &mut Conn) -> ApiResult<Vec<(String, i64)>> {
 
 /// Compares the index in `dir` with the documents of the database.
 fn compare_index(conn: &mut Conn, dir: &Path, report: &mut CheckReport) -> ApiResult<()> {
-    let Some((indexed, last_seq)) =
-        crate::search::index::snapshot(dir).map_err(AppError::internal)?
+    let Some(crate::search::index::Snapshot {
+        documents: indexed,
+        last_seq,
+    }) = crate::search::index::snapshot(dir).map_err(AppError::internal)?
     else {
         return Ok(());
     };
