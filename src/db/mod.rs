@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod blobs;
+pub mod check;
 pub mod columns;
 pub mod copies;
 pub mod documents;

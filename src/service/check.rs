@@ -6,13 +6,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use diesel::dsl::{exists, not};
-use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{
-    audit_log, blobs, documents, inheritances, provisions, relations, review_items, versions,
-};
 use crate::db::{self, Conn};
 use crate::error::{ApiResult, AppError};
 
@@ -61,19 +56,10 @@ fn corrupt_blobs(
     conn: &mut Conn,
     progress: &mut dyn FnMut(&str),
 ) -> ApiResult<(usize, Vec<String>)> {
-    let keys: Vec<String> = blobs::table
-        .select(blobs::sha256)
-        .order(blobs::sha256.asc())
-        .load(conn)
-        .map_err(db::DbError::from)?;
+    let keys = db::check::blob_keys(conn)?;
     let mut bad = vec![];
     for (i, k) in keys.iter().enumerate() {
-        let data: Vec<u8> = blobs::table
-            .find(k)
-            .select(blobs::data)
-            .first(conn)
-            .map_err(db::DbError::from)?;
-        if db::blobs::sha256_hex(&data) != *k {
+        if db::blobs::sha256_hex(&db::check::blob_bytes(conn, k)?) != *k {
             bad.push(k.clone());
         }
         if i % 100 == 0 {
@@ -81,75 +67,6 @@ fn corrupt_blobs(
         }
     }
     Ok((keys.len(), bad))
-}
-
-/// Rows that point at nothing. Foreign keys prevent most on a database that always had them
-/// on; a copy restored by hand, or edited with them off, may not.
-fn orphans(conn: &mut Conn) -> ApiResult<Vec<(String, i64)>> {
-    let e =
-        |r: Result<i64, diesel::result::Error>| r.map_err(|e| AppError::from(db::DbError::from(e)));
-    // A macro, not a closure: each column is a type of its own.
-    macro_rules! doc_of {
-        ($col:expr) => {
-            documents::table.filter(documents::id.eq($col))
-        };
-    }
-    Ok(vec![
-        (
-            "versions without their document".into(),
-            e(versions::table
-                .filter(not(exists(doc_of!(versions::document_id))))
-                .count()
-                .get_result(conn))?,
-        ),
-        (
-            "versions whose file is missing".into(),
-            e(versions::table
-                .filter(versions::blob_sha256.is_not_null())
-                .filter(not(exists(
-                    blobs::table.filter(blobs::sha256.nullable().eq(versions::blob_sha256)),
-                )))
-                .count()
-                .get_result(conn))?,
-        ),
-        (
-            "provisions without their version".into(),
-            e(provisions::table
-                .filter(not(exists(
-                    versions::table.filter(versions::id.eq(provisions::version_id)),
-                )))
-                .count()
-                .get_result(conn))?,
-        ),
-        (
-            "relations from a missing document".into(),
-            e(relations::table
-                .filter(not(exists(doc_of!(relations::source_id))))
-                .count()
-                .get_result(conn))?,
-        ),
-        (
-            "relations to a missing document".into(),
-            e(relations::table
-                .filter(not(exists(doc_of!(relations::target_id))))
-                .count()
-                .get_result(conn))?,
-        ),
-        (
-            "review items without their document".into(),
-            e(review_items::table
-                .filter(not(exists(doc_of!(review_items::document_id))))
-                .count()
-                .get_result(conn))?,
-        ),
-        (
-            "inheritances without their document".into(),
-            e(inheritances::table
-                .filter(not(exists(doc_of!(inheritances::document_id))))
-                .count()
-                .get_result(conn))?,
-        ),
-    ])
 }
 
 /// Compares the index in `dir` with the documents of the database.
@@ -163,16 +80,8 @@ fn compare_index(conn: &mut Conn, dir: &Path, report: &mut CheckReport) -> ApiRe
     };
     report.index_found = true;
     report.index_documents = indexed.len();
-    let rows: Vec<(String, i32)> = documents::table
-        .select((documents::id, documents::row_version))
-        .load(conn)
-        .map_err(db::DbError::from)?;
-    let pending: HashSet<String> = audit_log::table
-        .filter(audit_log::entity_type.eq("document"))
-        .filter(audit_log::seq.gt(last_seq))
-        .select(audit_log::entity_id)
-        .load::<String>(conn)
-        .map_err(db::DbError::from)?
+    let rows = db::check::document_versions(conn)?;
+    let pending: HashSet<String> = db::check::documents_changed_after(conn, last_seq)?
         .into_iter()
         .collect();
     report.index_pending = pending.len();
@@ -224,6 +133,6 @@ pub fn check(
     progress("search index");
     compare_index(conn, index_dir, &mut report)?;
     progress("references");
-    report.orphans = orphans(conn)?;
+    report.orphans = db::check::orphans(conn)?;
     Ok(report)
 }
