@@ -23,7 +23,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diesel::Connection;
 use vanban::api::AppState;
 use vanban::auth::token::TokenKeys;
 use vanban::config::Settings;
@@ -79,61 +78,6 @@ fn pct(lat: &[Duration], p: f64) -> f64 {
 fn next_address(n: &AtomicUsize) -> String {
     let i = n.fetch_add(1, Ordering::Relaxed);
     format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255)
-}
-
-struct Fixture {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-    pg_drop: Option<(String, String)>,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.pg_drop {
-            if let Ok(mut c) = diesel::PgConnection::establish(admin) {
-                let _ = diesel::connection::SimpleConnection::batch_execute(
-                    &mut c,
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                );
-            }
-        }
-    }
-}
-
-fn fixture(backend: &str) -> Fixture {
-    match backend {
-        "sqlite" => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            Fixture {
-                url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-                _dir: Some(dir),
-                pg_drop: None,
-            }
-        }
-        _ => {
-            let admin = std::env::var("VANBAN_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("vanban_bench_login_{}", std::process::id());
-            let mut c =
-                diesel::PgConnection::establish(&admin).expect("PostgreSQL for the benchmark");
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                diesel::connection::SimpleConnection::batch_execute(&mut c, &sql)
-                    .expect("create bench database");
-            }
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_owned())
-                .unwrap_or(admin.clone());
-            Fixture {
-                url: format!("{base}/{name}"),
-                _dir: None,
-                pg_drop: Some((admin, name)),
-            }
-        }
-    }
 }
 
 /// One login; its status and latency.
@@ -328,7 +272,7 @@ fn main() {
         }
     );
     for backend in &a.backends {
-        let fx = fixture(backend);
+        let fx = common::scratch::ScratchDb::new(backend, "login");
         let db = Db::connect(&fx.url, 16).expect("connect");
         db.migrate().expect("migrate");
         {

@@ -198,6 +198,20 @@ impl Mirror {
     }
 }
 
+/// A reader reloaded by hand, and the last audit entry the index's last commit applied.
+fn reader_of(index: &Index) -> Result<(IndexReader, i64), SearchError> {
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let last_seq = index
+        .load_metas()?
+        .payload
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(0);
+    Ok((reader, last_seq))
+}
+
 /// What an index folder holds, as [`snapshot`] reads it.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -218,15 +232,7 @@ pub fn snapshot(dir: &Path) -> Result<Option<Snapshot>, SearchError> {
     }
     let index = Index::open_in_dir(dir)?;
     analysis::register(index.tokenizers());
-    let reader: IndexReader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
-    let last_seq = index
-        .load_metas()?
-        .payload
-        .and_then(|p| p.parse::<i64>().ok())
-        .unwrap_or(0);
+    let (reader, last_seq) = reader_of(&index)?;
     let (_, fields) = build_schema();
     let searcher = reader.searcher();
     let unit = tantivy::query::TermQuery::new(
@@ -280,15 +286,7 @@ impl SearchIndex {
         // Tokenizers are not persisted: register them every time.
         analysis::register(index.tokenizers());
         let writer: IndexWriter = index.writer(WRITER_HEAP)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        let last_seq = index
-            .load_metas()?
-            .payload
-            .and_then(|p| p.parse::<i64>().ok())
-            .unwrap_or(0);
+        let (reader, last_seq) = reader_of(&index)?;
         Ok(SearchIndex {
             index,
             reader,

@@ -26,6 +26,14 @@ impl Overrides {
 /// The regime a draft whose drafting starts on `started_on` (default today) follows: the
 /// configuration's pin, else the regime in force that day.
 pub fn regime_for_new_draft(started_on: Option<NaiveDate>) -> ApiResult<LegalRegime> {
+    regime_pinned(started_on, super::deadlines::current().regime_pin)
+}
+
+/// [`regime_for_new_draft`] with the pin given.
+pub fn regime_pinned(
+    started_on: Option<NaiveDate>,
+    pin: Option<LegalRegime>,
+) -> ApiResult<LegalRegime> {
     let today = super::today();
     let start = started_on.unwrap_or(today);
     if start > today {
@@ -41,9 +49,7 @@ pub fn regime_for_new_draft(started_on: Option<NaiveDate>) -> ApiResult<LegalReg
             format!("vanban keeps drafts begun from {first} (Luật 80/2015/QH13) on"),
         ));
     }
-    Ok(super::deadlines::current()
-        .regime_pin
-        .unwrap_or_else(|| LegalRegime::on(start)))
+    Ok(pin.unwrap_or_else(|| LegalRegime::on(start)))
 }
 
 /// The tier of a unit: its own, else the nearest above it that has one.
@@ -110,4 +116,33 @@ pub fn regimes(settings: &WorkflowSettings) -> Vec<RegimeResponse> {
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_wins_over_the_date_and_the_date_is_checked_still() {
+        let march = NaiveDate::from_ymd_opt(2025, 3, 1);
+        let pinned = Some(LegalRegime::Law64Of2025);
+        assert_eq!(
+            regime_pinned(march, None).ok(),
+            Some(LegalRegime::Law80Of2015)
+        );
+        assert_eq!(
+            regime_pinned(march, pinned).ok(),
+            Some(LegalRegime::Law64Of2025)
+        );
+        assert_eq!(
+            regime_pinned(None, Some(LegalRegime::Law80Of2015)).ok(),
+            Some(LegalRegime::Law80Of2015)
+        );
+        assert!(regime_pinned(NaiveDate::from_ymd_opt(2016, 6, 30), pinned).is_err());
+        assert!(regime_pinned(
+            Some(super::super::today() + chrono::Duration::days(1)),
+            pinned
+        )
+        .is_err());
+    }
 }

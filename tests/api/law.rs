@@ -12,23 +12,10 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{Backend, Options, Response, TestApp};
+use crate::workflow::act;
 
 fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
-}
-
-async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> Response {
-    let etag = app
-        .get(&format!("/api/v1/documents/{id}"), Some(token))
-        .await
-        .etag();
-    app.post_with_etag(
-        &format!("/api/v1/documents/{id}/transitions"),
-        token,
-        &etag,
-        body,
-    )
-    .await
 }
 
 /// A draft of `issuer` with a version, appraised fit to submit and submitted.

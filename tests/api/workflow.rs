@@ -55,7 +55,7 @@ async fn agency_figures(app: &TestApp, token: &str, unit: &Value) -> Value {
         })
 }
 
-async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> Response {
+pub(crate) async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> Response {
     let etag = app
         .get(&format!("/api/v1/documents/{id}"), Some(token))
         .await
