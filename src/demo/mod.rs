@@ -175,20 +175,17 @@ pub fn load(conn: &mut Tx<'_>, password: &str) -> ApiResult<DemoReport> {
         Some(d) => d,
         None => {
             let req = CreateDocumentRequest {
-                kind: p.kind,
                 number: p.number.clone(),
-                title: p.title.clone(),
-                issuer: Some(p.issuer.clone()),
-                field: p.field.clone(),
                 signer: Some("Lê Văn Tùng".into()),
                 signed_on: p.signed_on,
-                published_on: None,
                 effective_from: p.effective_from,
-                effective_until: None,
                 external: true,
-                iso_code: None,
-                iso_revision: None,
-                drafting_started_on: None,
+                ..CreateDocumentRequest::draft(
+                    p.kind,
+                    p.title.clone(),
+                    Some(p.issuer.clone()),
+                    p.field.clone(),
+                )
             };
             let doc = docs::new_document(conn, &req, None)?;
             let doc = docs::insert_audited(conn, &actor, &doc)?;
@@ -212,24 +209,20 @@ pub fn load(conn: &mut Tx<'_>, password: &str) -> ApiResult<DemoReport> {
         let doc = match find_document(conn, Some(&c.number), "")? {
             Some(d) => d,
             None => {
+                let title = c
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| format!("{} số {}", c.kind.label_vi(), c.number));
                 let req = CreateDocumentRequest {
-                    kind: c.kind,
                     number: Some(c.number.clone()),
-                    title: c
-                        .title
-                        .clone()
-                        .unwrap_or_else(|| format!("{} số {}", c.kind.label_vi(), c.number)),
-                    issuer: Some(c.issuer.clone()),
-                    field: c.field.clone(),
-                    signer: None,
                     signed_on: c.signed_on,
-                    published_on: None,
-                    effective_from: None,
-                    effective_until: None,
                     external: true,
-                    iso_code: None,
-                    iso_revision: None,
-                    drafting_started_on: None,
+                    ..CreateDocumentRequest::draft(
+                        c.kind,
+                        title,
+                        Some(c.issuer.clone()),
+                        c.field.clone(),
+                    )
                 };
                 let doc = docs::new_document(conn, &req, None)?;
                 report.documents_added += 1;
