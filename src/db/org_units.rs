@@ -47,6 +47,16 @@ pub fn by_ids(
         .collect())
 }
 
+/// The day a unit ceased, if it did.
+pub fn abolished_on(conn: &mut Conn, id: &str) -> DbResult<Option<chrono::NaiveDate>> {
+    Ok(org_units::table
+        .find(id)
+        .select(org_units::abolished_on)
+        .first::<Option<chrono::NaiveDate>>(conn)
+        .optional()?
+        .flatten())
+}
+
 /// The unit and every unit above it, nearest first (bounded: a cycle cannot loop).
 pub fn ancestors_and_self(conn: &mut Conn, id: &str) -> DbResult<Vec<String>> {
     let mut chain = vec![id.to_owned()];

@@ -427,7 +427,7 @@ pub fn caller_of(conn: &mut Conn, user: &User) -> ApiResult<Caller> {
         _ => vec![],
     };
     let unit_abolished_on = match &user.org_unit_id {
-        Some(o) => db::org_units::get(conn, o)?.abolished_on,
+        Some(o) => db::org_units::abolished_on(conn, o)?,
         None => None,
     };
     Ok(Caller {
