@@ -123,17 +123,24 @@ impl Caller {
 
     /// [`Caller::require`], refusing with the reason `why` gives.
     pub fn require_because(&self, action: Action, why: impl FnOnce() -> String) -> ApiResult<()> {
-        if let (Some(on), true) = (self.unit_abolished_on, acts_for_a_unit(action)) {
-            if self.unit_ceased() && allows(self.role, action) {
-                return Err(AppError::Forbidden(format!(
-                    "your unit ceased on {on} (reorganisation); its documents passed to its successors"
-                )));
-            }
-        }
         if self.may(action) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(why()))
+            return Ok(());
+        }
+        if allows(self.role, action) {
+            // The role may, the unit is gone: say so.
+            self.require_unit_active()?;
+        }
+        Err(AppError::Forbidden(why()))
+    }
+
+    /// Refuses the staff of a unit that ceased in a reorganisation, whatever they ask to do
+    /// on its behalf.
+    pub fn require_unit_active(&self) -> ApiResult<()> {
+        match self.unit_abolished_on {
+            Some(on) if self.unit_ceased() => Err(AppError::Forbidden(format!(
+                "your unit ceased on {on} (reorganisation); its documents passed to its successors"
+            ))),
+            _ => Ok(()),
         }
     }
 }

@@ -121,11 +121,7 @@ pub fn require_document_write(conn: &mut Conn, caller: &Caller, doc: &Document) 
 /// role's actions are [`crate::domain::workflow::role_may`]): a drafting agency moves only
 /// its own drafts, the justice office and the approvers any draft.
 pub fn require_move_draft(conn: &mut Conn, caller: &Caller, doc: &Document) -> ApiResult<()> {
-    if let (true, Some(on)) = (caller.unit_ceased(), caller.unit_abolished_on) {
-        return Err(AppError::Forbidden(format!(
-            "your unit ceased on {on} (reorganisation); its drafts passed to its successors"
-        )));
-    }
+    caller.require_unit_active()?;
     match caller.role {
         Role::Drafter => require_document_write(conn, caller, doc),
         _ => Ok(()),

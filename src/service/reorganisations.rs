@@ -299,16 +299,21 @@ pub fn record(
         )?;
     }
 
-    // A review campaign at each inheritor over what it inherited and is not expired.
-    let today = super::today();
-    let effects = super::documents::effects(conn, &held, today.max(on))?;
+    // A review campaign at each inheritor over what it inherited, promulgated and not
+    // expired today (the reorganisation took effect on or before today).
+    let effects = super::documents::effects(conn, &held, super::today())?;
+    let promulgated: HashSet<&str> = held
+        .iter()
+        .filter(|d| !d.state.is_draft())
+        .map(|d| d.id.as_str())
+        .collect();
     let mut inherited = vec![];
     for s in &successors {
         let ids = by_successor.get(&s.id).cloned().unwrap_or_default();
         let review_ids: Vec<String> = ids
             .iter()
             .filter(|id| {
-                held.iter().any(|d| &d.id == *id && !d.state.is_draft())
+                promulgated.contains(id.as_str())
                     && effects
                         .get(*id)
                         .is_some_and(|e| e.effect != LegalEffect::Expired)

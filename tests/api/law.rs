@@ -364,6 +364,35 @@ async fn the_district_passes_its_documents_to_its_successors(b: Backend) {
         .await;
     assert_eq!(p.problem(409)["guard"], "successor_exists");
 
+    // A successor that ceases itself; a document assigned twice; one the units do not hold.
+    let mut bad = body.clone();
+    bad["successors"] = json!(["X-SONTAY", "X-SONDUNG"]);
+    let p = app.post("/api/v1/reorganisations", Some(&admin), bad).await;
+    assert!(p
+        .problem(422)
+        .to_string()
+        .contains("ceases in this reorganisation"));
+    let mut twice = body.clone();
+    twice["assignments"] = json!([
+        {"document_id": upland[0], "successor": "X-SONTAYTHUONG"},
+        {"document_id": upland[0], "successor": "X-SONTAYHA"},
+    ]);
+    let p = app
+        .post("/api/v1/reorganisations", Some(&admin), twice)
+        .await;
+    assert!(p.problem(422).to_string().contains("assigned twice"));
+    let mut foreign = body.clone();
+    foreign["assignments"] = json!([
+        {"document_id": app.id_of("63/2010/NĐ-CP").await, "successor": "X-SONTAYHA"},
+    ]);
+    let p = app
+        .post("/api/v1/reorganisations", Some(&admin), foreign)
+        .await;
+    assert!(p
+        .problem(422)
+        .to_string()
+        .contains("not a document of the units that cease"));
+
     let started = Instant::now();
     let rec = app
         .post("/api/v1/reorganisations", Some(&admin), body.clone())
@@ -516,9 +545,10 @@ async fn the_district_passes_its_documents_to_its_successors(b: Backend) {
         .collect();
     assert_eq!(items.len(), expected.len());
     assert!(expected.len() < held.len(), "the expired are left out");
-    assert!(items
-        .iter()
-        .all(|i| i["assignee"]["code"] == "X-SONTAY" || i["assignee_id"].is_string()));
+    assert!(
+        items.iter().all(|i| i["assignee"]["code"] == "X-SONTAY"),
+        "assigned to the inheritor: {items:?}"
+    );
 
     // The old unit's staff no longer act; the inheritor's do.
     let old_item = items[0]["id"].as_str().unwrap();
@@ -540,6 +570,20 @@ async fn the_district_passes_its_documents_to_its_successors(b: Backend) {
     )
     .await
     .problem(403);
+    // The old district's chair no longer moves a draft (the sample draft under consultation).
+    let approver = app.login("approver").await;
+    let draft = before
+        .values()
+        .find(|d| d["state"] == "consultation")
+        .expect("the demo's sample draft")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = act(&app, &approver, &draft, json!({"action": "sign"})).await;
+    assert!(p.problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("ceased"));
     let commune_legal = account(&app, &admin, "tuphap_sontay", "legal_officer", "X-SONTAY").await;
     let r = put_result(
         &app,
